@@ -1,0 +1,166 @@
+# sws: GNU make, pkg-config, no autotools.
+#
+#   make            build relayd/relayd and cryptod/cryptod (and tools)
+#   make run        build, then run the relay in the foreground on loopback
+#   make test       build and run every test (regress/run)
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make bench      run the standard benchmark set
+#   make install    install under DESTDIR$(PREFIX)
+#   make clean
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+
+CC	?= cc
+YACC	= byacc
+OBJ	= obj
+
+# Recursive (=) so that pkg-config runs after scripts/deps.sh.
+PKGS_RELAYD = libevent libsodium libbsd-overlay libmd libseccomp msgpack jansson
+PKGS_CRYPTOD = libsodium libbsd-overlay libseccomp
+pkgcflags = $(shell pkg-config --cflags $(1))
+pkglibs = $(shell pkg-config --libs $(1))
+
+WARN	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	  -Wpointer-arith -Wcast-qual -Wsign-compare -Werror
+HARDEN	= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+OPT	?= -O2 -g
+CPPFLAGS_SWS = -D_GNU_SOURCE -I. -Icommon -Irelayd \
+	  -DSWS_SBINDIR='"$(SBINDIR)"' -DSWS_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"'
+CFLAGS_SWS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(CPPFLAGS_SWS)
+LDFLAGS_SWS = -pie -Wl,-z,relro,-z,now
+
+# Sanitizer builds: unit tests, and a daemon whose seccomp filter logs.
+SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=undefined
+CFLAGS_SAN = -std=gnu11 -O1 -g $(WARN) $(CPPFLAGS_SWS) $(SAN)
+
+# libFuzzer (clang).
+FUZZCC	= clang
+CFLAGS_FUZZ = -std=gnu11 -O1 -g $(CPPFLAGS_SWS) -DFUZZING \
+	  -fsanitize=fuzzer,address,undefined
+FUZZ_SECONDS ?= 60
+
+COMMON_SRCS = common/log.c common/imsg.c common/proc.c common/sandbox.c \
+	  common/b64.c common/keyfile.c
+CRYPTOD_SRCS = cryptod/cryptod.c common/log.c common/imsg.c common/proc.c \
+	  common/sandbox.c common/b64.c common/keyfile.c
+RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
+	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
+	  common/utf8.c relayd/codec.c relayd/codec_json.c \
+	  relayd/codec_msgpack.c relayd/router.c $(COMMON_SRCS)
+
+# Parts added later (clients, tools, tests) describe themselves in
+# fragments that append to these lists.
+UNIT_TESTS =
+FUZZ_TARGETS =
+PROGRAMS = relayd/relayd cryptod/cryptod
+MANPAGES = man/relayd.8 man/cryptod.8 man/relayd.conf.5
+INSTALL_TARGETS =
+
+.PHONY: all deps run test fuzz bench install clean unit lint-man
+all: $(OBJ)/.deps $(PROGRAMS)
+
+$(OBJ)/.deps: scripts/deps.sh
+	@mkdir -p $(OBJ)
+	@sh scripts/deps.sh
+	@touch $@
+
+relayd/parse.c: relayd/parse.y
+	$(YACC) -o $@ $<
+
+# objects of the normal build
+$(OBJ)/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
+
+# cryptod is built from its own sources only, with no libevent or msgpack
+# on its include path.
+$(OBJ)/cryptod-bin/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (cryptod)"
+	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CRYPTOD)) -MMD -MP -c -o $@ $<
+
+cryptod/cryptod: $(CRYPTOD_SRCS:%.c=$(OBJ)/cryptod-bin/%.o)
+	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_CRYPTOD))
+
+relayd/relayd: $(RELAYD_SRCS:%.c=$(OBJ)/%.o)
+	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+
+# The sanitizer daemon: same sources, ASan/UBSan, seccomp in log mode.
+$(OBJ)/san/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (sanitizers)"
+	@$(CC) $(CFLAGS_SAN) -DSANDBOX_LOGONLY $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
+$(OBJ)/san/relayd/relayd: $(RELAYD_SRCS:%.c=$(OBJ)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+$(OBJ)/san/cryptod/cryptod: $(CRYPTOD_SRCS:%.c=$(OBJ)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(call pkglibs,$(PKGS_CRYPTOD))
+san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
+
+-include $(wildcard regress/*/*.mk) $(wildcard */build.mk)
+
+# Unit tests: UNIT_TESTS += name; name_SRCS = sources (test and code).
+# Each is built with ASan and UBSan as $(OBJ)/unit/name.
+define unit_rule
+$(OBJ)/unit/$(1): $$($(1)_SRCS) | $(OBJ)/.deps
+	@mkdir -p $(OBJ)/unit
+	$$(CC) $$(CFLAGS_SAN) -Wno-missing-prototypes $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$($(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# Fuzz targets: FUZZ_TARGETS += name; fuzz_name_SRCS = sources;
+# the seed corpus is regress/fuzz/corpus/name/.
+define fuzz_rule
+$(OBJ)/fuzz/$(1): $$(fuzz_$(1)_SRCS) | $(OBJ)/.deps
+	@mkdir -p $(OBJ)/fuzz
+	$$(FUZZCC) $$(CFLAGS_FUZZ) $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$(fuzz_$(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+unit: $(UNIT_TESTS:%=$(OBJ)/unit/%)
+fuzz-build: $(FUZZ_TARGETS:%=$(OBJ)/fuzz/%)
+
+test: all unit fuzz-build san
+	@sh regress/run
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(OBJ)/fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		$(OBJ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 $(OBJ)/fuzz/corpus-$$t \
+		    regress/fuzz/corpus/$$t || exit 1; \
+	done
+
+run: all
+	@sh scripts/run.sh
+
+lint-man:
+	mandoc -T lint -W warning $(MANPAGES)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSCONFDIR)
+	install -m 0555 relayd/relayd $(DESTDIR)$(SBINDIR)/relayd
+	install -m 0555 cryptod/cryptod $(DESTDIR)$(LIBEXECDIR)/cryptod
+	install -m 0444 man/relayd.8 man/cryptod.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0444 man/relayd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	[ -f $(DESTDIR)$(SYSCONFDIR)/relayd.conf ] || \
+	    install -m 0644 etc/relayd.conf $(DESTDIR)$(SYSCONFDIR)/relayd.conf
+	sh scripts/setup-user.sh "$(DESTDIR)"
+
+clean:
+	rm -rf $(OBJ) $(PROGRAMS) relayd/parse.c $(CLEAN_EXTRA)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

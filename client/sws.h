@@ -1,0 +1,194 @@
+/*
+ * libsws: a small client of the sws relay (SPEC.md), on libevent and
+ * libsodium.
+ *
+ * A client dials a ws:// URL, upgrades to WebSocket with the subprotocol
+ * sws.v1.json or sws.v1.msgpack, answers the relay's challenge with its
+ * X25519 key, checks the relay's proof (and, when pinned, the relay's
+ * key), and then sends and receives end-to-end encrypted bodies
+ * (sws-e2e/1, SPEC.md section 7): direct messages to a key, and room
+ * messages under per-sender room keys that the library hands out and
+ * rotates by itself.  The relay never sees a plaintext.
+ *
+ * Everything is reported through one callback with a struct sws_event.
+ * Pointers in an event are valid only during the call.  Every function
+ * may be called from the callback, sws_client_free() included.
+ *
+ *	struct sws_config cfg = { .url = "ws://127.0.0.1:8080/",
+ *	    .secret_key = sk };
+ *	c = sws_client_new(base, &cfg, on_event, arg, err, sizeof(err));
+ *	sws_client_connect(c);
+ *	event_base_dispatch(base);
+ *	... on SWS_EV_READY: sws_send(c, to, "hi", 2, &id);
+ *	... on SWS_EV_ACK with that id: sws_close(c);
+ *	... on SWS_EV_CLOSED: sws_client_free(c);
+ */
+#ifndef SWS_CLIENT_H
+#define SWS_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct bufferevent;
+struct sws_client;
+
+#define SWS_KEY_LEN	32	/* an X25519 key */
+#define SWS_KEY_B64LEN	43	/* its base64url form, without NUL */
+#define SWS_ROOM_MAX	128	/* bytes of a room name */
+#define SWS_MAX_INPUT	(1024 * 1024)	/* largest relay message read */
+
+struct sws_config {
+	const char	*url;		/* ws://host[:port][/path] */
+	const uint8_t	*secret_key;	/* SWS_KEY_LEN bytes, copied */
+	const uint8_t	*server_key;	/* NULL, or the relay key to pin */
+	int		 msgpack;	/* 1: sws.v1.msgpack, 0: sws.v1.json */
+	int		 timeout;	/* seconds to connect and register;
+					   0 means 10 */
+	int		 debug;		/* report SWS_EV_DEBUG events */
+};
+
+/* The limits the relay announced in REGISTER_SUCCESS. */
+struct sws_limits {
+	uint64_t	 max_message;	/* bytes of one protocol message */
+	uint64_t	 max_body;	/* bytes of a body that always fits */
+	uint64_t	 rate;		/* messages per second */
+	uint64_t	 burst;
+	uint64_t	 rooms;		/* rooms per session */
+};
+
+enum sws_event_type {
+	/* registered; key: the relay's key, limits set */
+	SWS_EV_READY = 1,
+	/*
+	 * A message that opened.  key: the sender; room: the room or NULL
+	 * for a direct message; data, len: the plaintext; body, bodylen:
+	 * the body as received (ciphertext).
+	 */
+	SWS_EV_MESSAGE,
+	/* the relay accepted request id */
+	SWS_EV_ACK,
+	/*
+	 * The relay refused a request: id (0 when the relay named none),
+	 * code (SPEC.md section 4: "offline", "not-member", ...), text.
+	 */
+	SWS_EV_ERROR,
+	/*
+	 * A received body was dropped without being shown: key (sender),
+	 * room (or NULL), code and text say why:
+	 *	"undecryptable"	it does not open, or is malformed
+	 *	"no-sender-key"	a room body from a member whose room key
+	 *			we have not received
+	 *	"unexpected-key" a room key for a room we are not in, or from
+	 *			a key that is not a member
+	 */
+	SWS_EV_DROPPED,
+	/* JOINED: id, room, members and nmembers (ourselves included) */
+	SWS_EV_JOINED,
+	/* PRESENCE: room, key, joined (1 joined, 0 left) */
+	SWS_EV_PRESENCE,
+	/*
+	 * key (a member) gave us a new room key for room: data, len (32
+	 * bytes).  Informational; the library keeps and uses it.
+	 */
+	SWS_EV_SENDER_KEY,
+	/*
+	 * The connection is over; nothing more will be reported.  code
+	 * says why, text says it in a full sentence:
+	 *	"closed"	sws_close() finished
+	 *	"connect"	the URL could not be resolved or reached
+	 *	"http"		the relay refused the upgrade or answered
+	 *			something else than a valid 101
+	 *	"server-key"	the relay's key is not the pinned one
+	 *	"proof"		the relay's registration proof is wrong
+	 *	"registration"	REGISTER_FAILURE; reason holds its reason
+	 *	"relay-close"	the relay closed the WebSocket; closecode
+	 *	"protocol"	the relay broke RFC 6455 or SPEC.md
+	 *	"timeout"	no registration within the timeout
+	 *	"lost"		the TCP connection ended without a close
+	 */
+	SWS_EV_CLOSED,
+	/* debug text (only with sws_config.debug) */
+	SWS_EV_DEBUG,
+};
+
+struct sws_event {
+	enum sws_event_type	 type;
+	uint64_t		 id;
+	const uint8_t		*key;
+	const char		*room;
+	const uint8_t		*data;
+	size_t			 len;
+	const uint8_t		*body;
+	size_t			 bodylen;
+	const char		*code;
+	const char		*reason;	/* CLOSED "registration" */
+	const char		*text;
+	int			 closecode;	/* CLOSED: the relay's close
+						   code, 0 when none */
+	int			 joined;
+	const uint8_t		(*members)[SWS_KEY_LEN];
+	size_t			 nmembers;
+	const struct sws_limits	*limits;
+};
+
+typedef void (*sws_event_cb)(struct sws_client *, const struct sws_event *,
+    void *);
+
+/*
+ * Make a client.  The URL is parsed here (only ws://; a host name, an
+ * IPv4 address or a bracketed IPv6 address; an optional port, 80 when
+ * absent).  Returns NULL with a message in err on a bad URL or no memory.
+ */
+struct sws_client *sws_client_new(struct event_base *,
+	    const struct sws_config *, sws_event_cb, void *, char *err,
+	    size_t errlen);
+/*
+ * Resolve the host (getaddrinfo(3), which may block) and connect, trying
+ * each address in turn.  Every outcome is reported by events: READY, or
+ * CLOSED.  Returns -1 only when already started.
+ */
+int	sws_client_connect(struct sws_client *);
+/*
+ * Use a bufferevent that is already connected (a socket connected by the
+ * caller, a TLS bufferevent, one end of a bufferevent_pair in tests)
+ * instead of dialling; the client owns and frees it.  The binding and
+ * Host header still come from the URL.
+ */
+int	sws_client_attach(struct sws_client *, struct bufferevent *);
+/*
+ * Close with code 1000 and wait briefly for the relay's answer; CLOSED
+ * ("closed") follows.  Before registration, or when already closing, it
+ * ends the connection at once.
+ */
+void	sws_close(struct sws_client *);
+/* Free the client and everything it holds; no event follows. */
+void	sws_client_free(struct sws_client *);
+/* Our public key (SWS_KEY_LEN bytes). */
+const uint8_t *sws_client_key(const struct sws_client *);
+
+/*
+ * Requests, once READY.  Each returns 0 with the request's id in *id
+ * (when id is not NULL; an ACK or ERROR with that id follows), or -1 with
+ * errno set: ENOTCONN (not registered), EMSGSIZE (the body would exceed
+ * the relay's max_body), EINVAL (bad room name: 1 to 128 bytes of UTF-8
+ * without control characters), ENOENT (publish to a room not joined),
+ * ENOMEM.
+ */
+/* Send data to a key as a direct body. */
+int	sws_send(struct sws_client *, const uint8_t *to, const void *data,
+	    size_t len, uint64_t *id);
+/* Join a room; JOINED follows, then room keys are exchanged. */
+int	sws_join(struct sws_client *, const char *room, uint64_t *id);
+/* Leave a room; its keys are forgotten at once. */
+int	sws_leave(struct sws_client *, const char *room, uint64_t *id);
+/* Publish data to the other members of a joined room. */
+int	sws_publish(struct sws_client *, const char *room, const void *data,
+	    size_t len, uint64_t *id);
+
+/* base64url forms of keys: 0, or -1 when s is not exactly one key. */
+int	sws_key_decode(uint8_t *key, const char *s);
+/* out holds SWS_KEY_B64LEN + 1 bytes */
+void	sws_key_encode(char *out, const uint8_t *key);
+
+#endif /* SWS_CLIENT_H */

@@ -1,0 +1,27 @@
+/*
+ * The server key file: one line holding the X25519 secret key in
+ * base64url (43 characters), mode 0600 or stricter, owned by root or by
+ * the user running the program.  The public key is derived from it.
+ */
+#ifndef SWS_KEYFILE_H
+#define SWS_KEYFILE_H
+
+#include <stdint.h>
+
+#define KEYFILE_SK_LEN	32
+
+/*
+ * Read path into sk (32 bytes, the caller's guarded memory).  Returns 0,
+ * or -1 with a reason in err (errlen bytes) for a file that is missing,
+ * not regular, readable or writable by group or others, owned by another
+ * user, or not exactly one canonical key line.
+ */
+int	keyfile_read(const char *path, uint8_t *sk, char *err, size_t errlen);
+/*
+ * Create path (which must not exist) with a new key, mode 0600; write the
+ * public key to pk.  Returns 0 or -1 with err set.
+ */
+int	keyfile_generate(const char *path, uint8_t pk[32], char *err,
+	    size_t errlen);
+
+#endif /* SWS_KEYFILE_H */

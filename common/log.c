@@ -1,0 +1,160 @@
+/*
+ * Process-tagged logging.  In the foreground every line goes to stderr as
+ * "procname: message".  As a daemon the parent logs to syslog; a sandboxed
+ * child cannot reopen a syslog socket from its chroot, so it writes tagged
+ * lines to a pipe the parent reads and passes on.  fatal() appends
+ * strerror(errno); both fatal forms exit 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int		 log_foreground = 1;
+static int		 log_verbose;
+static const char	*log_procname = "sws";
+
+void
+log_init(int dest, int verbose, int facility)
+{
+	log_foreground = dest;
+	log_verbose = verbose;
+	if (dest == LOG_TO_SYSLOG)
+		openlog(log_procname, LOG_PID | LOG_NDELAY, facility);
+	tzset();
+}
+
+static void
+log_emit(int pri, const char *msg)
+{
+	switch (log_foreground) {
+	case LOG_TO_STDERR:
+		(void)dprintf(STDERR_FILENO, "%s: %s\n", log_procname, msg);
+		break;
+	case LOG_TO_PIPE:
+		(void)dprintf(STDERR_FILENO, "<%d>%s: %s\n", pri,
+		    log_procname, msg);
+		break;
+	default:
+		syslog(pri, "%s", msg);
+		break;
+	}
+}
+
+void
+log_procinit(const char *procname)
+{
+	if (procname != NULL)
+		log_procname = procname;
+}
+
+void
+log_setverbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+int
+log_getverbose(void)
+{
+	return log_verbose;
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[1024];
+	int	 saved_errno = errno;
+
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_emit(pri, msg);
+	errno = saved_errno;
+}
+
+static void
+vlog_errno(int pri, const char *emsg, va_list ap)
+{
+	char	 buf[1024];
+	int	 saved_errno = errno;
+
+	if (emsg == NULL) {
+		(void)snprintf(buf, sizeof(buf), "%s", strerror(saved_errno));
+	} else {
+		char	 m[900];
+
+		(void)vsnprintf(m, sizeof(m), emsg, ap);
+		(void)snprintf(buf, sizeof(buf), "%s: %s", m,
+		    strerror(saved_errno));
+	}
+	log_emit(pri, buf);
+	errno = saved_errno;
+}
+
+void
+log_warn(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, emsg);
+	vlog_errno(LOG_ERR, emsg, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, emsg);
+	vlog(LOG_ERR, emsg, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, emsg);
+	vlog(LOG_INFO, emsg, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, emsg);
+	vlog(LOG_DEBUG, emsg, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, emsg);
+	vlog_errno(LOG_CRIT, emsg, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *emsg, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, emsg);
+	vlog(LOG_CRIT, emsg, ap);
+	va_end(ap);
+	exit(1);
+}

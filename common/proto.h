@@ -1,0 +1,84 @@
+/*
+ * The messages our processes exchange over imsg, and their payloads.
+ * Every payload is a fixed-size struct (or a fixed struct followed by a
+ * bounded string, where said), checked for its exact size by the reader.
+ */
+#ifndef SWS_PROTO_H
+#define SWS_PROTO_H
+
+#include <stdint.h>
+
+/* Fixed descriptors in the children (see proc.c). */
+#define PROC_PARENT_FD		3	/* socketpair to the parent */
+#define PROC_PEER_FD		4	/* relay <-> cryptod socketpair */
+
+enum imsg_type {
+	IMSG_NONE,
+	/* parent -> relay */
+	IMSG_CONF_LIMITS,	/* struct relay_limits; starts a new set */
+	IMSG_CONF_ORIGIN,	/* NUL-terminated string, < 256 bytes */
+	IMSG_CONF_SERVER_PK,	/* 32 bytes */
+	IMSG_CONF_END,		/* no payload: apply the set */
+	IMSG_LISTENER_ADD,	/* struct imsg_listener + descriptor */
+	IMSG_LISTENER_DEL,	/* struct imsg_listener (id only) */
+	IMSG_SHUTDOWN,		/* no payload: close every session, exit */
+	/* parent -> cryptod */
+	IMSG_CRYPTOD_CONF,	/* struct imsg_cryptod_conf; starts a set */
+	IMSG_CRYPTOD_NAME,	/* NUL-terminated server name, < 256 bytes */
+	IMSG_CRYPTOD_CONF_END,	/* no payload */
+	/* relay -> cryptod */
+	IMSG_CHALLENGE_REQ,	/* struct imsg_sid */
+	IMSG_VERIFY,		/* struct imsg_verify */
+	IMSG_FORGET,		/* struct imsg_sid */
+	/* cryptod -> relay */
+	IMSG_CHALLENGE,		/* struct imsg_challenge */
+	IMSG_VERIFIED,		/* struct imsg_verified */
+	IMSG_REJECTED,		/* struct imsg_rejected */
+	/* relay -> parent */
+	IMSG_RELAY_READY,	/* no payload: settings applied */
+	IMSG_MAX
+};
+
+struct imsg_listener {
+	int32_t		 id;
+	char		 name[256];
+};
+
+struct imsg_cryptod_conf {
+	uint32_t	 registration_timeout;	/* seconds */
+	uint32_t	 max_pending;		/* challenges held at once */
+};
+
+struct imsg_sid {
+	uint64_t	 sid;
+};
+
+struct imsg_challenge {
+	uint64_t	 sid;
+	uint8_t		 challenge[32];
+	uint8_t		 server_pk[32];
+};
+
+struct imsg_verify {
+	uint64_t	 sid;
+	uint8_t		 client_pk[32];
+	uint8_t		 nonce[24];
+	uint16_t	 box_len;		/* 48 .. 303 */
+	uint8_t		 box[303];
+};
+
+struct imsg_verified {
+	uint64_t	 sid;
+	uint8_t		 proof[104];		/* nonce2 || box */
+};
+
+#define REJECT_BAD_PROOF	1
+#define REJECT_BAD_BINDING	2
+#define REJECT_TIMEOUT		3
+
+struct imsg_rejected {
+	uint64_t	 sid;
+	uint32_t	 reason;		/* REJECT_* */
+};
+
+#endif /* SWS_PROTO_H */

@@ -1,0 +1,465 @@
+/*
+ * cryptod: the only process that holds the relay's secret key.  It issues
+ * a fresh challenge for each connection the relay asks about, remembers
+ * it until the connection registers, times out or ends, verifies the one
+ * response it allows per challenge, and proves the server's identity to
+ * the client.  It trusts the relay with nothing: every request must have
+ * its exact size and name a session it knows; anything else ends cryptod
+ * and so the whole daemon.  No network, no libevent, no msgpack: a poll
+ * loop over two socketpairs and libsodium.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/tree.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "imsg.h"
+#include "keyfile.h"
+#include "log.h"
+#include "proc.h"
+#include "proto.h"
+
+#define MAX_NAMES	64
+#define NAME_MAX_LEN	255
+
+struct challenge {
+	RB_ENTRY(challenge)	 entry;
+	uint64_t		 sid;
+	struct timespec		 issued;
+	uint8_t			 bytes[32];
+};
+RB_HEAD(challenge_tree, challenge);
+
+int		challenge_cmp(struct challenge *, struct challenge *);
+RB_PROTOTYPE(challenge_tree, challenge, entry, challenge_cmp)
+RB_GENERATE(challenge_tree, challenge, entry, challenge_cmp)
+
+extern char **environ;
+
+static struct {
+	uint8_t			*sk;		/* sodium_malloc'd, read-only */
+	uint8_t			 pk[32];
+	struct challenge_tree	 pending;
+	size_t			 npending;
+	uint64_t		 last_sid;
+	uint32_t		 timeout;	/* registration timeout, s */
+	uint32_t		 max_pending;
+	char			 names[MAX_NAMES][NAME_MAX_LEN + 1];
+	size_t			 nnames;
+	char			 new_names[MAX_NAMES][NAME_MAX_LEN + 1];
+	size_t			 nnew;
+	int			 configured;
+	struct imsgbuf		 parent;
+	struct imsgbuf		 relay;
+} cd;
+
+static __dead void	usage(void);
+static void		dispatch_parent(struct imsg *);
+static void		dispatch_relay(struct imsg *);
+static void		do_challenge(const struct imsg_sid *);
+static void		do_verify(const struct imsg_verify *);
+static void		do_forget(const struct imsg_sid *);
+static int		binding_ok(const uint8_t *, size_t);
+static struct challenge	*challenge_take(uint64_t);
+static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
+
+int
+challenge_cmp(struct challenge *a, struct challenge *b)
+{
+	return a->sid < b->sid ? -1 : a->sid > b->sid;
+}
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: cryptod -g keyfile\n"
+	    "       cryptod [-dv] [-u user] [-t chroot] keyfile\n");
+	exit(1);
+}
+
+static int
+generate(const char *path)
+{
+	uint8_t	 pk[32];
+	char	 err[512], text[64];
+
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	if (keyfile_generate(path, pk, err, sizeof(err)) == -1) {
+		fprintf(stderr, "cryptod: %s\n", err);
+		return 1;
+	}
+	b64url_encode(text, sizeof(text), pk, sizeof(pk));
+	printf("%s\n", text);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct pollfd	 pfd[2];
+	struct imsg	 imsg;
+	struct stat	 st;
+	const char	*user = "_relayd", *dir = "/var/empty";
+	char		 err[512];
+	int		 ch, debug = 0, verbose = 0, i, r;
+
+	setproctitle_init(argc, argv, environ);
+	log_init(LOG_TO_STDERR, 0, 0);
+	log_procinit("cryptod");
+	while ((ch = getopt(argc, argv, "dg:t:u:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'g':
+			return generate(optarg);
+		case 't':
+			dir = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+	/* Started by relayd with its two socketpairs on fixed descriptors. */
+	for (i = PROC_PARENT_FD; i <= PROC_PEER_FD; i++)
+		if (fstat(i, &st) == -1 || !S_ISSOCK(st.st_mode))
+			fatalx("descriptor %d is not a socket: cryptod is "
+			    "started by relayd", i);
+	log_init(debug ? LOG_TO_STDERR : LOG_TO_PIPE, verbose, 0);
+
+	proc_init(PROC_CRYPTOD);
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	if ((cd.sk = sodium_malloc(KEYFILE_SK_LEN)) == NULL)
+		fatal("sodium_malloc");
+	if (keyfile_read(argv[0], cd.sk, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (crypto_scalarmult_base(cd.pk, cd.sk) != 0)
+		fatalx("bad server key");
+	if (sodium_mprotect_readonly(cd.sk) == -1)
+		fatal("sodium_mprotect_readonly");
+	RB_INIT(&cd.pending);
+	cd.timeout = 10;
+	cd.max_pending = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);	/* the parent decides when we stop */
+	signal(SIGTERM, SIG_IGN);
+	setproctitle("-%s", "cryptod");
+
+	if (imsgbuf_init(&cd.parent, PROC_PARENT_FD) == -1 ||
+	    imsgbuf_init(&cd.relay, PROC_PEER_FD) == -1)
+		fatal("imsgbuf_init");
+	proc_drop(PROC_CRYPTOD, user, dir);
+	log_debug("started, server key loaded");
+
+	for (;;) {
+		pfd[0].fd = PROC_PARENT_FD;
+		pfd[1].fd = PROC_PEER_FD;
+		pfd[0].events = pfd[1].events = POLLIN;
+		if (imsgbuf_queued(&cd.parent) > 0)
+			pfd[0].events |= POLLOUT;
+		if (imsgbuf_queued(&cd.relay) > 0)
+			pfd[1].events |= POLLOUT;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		for (i = 0; i < 2; i++) {
+			struct imsgbuf	*ib = i == 0 ? &cd.parent : &cd.relay;
+			ssize_t		 n;
+
+			if (pfd[i].revents & POLLOUT &&
+			    imsgbuf_write(ib) == -1)
+				fatal("write to %s", i == 0 ? "parent" :
+				    "relay");
+			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
+				continue;
+			n = imsgbuf_read(ib);
+			if (n == -1 && errno == EAGAIN)
+				continue;
+			if (n == -1)
+				fatal("read from %s", i == 0 ? "parent" :
+				    "relay");
+			if (n == 0) {
+				log_debug("%s closed its channel, exiting",
+				    i == 0 ? "parent" : "relay");
+				exit(0);
+			}
+			while ((r = imsg_get(ib, &imsg)) == 1) {
+				if (imsg.fd != -1)
+					fatalx("unexpected descriptor");
+				if (i == 0)
+					dispatch_parent(&imsg);
+				else
+					dispatch_relay(&imsg);
+			}
+			if (r == -1)
+				fatalx("bad message from %s", i == 0 ?
+				    "parent" : "relay");
+		}
+	}
+}
+
+static void
+dispatch_parent(struct imsg *imsg)
+{
+	const struct imsg_cryptod_conf	*conf;
+	const char			*name;
+
+	switch (imsg->hdr.type) {
+	case IMSG_CRYPTOD_CONF:
+		if (imsg->len != sizeof(*conf))
+			fatalx("parent: bad CONF size %zu", imsg->len);
+		conf = imsg->data;
+		if (conf->registration_timeout == 0 || conf->max_pending == 0)
+			fatalx("parent: bad CONF values");
+		cd.timeout = conf->registration_timeout;
+		cd.max_pending = conf->max_pending;
+		cd.nnew = 0;
+		break;
+	case IMSG_CRYPTOD_NAME:
+		name = imsg->data;
+		if (imsg->len < 2 || imsg->len > NAME_MAX_LEN + 1 ||
+		    name[imsg->len - 1] != '\0' ||
+		    strlen(name) != imsg->len - 1)
+			fatalx("parent: bad server name");
+		if (cd.nnew == MAX_NAMES)
+			fatalx("parent: more than %d server names", MAX_NAMES);
+		memcpy(cd.new_names[cd.nnew++], name, imsg->len);
+		break;
+	case IMSG_CRYPTOD_CONF_END:
+		if (imsg->len != 0)
+			fatalx("parent: bad CONF_END size");
+		memcpy(cd.names, cd.new_names, sizeof(cd.names));
+		cd.nnames = cd.nnew;
+		cd.configured = 1;
+		log_debug("%zu server names, registration timeout %us",
+		    cd.nnames, cd.timeout);
+		break;
+	default:
+		fatalx("parent: unexpected message type %u", imsg->hdr.type);
+	}
+}
+
+static void
+dispatch_relay(struct imsg *imsg)
+{
+	if (!cd.configured)
+		fatalx("relay: request before configuration");
+	switch (imsg->hdr.type) {
+	case IMSG_CHALLENGE_REQ:
+		if (imsg->len != sizeof(struct imsg_sid))
+			fatalx("relay: bad CHALLENGE_REQ size %zu", imsg->len);
+		do_challenge(imsg->data);
+		break;
+	case IMSG_VERIFY:
+		if (imsg->len != sizeof(struct imsg_verify))
+			fatalx("relay: bad VERIFY size %zu", imsg->len);
+		do_verify(imsg->data);
+		break;
+	case IMSG_FORGET:
+		if (imsg->len != sizeof(struct imsg_sid))
+			fatalx("relay: bad FORGET size %zu", imsg->len);
+		do_forget(imsg->data);
+		break;
+	default:
+		fatalx("relay: unexpected message type %u", imsg->hdr.type);
+	}
+}
+
+static void
+do_challenge(const struct imsg_sid *req)
+{
+	struct imsg_challenge	 out;
+	struct challenge	*c;
+	struct imsg_sid		 sid;
+
+	memcpy(&sid, req, sizeof(sid));
+	/* Session ids only grow: a repeated one is a replay attempt. */
+	if (sid.sid <= cd.last_sid)
+		fatalx("relay: session id %llu not fresh",
+		    (unsigned long long)sid.sid);
+	if (cd.npending >= cd.max_pending)
+		fatalx("relay: more than %u challenges outstanding",
+		    cd.max_pending);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	c->sid = sid.sid;
+	cd.last_sid = sid.sid;
+	clock_gettime(CLOCK_MONOTONIC, &c->issued);
+	randombytes_buf(c->bytes, sizeof(c->bytes));
+	RB_INSERT(challenge_tree, &cd.pending, c);
+	cd.npending++;
+
+	memset(&out, 0, sizeof(out));
+	out.sid = c->sid;
+	memcpy(out.challenge, c->bytes, sizeof(out.challenge));
+	memcpy(out.server_pk, cd.pk, sizeof(out.server_pk));
+	reply(&cd.relay, IMSG_CHALLENGE, &out, sizeof(out));
+}
+
+static struct challenge *
+challenge_take(uint64_t sid)
+{
+	struct challenge	 key, *c;
+
+	key.sid = sid;
+	if ((c = RB_FIND(challenge_tree, &cd.pending, &key)) == NULL)
+		fatalx("relay: session %llu has no challenge",
+		    (unsigned long long)sid);
+	RB_REMOVE(challenge_tree, &cd.pending, c);
+	cd.npending--;
+	return c;
+}
+
+static void
+do_forget(const struct imsg_sid *req)
+{
+	struct imsg_sid		 sid;
+
+	memcpy(&sid, req, sizeof(sid));
+	free(challenge_take(sid.sid));
+}
+
+static void
+do_verify(const struct imsg_verify *vreq)
+{
+	struct imsg_verify	 req;
+	struct imsg_rejected	 rej;
+	struct imsg_verified	 ok;
+	struct challenge	*c;
+	struct timespec		 now;
+	uint8_t			 k[crypto_box_BEFORENMBYTES];
+	uint8_t			 plain[sizeof(((struct imsg_verify *)0)->box)];
+	uint8_t			 proofmsg[64];
+	size_t			 plen;
+
+	memcpy(&req, vreq, sizeof(req));
+	if (req.box_len < crypto_box_MACBYTES + 32 ||
+	    req.box_len > sizeof(req.box))
+		fatalx("relay: box length %u out of range", req.box_len);
+	/* One verify per challenge: it is gone whatever the outcome. */
+	c = challenge_take(req.sid);
+
+	memset(&rej, 0, sizeof(rej));
+	rej.sid = req.sid;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - c->issued.tv_sec > (time_t)cd.timeout ||
+	    (now.tv_sec - c->issued.tv_sec == (time_t)cd.timeout &&
+	    now.tv_nsec > c->issued.tv_nsec)) {
+		rej.reason = REJECT_TIMEOUT;
+		goto reject;
+	}
+	/*
+	 * One scalar multiplication serves both the check and the proof:
+	 * the proof is boxed between the same two keys.  libsodium refuses
+	 * a low-order client key here.
+	 */
+	if (crypto_box_beforenm(k, req.client_pk, cd.sk) != 0) {
+		rej.reason = REJECT_BAD_PROOF;
+		goto reject;
+	}
+	plen = req.box_len - crypto_box_MACBYTES;
+	if (crypto_box_open_easy_afternm(plain, req.box, req.box_len,
+	    req.nonce, k) != 0 ||
+	    sodium_memcmp(plain, c->bytes, sizeof(c->bytes)) != 0) {
+		rej.reason = REJECT_BAD_PROOF;
+		goto reject;
+	}
+	if (!binding_ok(plain + 32, plen - 32)) {
+		rej.reason = REJECT_BAD_BINDING;
+		goto reject;
+	}
+
+	memset(&ok, 0, sizeof(ok));
+	ok.sid = req.sid;
+	memcpy(proofmsg, c->bytes, 32);
+	memcpy(proofmsg + 32, req.client_pk, 32);
+	randombytes_buf(ok.proof, crypto_box_NONCEBYTES);
+	if (crypto_box_easy_afternm(ok.proof + crypto_box_NONCEBYTES,
+	    proofmsg, sizeof(proofmsg), ok.proof, k) != 0)
+		fatalx("crypto_box_easy_afternm");
+	sodium_memzero(k, sizeof(k));
+	sodium_memzero(plain, sizeof(plain));
+	free(c);
+	reply(&cd.relay, IMSG_VERIFIED, &ok, sizeof(ok));
+	return;
+ reject:
+	sodium_memzero(k, sizeof(k));
+	sodium_memzero(plain, sizeof(plain));
+	free(c);
+	reply(&cd.relay, IMSG_REJECTED, &rej, sizeof(rej));
+}
+
+/*
+ * The binding is the authority the client dialled.  With server names
+ * configured, its host part (port stripped, IPv6 kept in brackets) must
+ * equal one of them, ignoring ASCII case; nothing else is normalised.
+ */
+static int
+binding_ok(const uint8_t *b, size_t len)
+{
+	size_t	 hostlen, i;
+
+	if (cd.nnames == 0)
+		return 1;
+	if (len > 0 && b[0] == '[') {
+		for (hostlen = 1; hostlen < len && b[hostlen] != ']'; hostlen++)
+			;
+		if (hostlen == len)
+			return 0;
+		hostlen++;
+	} else {
+		for (hostlen = 0; hostlen < len && b[hostlen] != ':'; hostlen++)
+			;
+	}
+	if (hostlen < len) {
+		/* what follows the host is ":port" */
+		if (b[hostlen] != ':' || hostlen + 1 == len)
+			return 0;
+		for (i = hostlen + 1; i < len; i++)
+			if (!isdigit(b[i]))
+				return 0;
+	}
+	for (i = 0; i < cd.nnames; i++)
+		if (strlen(cd.names[i]) == hostlen &&
+		    strncasecmp(cd.names[i], (const char *)b, hostlen) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+reply(struct imsgbuf *ib, uint32_t type, const void *data, size_t len)
+{
+	if (imsg_compose(ib, type, 0, -1, data, len) == -1)
+		fatal("imsg_compose");
+	/* Answer now: the relay is waiting, and poll covers the rest. */
+	if (imsgbuf_write(ib) == -1)
+		fatal("write");
+}

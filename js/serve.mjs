@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// serve.mjs: a small static file server for the browser demo.
+//
+//   node js/serve.mjs [PORT]      (default 8000; 0 picks a free port)
+//
+// Serves the files of js/ (this file's folder) and tweetnacl's
+// nacl-fast.js as /vendor/nacl-fast.js, on 127.0.0.1 only.  No
+// dependencies but node itself.  Prints "serving http://127.0.0.1:PORT/demo/"
+// once listening.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const TOP = path.dirname(ROOT);
+const VENDOR = {
+	'/vendor/nacl-fast.js': path.join(TOP, 'node_modules', 'tweetnacl',
+	    'nacl-fast.js'),
+};
+const TYPES = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.ico': 'image/x-icon',
+	'.txt': 'text/plain; charset=utf-8',
+};
+const HEADERS = {
+	'Cache-Control': 'no-store',
+	'X-Content-Type-Options': 'nosniff',
+	'Referrer-Policy': 'no-referrer',
+	'X-Frame-Options': 'DENY',
+	// Scripts only from this server; the relay may be on any ws/wss URL.
+	'Content-Security-Policy': "default-src 'self'; script-src 'self'; " +
+	    "style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' " +
+	    "data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+function usage() {
+	process.stderr.write('usage: node js/serve.mjs [PORT]\n');
+	process.exit(2);
+}
+
+let portArg = process.argv[2] !== undefined ? process.argv[2] :
+    process.env.PORT !== undefined ? process.env.PORT : '8000';
+if (portArg === '-h' || portArg === '--help')
+	usage();
+if (!/^[0-9]{1,5}$/.test(portArg) || Number(portArg) > 65535)
+	usage();
+const port = Number(portArg);
+
+function answer(res, code, text, extra = {}) {
+	res.writeHead(code, Object.assign({
+		'Content-Type': 'text/plain; charset=utf-8',
+	}, HEADERS, extra));
+	res.end(text + '\n');
+}
+
+// Maps a URL path to a file under ROOT, or null.
+function resolve(urlPath) {
+	if (Object.prototype.hasOwnProperty.call(VENDOR, urlPath))
+		return VENDOR[urlPath];
+	let p;
+	try {
+		p = decodeURIComponent(urlPath);
+	} catch (e) {
+		return null;
+	}
+	if (p.includes('\0') || p.includes('\\'))
+		return null;
+	const segs = p.split('/');
+	for (const s of segs)
+		if (s === '..' || s.startsWith('.') && s !== '')
+			return null;
+	const f = path.join(ROOT, ...segs);
+	if (f !== ROOT && !f.startsWith(ROOT + path.sep))
+		return null;
+	return f;
+}
+
+const server = http.createServer((req, res) => {
+	if (req.method !== 'GET' && req.method !== 'HEAD') {
+		answer(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+		return;
+	}
+	const q = req.url.indexOf('?');
+	const urlPath = q >= 0 ? req.url.slice(0, q) : req.url;
+	if (!urlPath.startsWith('/')) {
+		answer(res, 400, 'bad request');
+		return;
+	}
+	if (urlPath === '/') {
+		answer(res, 302, 'see /demo/', { Location: '/demo/' });
+		return;
+	}
+	let f = resolve(urlPath);
+	if (f === null) {
+		answer(res, 404, 'not found');
+		return;
+	}
+	fs.stat(f, (err, st) => {
+		if (err === null && st.isDirectory()) {
+			if (!urlPath.endsWith('/')) {
+				answer(res, 301, 'moved', { Location:
+				    urlPath + '/' + (q >= 0 ?
+				    req.url.slice(q) : '') });
+				return;
+			}
+			f = path.join(f, 'index.html');
+			try {
+				st = fs.statSync(f);
+			} catch (e) {
+				err = e;
+			}
+		}
+		if (err !== null || !st.isFile()) {
+			answer(res, 404, 'not found');
+			return;
+		}
+		const type = TYPES[path.extname(f)];
+		if (type === undefined) {
+			answer(res, 404, 'not found');
+			return;
+		}
+		res.writeHead(200, Object.assign({ 'Content-Type': type,
+		    'Content-Length': st.size }, HEADERS));
+		if (req.method === 'HEAD') {
+			res.end();
+			return;
+		}
+		const s = fs.createReadStream(f);
+		s.on('error', () => res.destroy());
+		s.pipe(res);
+	});
+});
+
+server.on('error', (e) => {
+	process.stderr.write('serve.mjs: ' + e.message + '\n');
+	process.exit(1);
+});
+server.listen(port, '127.0.0.1', () => {
+	const p = server.address().port;
+	process.stdout.write('serving http://127.0.0.1:' + p + '/demo/\n');
+});
+for (const sig of ['SIGINT', 'SIGTERM'])
+	process.on(sig, () => {
+		server.close();
+		server.closeAllConnections();
+		process.exit(0);
+	});

@@ -1,0 +1,115 @@
+/*
+ * The two encodings of sws/1 messages (SPEC.md sections 3, 4 and 6):
+ * sws.v1.json (text, byte fields in base64url) and sws.v1.msgpack
+ * (binary, byte fields as bin).  Decoding turns one client message into a
+ * struct sws_req with every field checked; encoding writes one server
+ * message into a caller's buffer.  Neither keeps state between messages.
+ */
+#ifndef SWS_CODEC_H
+#define SWS_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"	/* PROTO_JSON, PROTO_MSGPACK */
+
+#define SWS_KEY_LEN		32
+#define SWS_NONCE_LEN		24
+#define SWS_CHALLENGE_LEN	32
+#define SWS_BOX_MIN		48	/* 16 tag + 32 challenge + 0 binding */
+#define SWS_BOX_MAX		303	/* 16 + 32 + 255 */
+#define SWS_PROOF_LEN		104	/* 24 nonce + 16 tag + 32 + 32 */
+#define SWS_ROOM_MAX		128
+#define SWS_MAX_DEPTH		8	/* JSON nesting; msgpack likewise */
+#define SWS_ID_MAX		((UINT64_C(1) << 53) - 1)
+
+/* Client request types. */
+#define REQ_CHALLENGE_RESPONSE	1
+#define REQ_SEND		2
+#define REQ_JOIN		3
+#define REQ_LEAVE		4
+#define REQ_PUBLISH		5
+
+/* Decoder results. */
+#define CODEC_OK		0
+#define CODEC_MALFORMED		1	/* error code "malformed" */
+#define CODEC_UNKNOWN_TYPE	2	/* error code "unknown-type" */
+
+/*
+ * One decoded request.  Pointers point into the message buffer or the
+ * scratch buffer passed to codec_decode() and live as long as they do.
+ */
+struct sws_req {
+	int		 type;		/* REQ_* */
+	int		 has_id;	/* a valid "id" was present */
+	uint64_t	 id;
+	uint8_t		 key[SWS_KEY_LEN];	/* publicKey (CR) or to (SEND) */
+	uint8_t		 nonce[SWS_NONCE_LEN];	/* CHALLENGE_RESPONSE */
+	const uint8_t	*body;		/* body (SEND, PUBLISH) or box (CR) */
+	size_t		 body_len;
+	const char	*room;		/* JOIN, LEAVE, PUBLISH; no NUL */
+	size_t		 room_len;
+};
+
+/*
+ * Decode one client message of the given subprotocol (the caller has
+ * already refused a binary message on JSON and text on msgpack).  Checks:
+ * an object/map at the top; "type" a string naming a client request
+ * (server-to-client types and unknown names give CODEC_UNKNOWN_TYPE); the
+ * keys that type uses present with the right types (keys of 32 bytes,
+ * nonce of 24, box of SWS_BOX_MIN..SWS_BOX_MAX, room of 1..128 bytes of
+ * UTF-8 with no control character U+0000-U+001F or U+007F); "id" an
+ * unsigned integer <= SWS_ID_MAX written as an integer; no duplicate key;
+ * nesting at most SWS_MAX_DEPTH; for msgpack, no container whose declared
+ * size exceeds the bytes left, and byte fields as bin, text fields as str.
+ * Unknown keys are ignored; "id" is ignored for CHALLENGE_RESPONSE.
+ * JSON byte fields are decoded into scratch (scratch_len must be at least
+ * len bytes).  On CODEC_MALFORMED or CODEC_UNKNOWN_TYPE, req->has_id and
+ * req->id say whether a valid id could be read, and *why (when why is not
+ * NULL) points to a short static English reason.
+ */
+int	codec_decode(int proto, const uint8_t *msg, size_t len,
+	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
+	    const char **why);
+
+/* The "limits" object of REGISTER_SUCCESS. */
+struct sws_limits {
+	uint64_t	 max_message;
+	uint64_t	 max_body;
+	uint64_t	 rate;
+	uint64_t	 burst;
+	uint64_t	 rooms;
+};
+
+/*
+ * Encoders.  Each writes one complete server message (the WebSocket
+ * payload, no frame header) of subprotocol proto at out, and returns its
+ * length, or 0 when it does not fit in cap bytes.
+ */
+size_t	enc_challenge(int proto, uint8_t *out, size_t cap,
+	    const uint8_t server[SWS_KEY_LEN],
+	    const uint8_t challenge[SWS_CHALLENGE_LEN]);
+size_t	enc_register_success(int proto, uint8_t *out, size_t cap,
+	    const uint8_t pk[SWS_KEY_LEN], const uint8_t proof[SWS_PROOF_LEN],
+	    const struct sws_limits *lim);
+size_t	enc_register_failure(int proto, uint8_t *out, size_t cap,
+	    const char *reason, const char *message);
+size_t	enc_ack(int proto, uint8_t *out, size_t cap, uint64_t id);
+size_t	enc_error(int proto, uint8_t *out, size_t cap, int has_id,
+	    uint64_t id, const char *code, const char *message);
+/* MESSAGE; room NULL for a direct message. */
+size_t	enc_message(int proto, uint8_t *out, size_t cap,
+	    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
+	    const uint8_t *body, size_t body_len);
+/* The exact length enc_message() will produce, for the too-large check. */
+size_t	enc_message_size(int proto, const char *room, size_t room_len,
+	    size_t body_len);
+size_t	enc_joined(int proto, uint8_t *out, size_t cap, const char *room,
+	    size_t room_len, const uint8_t (*members)[SWS_KEY_LEN],
+	    size_t nmembers, int has_id, uint64_t id);
+/* An upper bound on enc_joined()'s length, to size its buffer. */
+size_t	enc_joined_size(int proto, size_t room_len, size_t nmembers);
+size_t	enc_presence(int proto, uint8_t *out, size_t cap, const char *room,
+	    size_t room_len, const uint8_t pk[SWS_KEY_LEN], int joined);
+
+#endif /* SWS_CODEC_H */

@@ -1,0 +1,90 @@
+/*
+ * The configuration of relayd as parsed from relayd.conf (parse.y), with
+ * its defaults and semantic checks (config.c).  The parent owns a struct
+ * relayd_conf; the relay is sent the fixed-size struct relay_limits and
+ * the origin strings over imsg, cryptod the server names.
+ */
+#ifndef SWS_CONFIG_H
+#define SWS_CONFIG_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdint.h>
+
+#define CONF_PATH_MAX		256	/* URL paths and names */
+#define CONF_NAME_MAX		256	/* server names, origins */
+
+/* Defaults (relayd.conf(5) documents the same values). */
+#define DEFAULT_CONFIG		SWS_SYSCONFDIR "/relayd.conf"
+#define DEFAULT_KEYFILE		SWS_SYSCONFDIR "/relayd/server.key"
+#define DEFAULT_USER		"_relayd"
+#define DEFAULT_CHROOT		"/var/empty"
+#define DEFAULT_PATH		"/"
+
+/* Fixed-size settings, sent as one imsg to the relay. */
+struct relay_limits {
+	uint32_t	 max_conn;		/* max connections */
+	uint32_t	 max_conn_per_addr;	/* max connections per address */
+	uint32_t	 max_message;		/* max message size, bytes */
+	uint32_t	 max_sessions_per_key;
+	uint32_t	 rate;			/* rate limit N per second */
+	uint32_t	 burst;			/* ... burst M */
+	uint32_t	 send_buffer;		/* bytes per session */
+	uint32_t	 rooms;			/* rooms on|off: 1|0 */
+	uint32_t	 max_rooms;		/* max rooms per session */
+	uint32_t	 max_room_members;
+	uint32_t	 handshake_timeout;	/* seconds */
+	uint32_t	 registration_timeout;	/* seconds */
+	uint32_t	 ping_interval;		/* seconds */
+	uint32_t	 idle_timeout;		/* seconds */
+	char		 path[CONF_PATH_MAX];	/* relay path, "/" */
+	char		 echo_path[CONF_PATH_MAX];	/* "" when off */
+};
+
+struct listen_conf {
+	TAILQ_ENTRY(listen_conf) entry;
+	struct sockaddr_storage	 ss;	/* address with port set */
+	socklen_t		 sslen;
+	int			 tls;
+	char			 name[CONF_NAME_MAX];	/* "127.0.0.1 port 8080" */
+	int			 fd;	/* parent: open socket or -1 */
+	int			 id;	/* parent: stable across reloads */
+};
+TAILQ_HEAD(listen_list, listen_conf);
+
+struct conf_str {
+	TAILQ_ENTRY(conf_str)	 entry;
+	char			 s[CONF_NAME_MAX];
+};
+TAILQ_HEAD(str_list, conf_str);
+
+struct relayd_conf {
+	struct relay_limits	 lim;
+	struct listen_list	 listeners;
+	struct str_list		 origins;
+	struct str_list		 server_names;
+	char			 keyfile[PATH_MAX];
+	char			 user[64];
+	char			 chroot[PATH_MAX];
+};
+
+#define PARSE_NOCHECK_FILES	0x01	/* -n as non-root: skip key owner */
+
+/*
+ * Parse filename into a new configuration with defaults for everything
+ * not set, then check it.  Errors are printed as "file:line: message"
+ * (through log_warnx) and make it return NULL.  Macros given with -D are
+ * added with cmdline_symset() before.
+ */
+struct relayd_conf	*parse_config(const char *filename, int flags);
+int			 cmdline_symset(const char *);
+void			 conf_free(struct relayd_conf *);
+/* Semantic checks (config.c); log each problem, return the count. */
+int			 conf_check(struct relayd_conf *, const char *filename);
+/* The limits a client is told in REGISTER_SUCCESS: maxBody per SPEC. */
+uint32_t		 conf_max_body(const struct relay_limits *);
+
+#endif /* SWS_CONFIG_H */

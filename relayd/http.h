@@ -1,0 +1,69 @@
+/*
+ * The HTTP/1.1 side of the WebSocket opening handshake (RFC 6455 section
+ * 4.2, SPEC.md section 1): a strict, bounded parser for the request head
+ * and the answer the relay gives.  Nothing here allocates.
+ */
+#ifndef SWS_HTTP_H
+#define SWS_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEAD		8192	/* bytes, request line to blank line */
+#define HTTP_MAX_LINES		64	/* header lines, request line excluded */
+
+#define PROTO_JSON		1	/* sws.v1.json (also: none offered) */
+#define PROTO_MSGPACK		2	/* sws.v1.msgpack */
+
+#define ENDPOINT_RELAY		1	/* the configured relay path */
+#define ENDPOINT_ECHO		2	/* the echo path, when configured */
+
+/* What the relay accepts; strings are NUL-terminated. */
+struct http_policy {
+	const char	 *path;		/* relay path, e.g. "/" */
+	const char	 *echo_path;	/* NULL or "" when echo is off */
+	const char *const *origins;	/* allowed Origin values, exact */
+	size_t		  norigins;	/* 0: any Origin is accepted */
+};
+
+struct http_result {
+	int		 status;	/* 101, 400, 403, 404, 426 or 431 */
+	int		 endpoint;	/* ENDPOINT_* when status is 101 */
+	int		 proto;		/* PROTO_* chosen, when status is 101 */
+	int		 proto_offered;	/* 1: answer names the subprotocol */
+	int		 want_version;	/* 426 for the version: add header */
+	char		 accept[29];	/* Sec-WebSocket-Accept, NUL-ended */
+	const char	*reason;	/* short reason for the log */
+};
+
+/*
+ * Look at the first len bytes received on a new connection.  Returns 0
+ * when the head is not complete yet and may still be (more bytes needed),
+ * or the length of the request head (through the blank line) once it is
+ * complete or certainly bad; res then says what to answer.  A head over
+ * HTTP_MAX_HEAD bytes or HTTP_MAX_LINES lines gets 431 as soon as that is
+ * known.  The checks are made in SPEC.md's order: 404 for another path,
+ * 426 without "Upgrade: websocket", 426 (want_version) for a version
+ * other than 13, 400 for any other malformed upgrade, 403 for an Origin
+ * not allowed, 400 for subprotocols offered but none known or a malformed
+ * list.  A request line that cannot be parsed at all is 400.
+ */
+size_t	http_parse_upgrade(const char *buf, size_t len,
+	    const struct http_policy *pol, struct http_result *res);
+
+/*
+ * Write the answer for res into out: the 101 Switching Protocols with
+ * Sec-WebSocket-Accept (and Sec-WebSocket-Protocol when a subprotocol was
+ * offered), or an error with "Connection: close", "Content-Length: 0", and
+ * for 426 "Upgrade: websocket" plus "Sec-WebSocket-Version: 13" when
+ * want_version is set.  Returns the length, or 0 if outlen is too small
+ * (512 bytes are always enough).
+ */
+size_t	http_response(char *out, size_t outlen, const struct http_result *res);
+/*
+ * An error answer with no parsed request behind it (503 when a limit is
+ * reached at accept time).
+ */
+size_t	http_error(char *out, size_t outlen, int status);
+
+#endif /* SWS_HTTP_H */

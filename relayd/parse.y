@@ -1,0 +1,1078 @@
+/*
+ * The relayd.conf(5) grammar.  A hand-written lexer feeds byacc: words are
+ * looked up in a sorted keyword table, "$name" is replaced by the text of
+ * a macro and lexed again, and "include" pushes another file with its own
+ * line numbers.  Errors name the file and line, parsing goes on to report
+ * as many as it can, and any error makes parse_config() return NULL.
+ * Values that belong to one statement are checked here, where the line is
+ * known; checks that involve several settings or the file system are in
+ * conf_check() (config.c).
+ */
+
+%{
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "config.h"
+
+#define TOKEN_MAX	8192	/* longest word or quoted string */
+#define INCLUDE_DEPTH	16	/* nested include files */
+#define UNGET_MAX	4	/* characters pushed back per file */
+
+/* byacc's destructor is handed a debug message that we do not print. */
+#define YYDESTRUCT_DECL() \
+	yydestruct(__attribute__((__unused__)) const char *msg, int psymb, \
+	    YYSTYPE *val)
+
+/* One file being read: the main file or an included one. */
+struct input {
+	TAILQ_ENTRY(input)	 entry;
+	FILE			*fp;
+	char			*name;
+	int			 lineno;
+	int			 nextline;	/* a '\n' was returned */
+	int			 startnl;	/* return '\n' first */
+	int			 eofnl;		/* '\n' returned at EOF */
+	int			 ungot[UNGET_MAX];
+	int			 nungot;
+};
+TAILQ_HEAD(input_stack, input);
+
+/* A macro: "-D name=value" ones persist across parse_config() calls. */
+struct macro {
+	TAILQ_ENTRY(macro)	 entry;
+	char			*name;
+	char			*value;
+	int			 persist;
+};
+TAILQ_HEAD(macro_list, macro);
+
+static struct input_stack	 inputs = TAILQ_HEAD_INITIALIZER(inputs);
+static struct macro_list	 macros = TAILQ_HEAD_INITIALIZER(macros);
+static struct input		*cur;		/* file being read */
+static int			 ninputs;
+static int			 parse_errors;
+static int			 lex_failed;	/* the lexer reported this token */
+static struct relayd_conf	*conf;
+
+/* The text of the macro being expanded; no expansion nests in another. */
+static char			*expand_buf;
+static size_t			 expand_pos, expand_len;
+
+int		 yylex(void);
+void		 yyerror(const char *);
+int		 yyparse(void);
+
+static void	 parse_warnx(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+static struct input *input_open(const char *, char *, size_t);
+static void	 input_close(struct input *);
+static void	 input_push(const char *);
+static void	 inputs_clear(void);
+static int	 lgetc(void);
+static void	 lungetc(int);
+static int	 is_word_char(int);
+static int	 is_macro_name(const char *);
+static const char *macro_get(const char *);
+static int	 macro_set(const char *, const char *, int);
+static void	 macros_clear(int);
+static int	 get_u32(int64_t, const char *, uint32_t *);
+static int	 parse_size(const char *, int64_t *);
+static int	 set_string(char *, size_t, const char *, const char *);
+static void	 listen_add(const char *, int64_t, int);
+static int	 str_add(struct str_list *, const char *, const char *);
+static void	 conf_defaults(struct relayd_conf *);
+static int	 check_key_owner(const struct relayd_conf *, const char *);
+%}
+
+%union {
+	int64_t		 number;
+	char		*string;
+}
+
+%token	ADDRESS BUFFER BURST CERTIFICATE CHROOT CONNECTIONS ECHO HANDSHAKE
+%token	IDLE INCLUDE INTERVAL KEY LIMIT LISTEN MAX MEMBERS MESSAGE NAME OFF
+%token	ON ORIGIN PATH PER PING PORT RATE REGISTRATION ROOM ROOMS SECOND SEND
+%token	SERVER SESSION SESSIONS SIZE TIMEOUT TLS USER
+%token	ERROR
+%token	<string>	STRING
+%token	<number>	NUMBER
+%type	<number>	size onoff number32 tls
+%destructor		{ free($$); } <string>
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar include '\n'
+		| grammar varset '\n'
+		| grammar main '\n'
+		| grammar error '\n'		{ yyerrok; }
+		;
+
+include		: INCLUDE STRING		{
+			input_push($2);
+			free($2);
+		}
+		;
+
+varset		: STRING '=' STRING		{
+			if (!is_macro_name($1))
+				parse_warnx("invalid macro name \"%s\"", $1);
+			else if (macro_set($1, $3, 0) == -1)
+				parse_warnx("cannot define macro \"%s\"", $1);
+			free($1);
+			free($3);
+		}
+		| STRING '=' NUMBER		{
+			char	 buf[32];
+
+			(void)snprintf(buf, sizeof(buf), "%lld",
+			    (long long)$3);
+			if (!is_macro_name($1))
+				parse_warnx("invalid macro name \"%s\"", $1);
+			else if (macro_set($1, buf, 0) == -1)
+				parse_warnx("cannot define macro \"%s\"", $1);
+			free($1);
+		}
+		;
+
+main		: LISTEN ON STRING PORT NUMBER tls	{
+			listen_add($3, $5, (int)$6);
+			free($3);
+		}
+		| PATH STRING			{
+			if ($2[0] != '/')
+				parse_warnx("path must start with '/'");
+			else
+				(void)set_string(conf->lim.path,
+				    sizeof(conf->lim.path), $2, "path");
+			free($2);
+		}
+		| ECHO PATH STRING		{
+			if ($3[0] != '/')
+				parse_warnx("echo path must start with '/'");
+			else
+				(void)set_string(conf->lim.echo_path,
+				    sizeof(conf->lim.echo_path), $3,
+				    "echo path");
+			free($3);
+		}
+		| KEY STRING			{
+			(void)set_string(conf->keyfile, sizeof(conf->keyfile),
+			    $2, "key file name");
+			free($2);
+		}
+		| SERVER NAME STRING		{
+			(void)str_add(&conf->server_names, $3, "server name");
+			free($3);
+		}
+		| ORIGIN STRING			{
+			(void)str_add(&conf->origins, $2, "origin");
+			free($2);
+		}
+		| USER STRING			{
+			(void)set_string(conf->user, sizeof(conf->user), $2,
+			    "user name");
+			free($2);
+		}
+		| CHROOT STRING			{
+			(void)set_string(conf->chroot, sizeof(conf->chroot),
+			    $2, "chroot directory");
+			free($2);
+		}
+		| MAX CONNECTIONS number32	{
+			conf->lim.max_conn = (uint32_t)$3;
+		}
+		| MAX CONNECTIONS PER ADDRESS number32 {
+			conf->lim.max_conn_per_addr = (uint32_t)$5;
+		}
+		| MAX MESSAGE SIZE size		{
+			conf->lim.max_message = (uint32_t)$4;
+		}
+		| MAX SESSIONS PER KEY number32	{
+			conf->lim.max_sessions_per_key = (uint32_t)$5;
+		}
+		| RATE LIMIT number32 PER SECOND BURST number32 {
+			conf->lim.rate = (uint32_t)$3;
+			conf->lim.burst = (uint32_t)$7;
+		}
+		| SEND BUFFER size		{
+			conf->lim.send_buffer = (uint32_t)$3;
+		}
+		| ROOMS onoff			{
+			conf->lim.rooms = (uint32_t)$2;
+		}
+		| MAX ROOMS PER SESSION number32 {
+			conf->lim.max_rooms = (uint32_t)$5;
+		}
+		| MAX ROOM MEMBERS number32	{
+			conf->lim.max_room_members = (uint32_t)$4;
+		}
+		| HANDSHAKE TIMEOUT number32	{
+			conf->lim.handshake_timeout = (uint32_t)$3;
+		}
+		| REGISTRATION TIMEOUT number32	{
+			conf->lim.registration_timeout = (uint32_t)$3;
+		}
+		| PING INTERVAL number32	{
+			conf->lim.ping_interval = (uint32_t)$3;
+		}
+		| IDLE TIMEOUT number32		{
+			conf->lim.idle_timeout = (uint32_t)$3;
+		}
+		;
+
+tls		: /* empty */			{ $$ = 0; }
+		| TLS CERTIFICATE STRING KEY STRING {
+			/*
+			 * Accepted by the grammar so that the error names
+			 * what is missing rather than a syntax error.
+			 */
+			parse_warnx("tls listeners are not supported yet");
+			free($3);
+			free($5);
+			$$ = 1;
+		}
+		;
+
+onoff		: ON				{ $$ = 1; }
+		| OFF				{ $$ = 0; }
+		;
+
+/* An unsigned 32-bit count or number of seconds. */
+number32	: NUMBER			{
+			uint32_t	 v = 0;
+
+			(void)get_u32($1, "number", &v);
+			$$ = v;
+		}
+		;
+
+/* A byte count, with an optional K (1024) or M (1048576) suffix. */
+size		: NUMBER			{
+			uint32_t	 v = 0;
+
+			(void)get_u32($1, "size", &v);
+			$$ = v;
+		}
+		| STRING			{
+			int64_t	 v = 0;
+
+			if (parse_size($1, &v) == -1)
+				v = 0;
+			free($1);
+			$$ = v;
+		}
+		;
+
+%%
+
+static const struct keyword {
+	const char	*k_name;
+	int		 k_val;
+} keywords[] = {
+	/* sorted by strcmp(3): looked up with bsearch(3) */
+	{ "address",		ADDRESS },
+	{ "buffer",		BUFFER },
+	{ "burst",		BURST },
+	{ "certificate",	CERTIFICATE },
+	{ "chroot",		CHROOT },
+	{ "connections",	CONNECTIONS },
+	{ "echo",		ECHO },
+	{ "handshake",		HANDSHAKE },
+	{ "idle",		IDLE },
+	{ "include",		INCLUDE },
+	{ "interval",		INTERVAL },
+	{ "key",		KEY },
+	{ "limit",		LIMIT },
+	{ "listen",		LISTEN },
+	{ "max",		MAX },
+	{ "members",		MEMBERS },
+	{ "message",		MESSAGE },
+	{ "name",		NAME },
+	{ "off",		OFF },
+	{ "on",			ON },
+	{ "origin",		ORIGIN },
+	{ "path",		PATH },
+	{ "per",		PER },
+	{ "ping",		PING },
+	{ "port",		PORT },
+	{ "rate",		RATE },
+	{ "registration",	REGISTRATION },
+	{ "room",		ROOM },
+	{ "rooms",		ROOMS },
+	{ "second",		SECOND },
+	{ "send",		SEND },
+	{ "server",		SERVER },
+	{ "session",		SESSION },
+	{ "sessions",		SESSIONS },
+	{ "size",		SIZE },
+	{ "timeout",		TIMEOUT },
+	{ "tls",		TLS },
+	{ "user",		USER },
+};
+
+static int
+keyword_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct keyword *)e)->k_name);
+}
+
+static int
+keyword_lookup(const char *s)
+{
+	const struct keyword	*kw;
+
+	kw = bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
+	    sizeof(keywords[0]), keyword_cmp);
+	return kw != NULL ? kw->k_val : STRING;
+}
+
+static void
+parse_warnx(const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%d: %s", cur->name, cur->lineno, msg);
+	parse_errors++;
+}
+
+void
+yyerror(const char *msg)
+{
+	/* The lexer has already said what was wrong with this token. */
+	if (lex_failed) {
+		lex_failed = 0;
+		return;
+	}
+	parse_warnx("%s", msg);
+}
+
+/*
+ * Open a configuration file.  It must be a regular file (opened without
+ * blocking, so a FIFO cannot stall the parser) that only its owner, root
+ * or the user running us, can change.  On failure, err says why.
+ */
+static struct input *
+input_open(const char *name, char *err, size_t errlen)
+{
+	struct input	*in;
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		(void)snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		(void)snprintf(err, errlen, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errlen, "not a regular file");
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		(void)snprintf(err, errlen, "writable by group or others");
+		goto fail;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		(void)snprintf(err, errlen, "owned by uid %lu, neither root "
+		    "nor the current user", (unsigned long)st.st_uid);
+		goto fail;
+	}
+	if ((in = calloc(1, sizeof(*in))) == NULL ||
+	    (in->name = strdup(name)) == NULL) {
+		(void)snprintf(err, errlen, "%s", strerror(errno));
+		free(in);
+		goto fail;
+	}
+	if ((in->fp = fdopen(fd, "r")) == NULL) {
+		(void)snprintf(err, errlen, "%s", strerror(errno));
+		free(in->name);
+		free(in);
+		goto fail;
+	}
+	in->lineno = 1;
+	return in;
+ fail:
+	(void)close(fd);
+	return NULL;
+}
+
+static void
+input_close(struct input *in)
+{
+	if (in->fp != NULL)
+		(void)fclose(in->fp);
+	free(in->name);
+	free(in);
+}
+
+/*
+ * "include": a relative name is taken from the directory of the file
+ * that includes it, so a configuration does not depend on the directory
+ * the daemon was started from.
+ */
+static void
+input_push(const char *name)
+{
+	struct input	*in;
+	char		 path[PATH_MAX], dir[PATH_MAX], err[256];
+	int		 n;
+
+	if (ninputs >= INCLUDE_DEPTH) {
+		parse_warnx("include \"%s\": more than %d nested files", name,
+		    INCLUDE_DEPTH);
+		return;
+	}
+	if (name[0] == '\0') {
+		parse_warnx("include: empty file name");
+		return;
+	}
+	if (name[0] == '/')
+		n = snprintf(path, sizeof(path), "%s", name);
+	else if (strlcpy(dir, cur->name, sizeof(dir)) >= sizeof(dir))
+		n = -1;
+	else
+		n = snprintf(path, sizeof(path), "%s/%s", dirname(dir), name);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		parse_warnx("include \"%s\": file name too long", name);
+		return;
+	}
+	if ((in = input_open(path, err, sizeof(err))) == NULL) {
+		parse_warnx("include \"%s\": %s", path, err);
+		return;
+	}
+	/* The '\n' that ends the include statement comes from the new file. */
+	in->startnl = 1;
+	TAILQ_INSERT_TAIL(&inputs, in, entry);
+	cur = in;
+	ninputs++;
+}
+
+static void
+inputs_clear(void)
+{
+	struct input	*in;
+
+	while ((in = TAILQ_FIRST(&inputs)) != NULL) {
+		TAILQ_REMOVE(&inputs, in, entry);
+		input_close(in);
+	}
+	cur = NULL;
+	ninputs = 0;
+	free(expand_buf);
+	expand_buf = NULL;
+	expand_pos = expand_len = 0;
+	lex_failed = 0;
+}
+
+static int
+lgetc(void)
+{
+	int	 c;
+
+	if (expand_buf != NULL) {
+		if (expand_pos < expand_len)
+			return (unsigned char)expand_buf[expand_pos++];
+		free(expand_buf);
+		expand_buf = NULL;
+		expand_pos = expand_len = 0;
+	}
+	if (cur->nungot > 0)
+		return cur->ungot[--cur->nungot];
+	c = getc(cur->fp);
+	return c;
+}
+
+/* Push back the character that lgetc() returned last. */
+static void
+lungetc(int c)
+{
+	if (c == EOF)
+		return;
+	if (expand_buf != NULL && expand_pos > 0) {
+		expand_pos--;
+		return;
+	}
+	if (cur->nungot < UNGET_MAX)
+		cur->ungot[cur->nungot++] = c;
+}
+
+static int
+is_word_char(int c)
+{
+	if (c == EOF)
+		return 0;
+	if (isascii(c) && isalnum(c))
+		return 1;
+	return c != '\0' && strchr("_-.:*[]%+@/~", c) != NULL;
+}
+
+static int
+is_macro_name(const char *s)
+{
+	const char	*p;
+
+	if (*s == '\0')
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (!isascii((unsigned char)*p) ||
+		    (!isalnum((unsigned char)*p) && *p != '_'))
+			return 0;
+	return 1;
+}
+
+static const char *
+macro_get(const char *name)
+{
+	struct macro	*m;
+
+	TAILQ_FOREACH(m, &macros, entry)
+		if (strcmp(m->name, name) == 0)
+			return m->value;
+	return NULL;
+}
+
+/*
+ * Define or redefine a macro.  A definition from the command line wins
+ * over one in the file, so "-D" can override a default set there.
+ */
+static int
+macro_set(const char *name, const char *value, int persist)
+{
+	struct macro	*m;
+	char		*n, *v;
+
+	TAILQ_FOREACH(m, &macros, entry)
+		if (strcmp(m->name, name) == 0)
+			break;
+	if (m != NULL && m->persist && !persist)
+		return 0;
+	if ((v = strdup(value)) == NULL)
+		return -1;
+	if (m != NULL) {
+		free(m->value);
+		m->value = v;
+		m->persist = persist;
+		return 0;
+	}
+	if ((n = strdup(name)) == NULL || (m = calloc(1, sizeof(*m))) == NULL) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	m->name = n;
+	m->value = v;
+	m->persist = persist;
+	TAILQ_INSERT_TAIL(&macros, m, entry);
+	return 0;
+}
+
+/* Forget the macros a file defined, or all of them. */
+static void
+macros_clear(int all)
+{
+	struct macro	*m, *next;
+
+	for (m = TAILQ_FIRST(&macros); m != NULL; m = next) {
+		next = TAILQ_NEXT(m, entry);
+		if (m->persist && !all)
+			continue;
+		TAILQ_REMOVE(&macros, m, entry);
+		free(m->name);
+		free(m->value);
+		free(m);
+	}
+}
+
+int
+cmdline_symset(const char *s)
+{
+	char	*name;
+	const char *eq;
+	int	 rv;
+
+	if ((eq = strchr(s, '=')) == NULL || eq == s)
+		return -1;
+	if ((name = strndup(s, (size_t)(eq - s))) == NULL)
+		return -1;
+	if (!is_macro_name(name) || strlen(eq + 1) >= TOKEN_MAX) {
+		free(name);
+		return -1;
+	}
+	rv = macro_set(name, eq + 1, 1);
+	free(name);
+	return rv;
+}
+
+/*
+ * The lexer.  A token's line is that of its first character: the line
+ * count moves on only when the token after a newline is read, so an
+ * action run with '\n' as look-ahead still reports its own line.
+ */
+int
+yylex(void)
+{
+	char		 buf[TOKEN_MAX];
+	const char	*val;
+	size_t		 len;
+	int		 c, next, tok;
+
+	lex_failed = 0;
+top:
+	if (cur->nextline) {
+		cur->nextline = 0;
+		cur->lineno++;
+	}
+	if (cur->startnl) {
+		cur->startnl = 0;
+		return '\n';
+	}
+
+	c = lgetc();
+	for (;;) {
+		if (c == ' ' || c == '\t')
+			c = lgetc();
+		else if (c == '\\') {
+			if ((next = lgetc()) != '\n') {
+				lungetc(next);
+				break;
+			}
+			cur->lineno++;
+			c = lgetc();
+		} else
+			break;
+	}
+	if (c == '#')
+		while ((c = lgetc()) != '\n' && c != EOF)
+			;
+
+	if (c == '$') {
+		if (expand_buf != NULL) {
+			parse_warnx("a macro value cannot use another macro");
+			goto fail;
+		}
+		len = 0;
+		while ((c = lgetc()) != EOF && isascii(c) &&
+		    (isalnum(c) || c == '_')) {
+			if (len + 1 >= sizeof(buf)) {
+				parse_warnx("macro name too long");
+				goto fail;
+			}
+			buf[len++] = (char)c;
+		}
+		lungetc(c);
+		buf[len] = '\0';
+		if (len == 0) {
+			parse_warnx("'$' without a macro name");
+			goto fail;
+		}
+		if ((val = macro_get(buf)) == NULL) {
+			parse_warnx("macro \"%s\" is not defined", buf);
+			goto fail;
+		}
+		if (*val != '\0') {
+			if ((expand_buf = strdup(val)) == NULL) {
+				parse_warnx("out of memory");
+				goto fail;
+			}
+			expand_len = strlen(val);
+			expand_pos = 0;
+		}
+		goto top;
+	}
+
+	if (c == '"') {
+		len = 0;
+		for (;;) {
+			if ((c = lgetc()) == EOF || c == '\n') {
+				lungetc(c);
+				parse_warnx("unterminated string");
+				goto fail;
+			}
+			if (c == '"')
+				break;
+			if (c == '\\') {
+				next = lgetc();
+				if (next == '"' || next == '\\')
+					c = next;
+				else
+					lungetc(next);
+			}
+			if (c < 0x20 || c == 0x7f) {
+				parse_warnx("control character 0x%02x in string",
+				    c);
+				goto fail;
+			}
+			if (len + 1 >= sizeof(buf)) {
+				parse_warnx("string too long");
+				goto fail;
+			}
+			buf[len++] = (char)c;
+		}
+		buf[len] = '\0';
+		if ((yylval.string = strdup(buf)) == NULL) {
+			parse_warnx("out of memory");
+			goto fail;
+		}
+		return STRING;
+	}
+
+	if (c == '\n') {
+		cur->nextline = 1;
+		return '\n';
+	}
+
+	if (c == EOF) {
+		struct input	*prev;
+
+		if (!cur->eofnl) {
+			/* End a last line that has no newline. */
+			cur->eofnl = 1;
+			return '\n';
+		}
+		if ((prev = TAILQ_PREV(cur, input_stack, entry)) == NULL)
+			return 0;
+		TAILQ_REMOVE(&inputs, cur, entry);
+		input_close(cur);
+		ninputs--;
+		cur = prev;
+		goto top;
+	}
+
+	if (is_word_char(c)) {
+		len = 0;
+		do {
+			if (len + 1 >= sizeof(buf)) {
+				parse_warnx("word too long");
+				goto fail;
+			}
+			buf[len++] = (char)c;
+		} while (is_word_char(c = lgetc()));
+		lungetc(c);
+		buf[len] = '\0';
+
+		if ((tok = keyword_lookup(buf)) != STRING)
+			return tok;
+		if (isdigit((unsigned char)buf[0]) ||
+		    (buf[0] == '-' && isdigit((unsigned char)buf[1]))) {
+			char	*ep;
+
+			for (ep = buf + 1; isdigit((unsigned char)*ep); ep++)
+				;
+			if (*ep == '\0') {
+				errno = 0;
+				yylval.number = strtoll(buf, &ep, 10);
+				if (errno == ERANGE) {
+					parse_warnx("number %s is too large",
+					    buf);
+					goto fail;
+				}
+				return NUMBER;
+			}
+		}
+		if ((yylval.string = strdup(buf)) == NULL) {
+			parse_warnx("out of memory");
+			goto fail;
+		}
+		return STRING;
+	}
+
+	if (c == '=')
+		return c;
+	if (isascii(c) && isprint(c))
+		parse_warnx("unexpected character '%c'", c);
+	else
+		parse_warnx("unexpected byte 0x%02x", c);
+ fail:
+	lex_failed = 1;
+	return ERROR;
+}
+
+static int
+get_u32(int64_t v, const char *what, uint32_t *out)
+{
+	if (v < 0 || v > UINT32_MAX) {
+		parse_warnx("%s %lld is out of range", what, (long long)v);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* "64K", "1M": the result must fit in 32 bits. */
+static int
+parse_size(const char *s, int64_t *out)
+{
+	const char	*p;
+	uint64_t	 v = 0, mult;
+
+	for (p = s; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > UINT32_MAX) {
+			parse_warnx("size %s is too large", s);
+			return -1;
+		}
+	}
+	if (p == s)
+		goto bad;
+	switch (*p) {
+	case 'K':
+	case 'k':
+		mult = 1024;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1024 * 1024;
+		break;
+	default:
+		goto bad;
+	}
+	if (p[1] != '\0')
+		goto bad;
+	if (v > UINT32_MAX / mult) {
+		parse_warnx("size %s is too large", s);
+		return -1;
+	}
+	*out = (int64_t)(v * mult);
+	return 0;
+ bad:
+	parse_warnx("invalid size \"%s\": a number with an optional K or M "
+	    "suffix", s);
+	return -1;
+}
+
+static int
+set_string(char *dst, size_t dstlen, const char *s, const char *what)
+{
+	if (strlen(s) >= dstlen) {
+		parse_warnx("%s too long (at most %zu bytes)", what,
+		    dstlen - 1);
+		return -1;
+	}
+	(void)strlcpy(dst, s, dstlen);
+	return 0;
+}
+
+static int
+str_add(struct str_list *list, const char *s, const char *what)
+{
+	struct conf_str	*cs;
+
+	if (strlen(s) >= sizeof(cs->s)) {
+		parse_warnx("%s too long (at most %zu bytes)", what,
+		    sizeof(cs->s) - 1);
+		return -1;
+	}
+	if ((cs = calloc(1, sizeof(*cs))) == NULL) {
+		parse_warnx("out of memory");
+		return -1;
+	}
+	(void)strlcpy(cs->s, s, sizeof(cs->s));
+	TAILQ_INSERT_TAIL(list, cs, entry);
+	return 0;
+}
+
+static int
+listen_one(int af, const void *addr, uint16_t port, int tls)
+{
+	struct listen_conf	*lc;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	char			 a[INET6_ADDRSTRLEN];
+	int			 id = 0;
+
+	TAILQ_FOREACH(lc, &conf->listeners, entry)
+		id++;
+	if ((lc = calloc(1, sizeof(*lc))) == NULL) {
+		parse_warnx("out of memory");
+		return -1;
+	}
+	if (inet_ntop(af, addr, a, sizeof(a)) == NULL)
+		a[0] = '\0';
+	if (af == AF_INET) {
+		sin = (struct sockaddr_in *)&lc->ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
+		lc->sslen = sizeof(*sin);
+		(void)snprintf(lc->name, sizeof(lc->name), "%s port %u", a,
+		    port);
+	} else {
+		sin6 = (struct sockaddr_in6 *)&lc->ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
+		lc->sslen = sizeof(*sin6);
+		(void)snprintf(lc->name, sizeof(lc->name), "[%s] port %u", a,
+		    port);
+	}
+	lc->tls = tls;
+	lc->fd = -1;
+	lc->id = id;
+	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
+	return 0;
+}
+
+/*
+ * "listen on ADDRESS port N": ADDRESS is an IPv4 address in dotted
+ * decimal, an IPv6 address with or without brackets, or "*" for both
+ * wildcard addresses, 0.0.0.0 and ::.  No host names: the parent must
+ * not depend on a resolver, and a name can stand for several addresses.
+ */
+static void
+listen_add(const char *addr, int64_t port, int tls)
+{
+	struct in_addr	 in4;
+	struct in6_addr	 in6;
+	char		 a[INET6_ADDRSTRLEN + 2];
+	size_t		 len;
+
+	if (tls)
+		return;		/* already reported */
+	if (port < 1 || port > 65535) {
+		parse_warnx("port %lld is out of range (1-65535)",
+		    (long long)port);
+		return;
+	}
+	if (strcmp(addr, "*") == 0) {
+		in4.s_addr = htonl(INADDR_ANY);
+		if (listen_one(AF_INET, &in4, (uint16_t)port, tls) == 0)
+			(void)listen_one(AF_INET6, &in6addr_any,
+			    (uint16_t)port, tls);
+		return;
+	}
+	if (inet_pton(AF_INET, addr, &in4) == 1) {
+		(void)listen_one(AF_INET, &in4, (uint16_t)port, tls);
+		return;
+	}
+	len = strlen(addr);
+	if (len >= 2 && len < sizeof(a) && addr[0] == '[' &&
+	    addr[len - 1] == ']') {
+		memcpy(a, addr + 1, len - 2);
+		a[len - 2] = '\0';
+	} else if (strlcpy(a, addr, sizeof(a)) >= sizeof(a))
+		a[0] = '\0';
+	if (a[0] != '\0' && strchr(a, '[') == NULL &&
+	    inet_pton(AF_INET6, a, &in6) == 1) {
+		(void)listen_one(AF_INET6, &in6, (uint16_t)port, tls);
+		return;
+	}
+	parse_warnx("invalid listen address \"%s\": need an IPv4 or IPv6 "
+	    "address or \"*\"", addr);
+}
+
+static void
+conf_defaults(struct relayd_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	TAILQ_INIT(&c->listeners);
+	TAILQ_INIT(&c->origins);
+	TAILQ_INIT(&c->server_names);
+	c->lim.max_conn = 10000;
+	c->lim.max_conn_per_addr = 256;
+	c->lim.max_message = 64 * 1024;
+	c->lim.max_sessions_per_key = 8;
+	c->lim.rate = 1000;
+	c->lim.burst = 2000;
+	c->lim.send_buffer = 1024 * 1024;
+	c->lim.rooms = 1;
+	c->lim.max_rooms = 32;
+	c->lim.max_room_members = 10000;
+	c->lim.handshake_timeout = 10;
+	c->lim.registration_timeout = 10;
+	c->lim.ping_interval = 30;
+	c->lim.idle_timeout = 90;
+	(void)strlcpy(c->lim.path, DEFAULT_PATH, sizeof(c->lim.path));
+	c->lim.echo_path[0] = '\0';
+	(void)strlcpy(c->keyfile, DEFAULT_KEYFILE, sizeof(c->keyfile));
+	(void)strlcpy(c->user, DEFAULT_USER, sizeof(c->user));
+	(void)strlcpy(c->chroot, DEFAULT_CHROOT, sizeof(c->chroot));
+}
+
+/*
+ * The parent reads the key file as root; a key file owned by anybody else
+ * could be replaced by that user.  conf_check() has checked the rest.
+ */
+static int
+check_key_owner(const struct relayd_conf *c, const char *filename)
+{
+	struct stat	 st;
+
+	if (stat(c->keyfile, &st) == -1)
+		return 0;	/* reported by conf_check() */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		log_warnx("%s: key file %s is owned by uid %lu, not by root",
+		    filename, c->keyfile, (unsigned long)st.st_uid);
+		return 1;
+	}
+	return 0;
+}
+
+struct relayd_conf *
+parse_config(const char *filename, int flags)
+{
+	struct relayd_conf	*c;
+	struct input		*in;
+	char			 err[256];
+	int			 errors;
+
+	if ((in = input_open(filename, err, sizeof(err))) == NULL) {
+		log_warnx("%s: %s", filename, err);
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s", filename);
+		input_close(in);
+		return NULL;
+	}
+	conf_defaults(c);
+	conf = c;
+	parse_errors = 0;
+	TAILQ_INSERT_TAIL(&inputs, in, entry);
+	cur = in;
+	ninputs = 1;
+
+	(void)yyparse();
+	errors = parse_errors;
+
+	inputs_clear();
+	macros_clear(0);
+	conf = NULL;
+
+	if (errors == 0) {
+		errors = conf_check(c, filename);
+		if ((flags & PARSE_NOCHECK_FILES) == 0)
+			errors += check_key_owner(c, filename);
+	}
+	if (errors != 0) {
+		conf_free(c);
+		return NULL;
+	}
+	return c;
+}

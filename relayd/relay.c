@@ -1,0 +1,613 @@
+/*
+ * The relay process: one libevent loop that accepts connections on the
+ * sockets the parent passed, runs every session, asks cryptod about
+ * registrations, and applies the settings the parent sends (at start and
+ * on every reload).  It holds no key and opens no socket of its own.
+ *
+ * Output is not written where it is produced: a session with something
+ * to send goes on the flush list, and a low-priority event writes each
+ * such session once per loop turn, so many frames leave in one write.
+ * Timeouts are kept in lists ordered by deadline, walked from the head by
+ * a coarse tick: no per-session timer, no scan of every session.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "proto.h"
+#include "relay.h"
+
+#define TICK_MS		200
+#define RBUF_SIZE	(256 * 1024)
+#define LINGER_SECS	2		/* wait for the peer after our close */
+
+struct relay	*relay;
+
+static void	relay_dispatch_parent(int, short, void *);
+static void	relay_dispatch_cryptod(int, short, void *);
+static void	relay_accept(int, short, void *);
+static void	relay_tick(int, short, void *);
+static void	relay_flush(int, short, void *);
+static void	relay_sigterm(int, short, void *);
+static void	relay_shutdown(void);
+static void	relay_exit(int, short, void *);
+static void	relay_apply_conf(void);
+static void	relay_listener_add(int, const struct imsg_listener *);
+static void	relay_listener_del(int);
+static void	relay_imsg_event(struct imsgbuf *, struct event *,
+		    event_callback_fn);
+
+RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
+
+int
+session_sid_cmp(struct session *a, struct session *b)
+{
+	return a->sid < b->sid ? -1 : a->sid > b->sid;
+}
+
+time_t
+relay_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+uint32_t
+relay_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+void
+relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
+{
+	struct timeval	 tv;
+	int		 i;
+
+	proc_init(PROC_RELAY);
+	log_init(debug ? LOG_TO_STDERR : LOG_TO_PIPE, verbose, 0);
+	log_procinit("relay");
+	setproctitle("-%s", "relayd: relay");
+
+	if ((relay = calloc(1, sizeof(*relay))) == NULL)
+		fatal("calloc");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);	/* the parent reloads for us */
+	signal(SIGINT, SIG_IGN);
+
+	if ((relay->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	/* priority 0: I/O; priority 1: the flush after each turn */
+	if (event_base_priority_init(relay->base, 2) == -1)
+		fatalx("event_base_priority_init");
+	TAILQ_INIT(&relay->listeners);
+	for (i = 0; i < TL_MAX; i++)
+		TAILQ_INIT(&relay->tl[i]);
+	TAILQ_INIT(&relay->flushq);
+	TAILQ_INIT(&relay->fullq);
+	RB_INIT(&relay->by_sid);
+	router_init();
+	/*
+	 * jansson seeds its hash tables from /dev/urandom on first use,
+	 * which the sandbox forbids: seed it now from libsodium.
+	 */
+	if (sodium_init() == -1)
+		fatalx("sodium_init");
+	json_object_seed(randombytes_random());
+	relay->rbuf_size = RBUF_SIZE;
+	if ((relay->rbuf = malloc(relay->rbuf_size)) == NULL)
+		fatal("malloc");
+
+	if (imsgbuf_init(&relay->parent, PROC_PARENT_FD) == -1 ||
+	    imsgbuf_init(&relay->cryptod, PROC_PEER_FD) == -1)
+		fatal("imsgbuf_init");
+	if (fcntl(PROC_PARENT_FD, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(PROC_PEER_FD, F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	event_assign(&relay->ev_parent, relay->base, PROC_PARENT_FD,
+	    EV_READ | EV_PERSIST, relay_dispatch_parent, NULL);
+	event_assign(&relay->ev_cryptod, relay->base, PROC_PEER_FD,
+	    EV_READ | EV_PERSIST, relay_dispatch_cryptod, NULL);
+	event_add(&relay->ev_parent, NULL);
+	event_add(&relay->ev_cryptod, NULL);
+	event_assign(&relay->ev_tick, relay->base, -1, EV_PERSIST,
+	    relay_tick, NULL);
+	tv.tv_sec = 0;
+	tv.tv_usec = TICK_MS * 1000;
+	event_add(&relay->ev_tick, &tv);
+	event_assign(&relay->ev_flush, relay->base, -1, 0, relay_flush, NULL);
+	event_priority_set(&relay->ev_flush, 1);
+	event_assign(&relay->ev_exit, relay->base, -1, 0, relay_exit, NULL);
+	evsignal_assign(&relay->ev_sigterm, relay->base, SIGTERM,
+	    relay_sigterm, NULL);
+	evsignal_add(&relay->ev_sigterm, NULL);
+
+	/* Everything that opens files or sockets is done: lock it down. */
+	proc_drop(PROC_RELAY, user, chroot_dir);
+	log_debug("started");
+
+	event_base_dispatch(relay->base);
+	exit(0);
+}
+
+/*
+ * The settings arrive as LIMITS, ORIGIN*, END and take effect together,
+ * for new checks: sessions in progress are kept.
+ */
+static void
+relay_apply_conf(void)
+{
+	size_t		 i, need;
+	uint8_t		*p;
+	int		 pr;
+
+	for (i = 0; i < relay->norigins; i++)
+		free(relay->origins[i]);
+	free(relay->origins);
+	relay->origins = relay->neworigins;
+	relay->norigins = relay->nneworigins;
+	relay->neworigins = NULL;
+	relay->nneworigins = 0;
+	relay->lim = relay->newlim;
+
+	relay->policy.path = relay->lim.path;
+	relay->policy.echo_path = relay->lim.echo_path[0] != '\0' ?
+	    relay->lim.echo_path : NULL;
+	relay->policy.origins = (const char *const *)relay->origins;
+	relay->policy.norigins = relay->norigins;
+
+	/* Buffers sized by the largest message the settings allow. */
+	need = (size_t)relay->lim.max_message + 1024;
+	if (need > relay->scratch_size) {
+		if ((p = realloc(relay->scratch, need)) == NULL)
+			fatal("realloc");
+		relay->scratch = p;
+		relay->scratch_size = need;
+	}
+	need = (size_t)relay->lim.max_message + WS_MAX_HEADER + 1024;
+	if (need > relay->enc_size) {
+		for (pr = PROTO_JSON; pr <= PROTO_MSGPACK; pr++) {
+			if ((p = realloc(relay->enc[pr], need)) == NULL)
+				fatal("realloc");
+			relay->enc[pr] = p;
+		}
+		relay->enc_size = need;
+	}
+	relay->configured = 1;
+	log_debug("settings applied: max message %u, %zu origins",
+	    relay->lim.max_message, relay->norigins);
+	if (imsg_compose(&relay->parent, IMSG_RELAY_READY, 0, -1, NULL, 0)
+	    == -1)
+		fatal("imsg_compose");
+	relay_imsg_event(&relay->parent, &relay->ev_parent,
+	    relay_dispatch_parent);
+}
+
+static void
+relay_imsg_event(struct imsgbuf *ib, struct event *ev, event_callback_fn cb)
+{
+	short	 what = EV_READ | EV_PERSIST;
+	int	 fd = ib->fd;
+
+	if (imsgbuf_queued(ib) > 0)
+		what |= EV_WRITE;
+	if (event_get_events(ev) == what)
+		return;
+	event_del(ev);
+	event_assign(ev, relay->base, fd, what, cb, NULL);
+	event_add(ev, NULL);
+}
+
+void
+relay_cryptod_send(uint32_t type, const void *data, size_t len)
+{
+	if (imsg_compose(&relay->cryptod, type, 0, -1, data, len) == -1)
+		fatal("imsg to cryptod");
+	relay_imsg_event(&relay->cryptod, &relay->ev_cryptod,
+	    relay_dispatch_cryptod);
+}
+
+static void
+relay_dispatch_parent(int fd, short what, void *arg)
+{
+	struct imsgbuf		*ib = &relay->parent;
+	struct imsg		 imsg;
+	struct imsg_listener	 l;
+	const char		*s;
+	ssize_t			 n;
+	int			 r;
+	char			**no;
+
+	(void)fd;
+	(void)arg;
+	if (what & EV_WRITE) {
+		if (imsgbuf_write(ib) == -1)
+			fatal("write to parent");
+	}
+	if (what & EV_READ) {
+		n = imsgbuf_read(ib);
+		if (n == -1 && errno != EAGAIN)
+			fatal("read from parent");
+		if (n == 0) {
+			log_debug("parent went away");
+			exit(relay->shutting_down ? 0 : 1);
+		}
+		while ((r = imsg_get(ib, &imsg)) == 1) {
+			switch (imsg.hdr.type) {
+			case IMSG_CONF_LIMITS:
+				if (imsg.len != sizeof(relay->newlim))
+					fatalx("bad LIMITS size");
+				memcpy(&relay->newlim, imsg.data,
+				    sizeof(relay->newlim));
+				relay->newlim.path[sizeof(relay->newlim.path)
+				    - 1] = '\0';
+				relay->newlim.echo_path[sizeof(
+				    relay->newlim.echo_path) - 1] = '\0';
+				if (relay->newlim.max_message < 1024 ||
+				    relay->newlim.burst == 0 ||
+				    relay->newlim.rate == 0)
+					fatalx("bad LIMITS values");
+				break;
+			case IMSG_CONF_ORIGIN:
+				s = imsg.data;
+				if (imsg.len < 2 || imsg.len > CONF_NAME_MAX ||
+				    s[imsg.len - 1] != '\0')
+					fatalx("bad ORIGIN");
+				no = reallocarray(relay->neworigins,
+				    relay->nneworigins + 1, sizeof(char *));
+				if (no == NULL)
+					fatal("reallocarray");
+				relay->neworigins = no;
+				if ((no[relay->nneworigins++] = strdup(s)) ==
+				    NULL)
+					fatal("strdup");
+				break;
+			case IMSG_CONF_END:
+				relay_apply_conf();
+				break;
+			case IMSG_LISTENER_ADD:
+				if (imsg.len != sizeof(l) || imsg.fd == -1)
+					fatalx("bad LISTENER_ADD");
+				memcpy(&l, imsg.data, sizeof(l));
+				l.name[sizeof(l.name) - 1] = '\0';
+				relay_listener_add(imsg.fd, &l);
+				imsg.fd = -1;
+				break;
+			case IMSG_LISTENER_DEL:
+				if (imsg.len != sizeof(l))
+					fatalx("bad LISTENER_DEL");
+				memcpy(&l, imsg.data, sizeof(l));
+				relay_listener_del(l.id);
+				break;
+			case IMSG_SHUTDOWN:
+				relay_shutdown();
+				break;
+			default:
+				fatalx("unexpected message %u from parent",
+				    imsg.hdr.type);
+			}
+			imsg_free(&imsg);
+		}
+		if (r == -1)
+			fatalx("bad message from parent");
+	}
+	relay_imsg_event(ib, &relay->ev_parent, relay_dispatch_parent);
+}
+
+static void
+relay_dispatch_cryptod(int fd, short what, void *arg)
+{
+	struct imsgbuf		*ib = &relay->cryptod;
+	struct imsg		 imsg;
+	struct session		 key, *s;
+	struct imsg_challenge	 c;
+	struct imsg_verified	 v;
+	struct imsg_rejected	 rj;
+	ssize_t			 n;
+	int			 r;
+
+	(void)fd;
+	(void)arg;
+	if (what & EV_WRITE) {
+		if (imsgbuf_write(ib) == -1)
+			fatal("write to cryptod");
+	}
+	if (what & EV_READ) {
+		n = imsgbuf_read(ib);
+		if (n == -1 && errno != EAGAIN)
+			fatal("read from cryptod");
+		if (n == 0) {
+			if (relay->shutting_down)
+				exit(0);
+			fatalx("cryptod went away");
+		}
+		while ((r = imsg_get(ib, &imsg)) == 1) {
+			if (imsg.fd != -1)
+				fatalx("descriptor from cryptod");
+			switch (imsg.hdr.type) {
+			case IMSG_CHALLENGE:
+				if (imsg.len != sizeof(c))
+					fatalx("bad CHALLENGE size");
+				memcpy(&c, imsg.data, sizeof(c));
+				key.sid = c.sid;
+				memcpy(relay->server_pk, c.server_pk, 32);
+				s = RB_FIND(session_tree, &relay->by_sid, &key);
+				if (s != NULL)
+					session_challenge(s, c.challenge,
+					    c.server_pk);
+				break;
+			case IMSG_VERIFIED:
+				if (imsg.len != sizeof(v))
+					fatalx("bad VERIFIED size");
+				memcpy(&v, imsg.data, sizeof(v));
+				key.sid = v.sid;
+				s = RB_FIND(session_tree, &relay->by_sid, &key);
+				if (s != NULL)
+					session_verified(s, v.proof);
+				break;
+			case IMSG_REJECTED:
+				if (imsg.len != sizeof(rj))
+					fatalx("bad REJECTED size");
+				memcpy(&rj, imsg.data, sizeof(rj));
+				key.sid = rj.sid;
+				s = RB_FIND(session_tree, &relay->by_sid, &key);
+				if (s != NULL)
+					session_rejected(s, rj.reason);
+				break;
+			default:
+				fatalx("unexpected message %u from cryptod",
+				    imsg.hdr.type);
+			}
+		}
+		if (r == -1)
+			fatalx("bad message from cryptod");
+	}
+	relay_imsg_event(ib, &relay->ev_cryptod, relay_dispatch_cryptod);
+}
+
+static void
+relay_listener_add(int fd, const struct imsg_listener *il)
+{
+	struct listener	*l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("calloc");
+	l->id = il->id;
+	l->fd = fd;
+	strlcpy(l->name, il->name, sizeof(l->name));
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
+		fatal("fcntl");
+	event_assign(&l->ev, relay->base, fd, EV_READ | EV_PERSIST,
+	    relay_accept, l);
+	event_add(&l->ev, NULL);
+	TAILQ_INSERT_TAIL(&relay->listeners, l, entry);
+	log_debug("listening on %s", l->name);
+}
+
+static void
+relay_listener_del(int id)
+{
+	struct listener	*l;
+
+	TAILQ_FOREACH(l, &relay->listeners, entry)
+		if (l->id == id)
+			break;
+	if (l == NULL)
+		fatalx("no listener %d", id);
+	event_del(&l->ev);
+	close(l->fd);
+	TAILQ_REMOVE(&relay->listeners, l, entry);
+	log_debug("stopped listening on %s", l->name);
+	free(l);
+}
+
+static void
+relay_accept_resume(int fd, short what, void *arg)
+{
+	struct listener	*l;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	TAILQ_FOREACH(l, &relay->listeners, entry)
+		event_add(&l->ev, NULL);
+}
+
+static void
+relay_accept(int lfd, short what, void *arg)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	struct addrent		*a;
+	struct listener		*l;
+	struct timeval		 tv;
+	char			 resp[256];
+	size_t			 rlen;
+	int			 fd, n;
+
+	(void)what;
+	(void)arg;
+	/* A bounded batch per wake-up keeps the loop fair. */
+	for (n = 0; n < 64; n++) {
+		sslen = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == ECONNABORTED)
+				return;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: pause, don't spin. */
+				log_warn("accept");
+				TAILQ_FOREACH(l, &relay->listeners, entry)
+					event_del(&l->ev);
+				tv.tv_sec = 0;
+				tv.tv_usec = 100000;
+				event_base_once(relay->base, -1, EV_TIMEOUT,
+				    relay_accept_resume, NULL, &tv);
+				return;
+			}
+			fatal("accept");
+		}
+		relay->stats.accepted++;
+		if (!relay->configured || relay->shutting_down ||
+		    relay->nsessions >= relay->lim.max_conn ||
+		    (a = router_addr_get((struct sockaddr *)&ss)) == NULL) {
+			relay->stats.refused++;
+			rlen = http_error(resp, sizeof(resp), 503);
+			/* best effort: the connection is refused anyway */
+			if (write(fd, resp, rlen) == -1)
+				log_debug("503 not sent: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		session_accept(fd, (struct sockaddr *)&ss, sslen, a);
+	}
+}
+
+/* Move s to the tail of timer list tlist, stamped now. */
+void
+relay_timer_set(struct session *s, int tlist)
+{
+	if (s->tlist != TL_NONE)
+		TAILQ_REMOVE(&relay->tl[s->tlist], s, timer_entry);
+	s->tlist = (uint8_t)tlist;
+	s->t_list = relay_now();
+	if (tlist != TL_NONE)
+		TAILQ_INSERT_TAIL(&relay->tl[tlist], s, timer_entry);
+}
+
+static void
+relay_tick(int fd, short what, void *arg)
+{
+	struct session		*s, *next;
+	const struct relay_limits *lim = &relay->lim;
+	time_t			 now = relay_now();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	relay->now = now;
+	if (!relay->configured)
+		return;
+	/* Each list is ordered by t_list: stop at the first not due. */
+	while ((s = TAILQ_FIRST(&relay->tl[TL_HTTP])) != NULL &&
+	    now - s->t_list >= (time_t)lim->handshake_timeout)
+		session_timeout(s, TL_HTTP);
+	while ((s = TAILQ_FIRST(&relay->tl[TL_REG])) != NULL &&
+	    now - s->t_list >= (time_t)lim->registration_timeout)
+		session_timeout(s, TL_REG);
+	while ((s = TAILQ_FIRST(&relay->tl[TL_CLOSING])) != NULL &&
+	    now - s->t_list >= LINGER_SECS)
+		session_timeout(s, TL_CLOSING);
+	for (s = TAILQ_FIRST(&relay->tl[TL_LIVE]); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, timer_entry);
+		if (now - s->t_list < (time_t)lim->ping_interval)
+			break;
+		session_timeout(s, TL_LIVE);
+	}
+	/* Output that stayed full past the idle timeout. */
+	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
+	    now - s->t_full >= (time_t)lim->idle_timeout)
+		session_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
+}
+
+void
+relay_flush_later(struct session *s)
+{
+	if (s->dirty)
+		return;
+	s->dirty = 1;
+	TAILQ_INSERT_TAIL(&relay->flushq, s, flush_entry);
+	if (!event_pending(&relay->ev_flush, EV_TIMEOUT, NULL))
+		event_active(&relay->ev_flush, EV_TIMEOUT, 0);
+}
+
+static void
+relay_flush(int fd, short what, void *arg)
+{
+	struct session	*s;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while ((s = TAILQ_FIRST(&relay->flushq)) != NULL) {
+		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
+		s->dirty = 0;
+		session_flush(s);	/* may free s */
+	}
+	if (relay->shutting_down && relay->nsessions == 0)
+		exit(0);
+}
+
+static void
+relay_sigterm(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	relay_shutdown();
+}
+
+/*
+ * Every session is told 1001 and given a moment to receive it; the
+ * parent kills what is left after two seconds.
+ */
+static void
+relay_shutdown(void)
+{
+	struct listener	*l;
+	struct session	*s, *next;
+	struct timeval	 tv;
+	int		 i;
+
+	if (relay->shutting_down)
+		return;
+	relay->shutting_down = 1;
+	log_debug("shutting down");
+	while ((l = TAILQ_FIRST(&relay->listeners)) != NULL)
+		relay_listener_del(l->id);
+	for (i = TL_HTTP; i <= TL_LIVE; i++) {
+		for (s = TAILQ_FIRST(&relay->tl[i]); s != NULL; s = next) {
+			next = TAILQ_NEXT(s, timer_entry);
+			if (s->state == S_HTTP || s->state == S_CLOSING)
+				session_free(s);
+			else
+				session_close(s, WS_CLOSE_GOING_AWAY,
+				    "shutting down");
+		}
+	}
+	tv.tv_sec = 1;
+	tv.tv_usec = 0;
+	event_add(&relay->ev_exit, &tv);
+	if (relay->nsessions == 0)
+		exit(0);
+}
+
+static void
+relay_exit(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	exit(0);
+}

@@ -1,0 +1,488 @@
+/*
+ * Routing between registered keys and rooms.  Keys, rooms and client
+ * addresses live in hash tables keyed with SipHash under a random key, so
+ * a client that picks its own public keys or room names cannot aim at one
+ * bucket.  A message is encoded at most once per subprotocol and copied
+ * into each recipient's output; nothing here scans all sessions.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "relay.h"
+
+static uint8_t	router_hashkey[crypto_shorthash_KEYBYTES];
+
+static unsigned int
+router_hash(const void *p, size_t len)
+{
+	uint8_t		 h[crypto_shorthash_BYTES];
+	unsigned int	 v;
+
+	crypto_shorthash(h, p, len, router_hashkey);
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	(hashv) = router_hash((keyptr), (keylen))
+#define uthash_fatal(msg)	fatalx("%s", msg)
+#include <uthash.h>
+
+struct addrent {
+	UT_hash_handle		 hh;
+	uint8_t			 addr[16];
+	uint32_t		 count;
+};
+
+struct keyent {
+	UT_hash_handle		 hh;
+	uint8_t			 pk[SWS_KEY_LEN];
+	struct session_list	 sessions;	/* oldest first */
+	uint32_t		 n;
+};
+
+struct roomkey {
+	UT_hash_handle		 hh;
+	uint8_t			 pk[SWS_KEY_LEN];
+	uint32_t		 n;		/* member sessions of the key */
+};
+
+struct room {
+	UT_hash_handle		 hh;
+	TAILQ_HEAD(, member)	 members;
+	struct roomkey		*keys;
+	uint32_t		 nmembers;
+	uint32_t		 nkeys;
+	size_t			 len;
+	char			 name[SWS_ROOM_MAX + 1];
+};
+
+static void	router_send(struct session *, struct sws_req *);
+static void	router_join(struct session *, struct sws_req *);
+static void	router_leave(struct session *, struct sws_req *);
+static void	router_publish(struct session *, struct sws_req *);
+static void	router_presence(struct room *, struct session *,
+		    const uint8_t *, int);
+static void	member_remove(struct member *);
+static struct member *member_find(struct session *, const char *, size_t);
+
+void
+router_init(void)
+{
+	randombytes_buf(router_hashkey, sizeof(router_hashkey));
+}
+
+size_t
+router_nkeys(void)
+{
+	return HASH_COUNT(relay->keys);
+}
+
+struct addrent *
+router_addr_get(const struct sockaddr *sa)
+{
+	struct addrent	*a;
+	uint8_t		 key[16];
+
+	memset(key, 0, sizeof(key));
+	if (sa->sa_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr, 16);
+	} else {
+		/* as an IPv4-mapped address, so both forms count as one */
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, 4);
+	}
+	HASH_FIND(hh, relay->addrs, key, sizeof(key), a);
+	if (a == NULL) {
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			return NULL;
+		memcpy(a->addr, key, sizeof(key));
+		HASH_ADD(hh, relay->addrs, addr, sizeof(a->addr), a);
+	}
+	if (a->count >= relay->lim.max_conn_per_addr) {
+		if (a->count == 0) {
+			HASH_DEL(relay->addrs, a);
+			free(a);
+		}
+		return NULL;
+	}
+	a->count++;
+	return a;
+}
+
+void
+router_addr_put(struct addrent *a)
+{
+	if (a == NULL)
+		return;
+	if (--a->count == 0) {
+		HASH_DEL(relay->addrs, a);
+		free(a);
+	}
+}
+
+void
+router_register(struct session *s)
+{
+	struct keyent	*k;
+	struct session	*old;
+
+	HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
+	/* A full key gives up its oldest session to the newcomer. */
+	while (k != NULL && k->n >= relay->lim.max_sessions_per_key) {
+		old = TAILQ_FIRST(&k->sessions);
+		session_close(old, WS_CLOSE_REPLACED, "replaced");
+		HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
+	}
+	if (k == NULL) {
+		if ((k = calloc(1, sizeof(*k))) == NULL)
+			fatal("calloc");
+		memcpy(k->pk, s->pk, SWS_KEY_LEN);
+		TAILQ_INIT(&k->sessions);
+		HASH_ADD(hh, relay->keys, pk, SWS_KEY_LEN, k);
+	}
+	TAILQ_INSERT_TAIL(&k->sessions, s, key_entry);
+	k->n++;
+	s->key = k;
+}
+
+void
+router_unregister(struct session *s)
+{
+	struct member	*m;
+	struct keyent	*k = s->key;
+
+	while ((m = LIST_FIRST(&s->rooms)) != NULL)
+		member_remove(m);
+	if (k == NULL)
+		return;
+	TAILQ_REMOVE(&k->sessions, s, key_entry);
+	s->key = NULL;
+	if (--k->n == 0) {
+		HASH_DEL(relay->keys, k);
+		free(k);
+	}
+}
+
+void
+router_request(struct session *s, struct sws_req *req)
+{
+	switch (req->type) {
+	case REQ_SEND:
+		router_send(s, req);
+		return;
+	case REQ_JOIN:
+	case REQ_LEAVE:
+	case REQ_PUBLISH:
+		if (!relay->lim.rooms) {
+			if (req->has_id)
+				session_error(s, 1, req->id, "unknown-type",
+				    "rooms are off on this relay");
+			return;
+		}
+		if (req->type == REQ_JOIN)
+			router_join(s, req);
+		else if (req->type == REQ_LEAVE)
+			router_leave(s, req);
+		else
+			router_publish(s, req);
+		return;
+	default:
+		fatalx("router_request: type %d", req->type);
+	}
+}
+
+static void
+router_fail(struct session *s, struct sws_req *req, const char *code,
+    const char *message)
+{
+	if (req->has_id)
+		session_error(s, 1, req->id, code, message);
+}
+
+/* Encoded MESSAGE frames, built on first use per subprotocol. */
+struct frames {
+	const uint8_t	*f[3];
+	size_t		 len[3];
+};
+
+static const uint8_t *
+frames_get(struct frames *fr, int proto, const uint8_t *from,
+    const char *room, size_t room_len, const uint8_t *body, size_t body_len,
+    size_t *flen)
+{
+	size_t	 n;
+
+	if (fr->f[proto] == NULL) {
+		n = enc_message(proto, relay->enc[proto] + WS_MAX_HEADER,
+		    relay->enc_size - WS_MAX_HEADER, from, room, room_len,
+		    body, body_len);
+		if (n == 0)
+			fatalx("MESSAGE did not fit its buffer");
+		fr->f[proto] = frame_build(proto, proto == PROTO_JSON ?
+		    WS_OP_TEXT : WS_OP_BINARY, n, &fr->len[proto]);
+	}
+	*flen = fr->len[proto];
+	return fr->f[proto];
+}
+
+static size_t
+frame_size(size_t payload)
+{
+	return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
+}
+
+static void
+router_send(struct session *s, struct sws_req *req)
+{
+	struct keyent	*k;
+	struct session	*r;
+	struct frames	 fr;
+	const uint8_t	*f;
+	size_t		 msize[3], flen;
+	int		 p;
+
+	HASH_FIND(hh, relay->keys, req->key, SWS_KEY_LEN, k);
+	if (k == NULL) {
+		router_fail(s, req, "offline", "no session has that key");
+		return;
+	}
+	for (p = PROTO_JSON; p <= PROTO_MSGPACK; p++)
+		msize[p] = enc_message_size(p, NULL, 0, req->body_len);
+	/* All or nothing: every session of the key must take it now. */
+	TAILQ_FOREACH(r, &k->sessions, key_entry) {
+		if (msize[r->proto] > relay->lim.max_message) {
+			router_fail(s, req, "too-large",
+			    "the message would exceed the size limit");
+			return;
+		}
+		if (!session_room_for(r, frame_size(msize[r->proto]))) {
+			router_fail(s, req, "busy",
+			    "the recipient cannot take more now");
+			return;
+		}
+	}
+	memset(&fr, 0, sizeof(fr));
+	TAILQ_FOREACH(r, &k->sessions, key_entry) {
+		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req->body,
+		    req->body_len, &flen);
+		session_queue(r, f, flen);
+		relay->stats.delivered++;
+	}
+	if (req->has_id)
+		session_ack(s, req->id);
+}
+
+static struct member *
+member_find(struct session *s, const char *name, size_t len)
+{
+	struct member	*m;
+
+	LIST_FOREACH(m, &s->rooms, sess_entry)
+		if (m->room->len == len && memcmp(m->room->name, name, len)
+		    == 0)
+			return m;
+	return NULL;
+}
+
+static void
+router_publish(struct session *s, struct sws_req *req)
+{
+	struct member	*m, *o;
+	struct room	*room;
+	struct frames	 fr;
+	const uint8_t	*f;
+	size_t		 msize, flen;
+	int		 p, present[3] = { 0, 0, 0 };
+
+	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
+		router_fail(s, req, "not-member", "not a member of that room");
+		return;
+	}
+	room = m->room;
+	TAILQ_FOREACH(o, &room->members, room_entry)
+		if (o->s != s)
+			present[o->s->proto] = 1;
+	for (p = PROTO_JSON; p <= PROTO_MSGPACK; p++) {
+		msize = enc_message_size(p, room->name, room->len,
+		    req->body_len);
+		if (present[p] && msize > relay->lim.max_message) {
+			router_fail(s, req, "too-large",
+			    "the message would exceed the size limit");
+			return;
+		}
+	}
+	memset(&fr, 0, sizeof(fr));
+	TAILQ_FOREACH(o, &room->members, room_entry) {
+		if (o->s == s)
+			continue;
+		f = frames_get(&fr, o->s->proto, s->pk, room->name, room->len,
+		    req->body, req->body_len, &flen);
+		/* A member that cannot take it now misses it. */
+		if (!session_room_for(o->s, flen)) {
+			relay->stats.missed++;
+			continue;
+		}
+		session_queue(o->s, f, flen);
+		relay->stats.delivered++;
+	}
+	if (req->has_id)
+		session_ack(s, req->id);
+}
+
+static void
+router_presence(struct room *room, struct session *except,
+    const uint8_t *pk, int joined)
+{
+	struct member	*o;
+	const uint8_t	*f[3] = { NULL, NULL, NULL };
+	size_t		 flen[3], n;
+	int		 p;
+
+	TAILQ_FOREACH(o, &room->members, room_entry) {
+		if (o->s == except)
+			continue;
+		p = o->s->proto;
+		if (f[p] == NULL) {
+			n = enc_presence(p, relay->enc[p] + WS_MAX_HEADER,
+			    relay->enc_size - WS_MAX_HEADER, room->name,
+			    room->len, pk, joined);
+			if (n == 0)
+				fatalx("PRESENCE did not fit its buffer");
+			f[p] = frame_build(p, p == PROTO_JSON ? WS_OP_TEXT :
+			    WS_OP_BINARY, n, &flen[p]);
+		}
+		if (!session_room_for(o->s, flen[p])) {
+			relay->stats.missed++;
+			continue;
+		}
+		session_queue(o->s, f[p], flen[p]);
+	}
+}
+
+static void
+router_joined(struct session *s, struct room *room, struct sws_req *req)
+{
+	uint8_t		(*keys)[SWS_KEY_LEN];
+	struct roomkey	*rk, *tmp;
+	uint8_t		*buf, hdr[WS_MAX_HEADER];
+	size_t		 i = 0, cap, n, hlen;
+
+	if ((keys = reallocarray(NULL, room->nkeys, SWS_KEY_LEN)) == NULL)
+		fatal("reallocarray");
+	HASH_ITER(hh, room->keys, rk, tmp)
+		memcpy(keys[i++], rk->pk, SWS_KEY_LEN);
+	cap = enc_joined_size(s->proto, room->len, room->nkeys);
+	if ((buf = malloc(cap)) == NULL)
+		fatal("malloc");
+	n = enc_joined(s->proto, buf, cap, room->name, room->len,
+	    (const uint8_t (*)[SWS_KEY_LEN])keys, i, req->has_id, req->id);
+	if (n == 0)
+		fatalx("JOINED did not fit its buffer");
+	hlen = ws_header(hdr, s->proto == PROTO_JSON ? WS_OP_TEXT :
+	    WS_OP_BINARY, n);
+	session_queue(s, hdr, hlen);
+	session_queue(s, buf, n);
+	free(buf);
+	free(keys);
+}
+
+static void
+router_join(struct session *s, struct sws_req *req)
+{
+	struct member	*m;
+	struct room	*room;
+	struct roomkey	*rk;
+
+	if ((m = member_find(s, req->room, req->room_len)) != NULL) {
+		router_joined(s, m->room, req);
+		return;
+	}
+	if (s->nrooms >= relay->lim.max_rooms) {
+		router_fail(s, req, "too-many-rooms",
+		    "this session is in as many rooms as it may be");
+		return;
+	}
+	HASH_FIND(hh, relay->rooms, req->room, req->room_len, room);
+	if (room != NULL && room->nmembers >= relay->lim.max_room_members) {
+		router_fail(s, req, "room-full", "the room is full");
+		return;
+	}
+	if (room == NULL) {
+		if ((room = calloc(1, sizeof(*room))) == NULL)
+			fatal("calloc");
+		memcpy(room->name, req->room, req->room_len);
+		room->len = req->room_len;
+		TAILQ_INIT(&room->members);
+		HASH_ADD_KEYPTR(hh, relay->rooms, room->name, room->len, room);
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		fatal("calloc");
+	m->s = s;
+	m->room = room;
+	TAILQ_INSERT_TAIL(&room->members, m, room_entry);
+	LIST_INSERT_HEAD(&s->rooms, m, sess_entry);
+	room->nmembers++;
+	s->nrooms++;
+
+	HASH_FIND(hh, room->keys, s->pk, SWS_KEY_LEN, rk);
+	if (rk == NULL) {
+		if ((rk = calloc(1, sizeof(*rk))) == NULL)
+			fatal("calloc");
+		memcpy(rk->pk, s->pk, SWS_KEY_LEN);
+		HASH_ADD(hh, room->keys, pk, SWS_KEY_LEN, rk);
+		room->nkeys++;
+		/* The key's first session in the room: tell the others. */
+		router_presence(room, s, s->pk, 1);
+	}
+	rk->n++;
+	router_joined(s, room, req);
+}
+
+static void
+router_leave(struct session *s, struct sws_req *req)
+{
+	struct member	*m;
+
+	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
+		router_fail(s, req, "not-member", "not a member of that room");
+		return;
+	}
+	member_remove(m);
+	if (req->has_id)
+		session_ack(s, req->id);
+}
+
+static void
+member_remove(struct member *m)
+{
+	struct room	*room = m->room;
+	struct session	*s = m->s;
+	struct roomkey	*rk;
+
+	TAILQ_REMOVE(&room->members, m, room_entry);
+	LIST_REMOVE(m, sess_entry);
+	room->nmembers--;
+	s->nrooms--;
+	free(m);
+	HASH_FIND(hh, room->keys, s->pk, SWS_KEY_LEN, rk);
+	if (rk != NULL && --rk->n == 0) {
+		HASH_DEL(room->keys, rk);
+		free(rk);
+		room->nkeys--;
+		/* The key's last session left: tell who remains. */
+		router_presence(room, s, s->pk, 0);
+	}
+	if (room->nmembers == 0) {
+		HASH_DEL(relay->rooms, room);
+		free(room);
+	}
+}
