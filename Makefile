@@ -131,6 +131,8 @@ unit: $(UNIT_TESTS:%=$(OBJ)/unit/%)
 fuzz-build: $(FUZZ_TARGETS:%=$(OBJ)/fuzz/%)
 
 test: all unit fuzz-build san
+	@sh scripts/deps.sh test
+	@sh scripts/setup-user.sh
 	@sh regress/run
 
 fuzz: fuzz-build

@@ -38,7 +38,7 @@
 #include "utf8.h"
 #include "ws.h"
 #include "e2e.h"
-#include "proto.h"
+#include "wire.h"
 #include "sws.h"
 
 #define HTTP_MAX	16384	/* bytes of the relay's upgrade answer */
@@ -120,7 +120,7 @@ struct sws_client {
 
 	const char		*result;	/* CLOSED code, once set */
 	char			 result_text[512];
-	char			 result_reason[PROTO_CODE_MAX + 1];
+	char			 result_reason[WIRE_CODE_MAX + 1];
 	int			 closecode;
 
 	int			 depth;
@@ -128,8 +128,8 @@ struct sws_client {
 };
 
 static int	member_cmp(struct member *, struct member *);
-RB_PROTOTYPE_STATIC(member_tree, member, entry, member_cmp)
-RB_GENERATE_STATIC(member_tree, member, entry, member_cmp)
+RB_PROTOTYPE(member_tree, member, entry, member_cmp)
+RB_GENERATE(member_tree, member, entry, member_cmp)
 
 static void	client_destroy(struct sws_client *);
 static void	finish(struct sws_client *);
@@ -139,6 +139,8 @@ static void	try_connect(struct sws_client *);
 static void	read_cb(struct bufferevent *, void *);
 static void	write_cb(struct bufferevent *, void *);
 static void	event_cb(struct bufferevent *, short, void *);
+static void	timer_cb(evutil_socket_t, short, void *);
+static void	done_cb(evutil_socket_t, short, void *);
 
 static int
 member_cmp(struct member *a, struct member *b)
@@ -241,7 +243,7 @@ room_name_valid(const char *p, size_t len)
 static uint64_t
 next_id(struct sws_client *c)
 {
-	if (++c->last_id > PROTO_ID_MAX)
+	if (++c->last_id > WIRE_ID_MAX)
 		c->last_id = 1;
 	return c->last_id;
 }
@@ -359,12 +361,12 @@ parse_url(struct sws_client *c, const char *url, char *err, size_t errlen)
 	/* the request target: path and query, without the fragment */
 	frag = strchr(end, '#');
 	i = frag != NULL ? (size_t)(frag - end) : strlen(end);
-	if (asprintf(&c->target, "%s%.*s", (i == 0 || end[0] == '?') ?
-	    "/" : "", (int)i, end) == -1) {
-		c->target = NULL;
+	if ((c->target = malloc(i + 2)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	snprintf(c->target, i + 2, "%s%.*s", (i == 0 || end[0] == '?') ?
+	    "/" : "", (int)i, end);
 	return 0;
 }
 
@@ -405,8 +407,8 @@ sws_client_new(struct event_base *base, const struct sws_config *cfg,
 		client_destroy(c);
 		return NULL;
 	}
-	c->timer = evtimer_new(base, NULL, NULL);
-	c->done_ev = event_new(base, -1, 0, NULL, NULL);
+	c->timer = evtimer_new(base, timer_cb, c);
+	c->done_ev = event_new(base, -1, 0, done_cb, c);
 	if (c->timer == NULL || c->done_ev == NULL) {
 		snprintf(err, errlen, "out of memory");
 		client_destroy(c);
@@ -521,7 +523,6 @@ finish(struct sws_client *c)
 		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	}
 	evtimer_del(c->timer);
-	event_assign(c->done_ev, c->base, -1, 0, done_cb, c);
 	event_active(c->done_ev, EV_TIMEOUT, 0);
 }
 
@@ -578,13 +579,13 @@ send_close(struct sws_client *c, int code)
 }
 
 static int
-send_request(struct sws_client *c, const struct proto_field *f, size_t n)
+send_request(struct sws_client *c, const struct wire_field *f, size_t n)
 {
 	uint8_t	*buf;
 	size_t	 len;
 	int	 rv;
 
-	if (proto_encode(c->msgpack, f, n, &buf, &len) != 0) {
+	if (wire_encode(c->msgpack, f, n, &buf, &len) != 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -636,7 +637,6 @@ sws_client_connect(struct sws_client *c)
 		return -1;
 	c->state = ST_CONNECTING;
 	arm_timer(c, c->timeout);
-	event_assign(c->timer, c->base, -1, 0, NULL, NULL);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -652,16 +652,6 @@ sws_client_connect(struct sws_client *c)
 	c->lasterr = ECONNREFUSED;
 	try_connect(c);
 	return 0;
-}
-
-static void timer_cb(evutil_socket_t, short, void *);
-
-static void
-start_timer(struct sws_client *c)
-{
-	evtimer_del(c->timer);
-	evtimer_assign(c->timer, c->base, timer_cb, c);
-	arm_timer(c, c->timeout);
 }
 
 static void
@@ -682,6 +672,8 @@ try_connect(struct sws_client *c)
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) == 0)
 			debug(c, "connecting to %s port %s", addr, c->port);
+		if (c->dead || c->state != ST_CONNECTING)
+			return;
 		if (bufferevent_socket_connect(c->bev, ai->ai_addr,
 		    (int)ai->ai_addrlen) == 0)
 			return;
@@ -738,7 +730,7 @@ sws_client_attach(struct sws_client *c, struct bufferevent *bev)
 		return -1;
 	c->bev = bev;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-	start_timer(c);
+	arm_timer(c, c->timeout);
 	send_upgrade(c);
 	return 0;
 }
@@ -814,8 +806,9 @@ http_answer(struct sws_client *c)
 	status = (line[9] - '0') * 100 + (line[10] - '0') * 10 +
 	    (line[11] - '0');
 	if (status != 101) {
-		clean_copy(reason, sizeof(reason), (const uint8_t *)line +
-		    (line[12] == ' ' ? 13 : 12), strlen(line + 12));
+		v = line + (line[12] == ' ' ? 13 : 12);
+		clean_copy(reason, sizeof(reason), (const uint8_t *)v,
+		    strlen(v));
 		fail(c, "http", 0, "relay at %s refused the upgrade: HTTP "
 		    "%d%s%s", c->dialname, status, reason[0] != '\0' ? " " : "",
 		    reason);
@@ -870,12 +863,12 @@ http_answer(struct sws_client *c)
 	if (err != NULL)
 		goto bad;
 	free(h);
-	debug(c, "upgraded to WebSocket, subprotocol %s", proto);
-	if (c->dead)
-		return -1;
 	ws_rx_init(&c->rx, 0);
 	c->rx_init = 1;
 	c->state = ST_CHALLENGE;
+	debug(c, "upgraded to WebSocket, subprotocol %s", proto);
+	if (c->dead || c->state != ST_CHALLENGE)
+		return -1;
 	return 1;
  bad:
 	free(h);
@@ -932,7 +925,7 @@ member_remove(struct room *r, struct member *m)
 static void
 send_room_key(struct sws_client *c, struct room *r, const uint8_t *to)
 {
-	struct proto_field	 f[3];
+	struct wire_field	 f[3];
 	uint8_t			 payload[SWS_KEY_LEN + SWS_ROOM_MAX];
 	uint8_t			 body[sizeof(payload) + E2E_OVERHEAD];
 	long			 n;
@@ -944,9 +937,9 @@ send_room_key(struct sws_client *c, struct room *r, const uint8_t *to)
 	sodium_memzero(payload, sizeof(payload));
 	if (n < 0)
 		return;
-	f[0] = (struct proto_field){ "type", PF_STR, "SEND", 4, 0 };
-	f[1] = (struct proto_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
-	f[2] = (struct proto_field){ "body", PF_BIN, body, (size_t)n, 0 };
+	f[0] = (struct wire_field){ "type", PF_STR, "SEND", 4, 0 };
+	f[1] = (struct wire_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
+	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
 	send_request(c, f, 3);
 }
 
@@ -960,7 +953,7 @@ send_room_key_all(struct sws_client *c, struct room *r)
 }
 
 static void
-on_joined(struct sws_client *c, struct proto_msg *pm)
+on_joined(struct sws_client *c, struct wire_msg *pm)
 {
 	struct sws_event	 ev;
 	struct room		*r;
@@ -968,6 +961,9 @@ on_joined(struct sws_client *c, struct proto_msg *pm)
 	size_t			 i;
 	int			 listed;
 
+	debug(c, "joined a room with %zu members", pm->nmembers);
+	if (c->dead || c->state != ST_READY)
+		return;
 	if ((r = room_find(c, pm->room, pm->roomlen)) == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL) {
 			fail(c, "protocol", WS_CLOSE_INTERNAL, "out of memory");
@@ -995,9 +991,6 @@ on_joined(struct sws_client *c, struct proto_msg *pm)
 		}
 	randombytes_buf(r->key, sizeof(r->key));
 	send_room_key_all(c, r);
-	debug(c, "joined room with %zu members", pm->nmembers);
-	if (c->dead)
-		return;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_JOINED;
@@ -1009,7 +1002,7 @@ on_joined(struct sws_client *c, struct proto_msg *pm)
 }
 
 static void
-on_presence(struct sws_client *c, struct proto_msg *pm)
+on_presence(struct sws_client *c, struct wire_msg *pm)
 {
 	struct sws_event	 ev;
 	struct room		*r;
@@ -1107,7 +1100,7 @@ on_room_key(struct sws_client *c, const uint8_t *from, const uint8_t *p,
 }
 
 static void
-on_message(struct sws_client *c, struct proto_msg *pm)
+on_message(struct sws_client *c, struct wire_msg *pm)
 {
 	struct sws_event	 ev;
 	struct room		*r = NULL;
@@ -1195,9 +1188,9 @@ type_name(int type)
 }
 
 static void
-on_challenge(struct sws_client *c, struct proto_msg *pm)
+on_challenge(struct sws_client *c, struct wire_msg *pm)
 {
-	struct proto_field	 f[4];
+	struct wire_field	 f[4];
 	uint8_t			 nonce[E2E_NONCE_LEN];
 	uint8_t			 box[E2E_TAG_LEN + E2E_CHALLENGE_LEN +
 				    E2E_BINDING_MAX];
@@ -1227,13 +1220,13 @@ on_challenge(struct sws_client *c, struct proto_msg *pm)
 		    "refused (a low-order point)", got);
 		return;
 	}
-	f[0] = (struct proto_field){ "type", PF_STR, "CHALLENGE_RESPONSE",
+	f[0] = (struct wire_field){ "type", PF_STR, "CHALLENGE_RESPONSE",
 	    18, 0 };
-	f[1] = (struct proto_field){ "publicKey", PF_BIN, c->pk, SWS_KEY_LEN,
+	f[1] = (struct wire_field){ "publicKey", PF_BIN, c->pk, SWS_KEY_LEN,
 	    0 };
-	f[2] = (struct proto_field){ "nonce", PF_BIN, nonce, sizeof(nonce),
+	f[2] = (struct wire_field){ "nonce", PF_BIN, nonce, sizeof(nonce),
 	    0 };
-	f[3] = (struct proto_field){ "box", PF_BIN, box, (size_t)n, 0 };
+	f[3] = (struct wire_field){ "box", PF_BIN, box, (size_t)n, 0 };
 	if (send_request(c, f, 4) != 0) {
 		fail(c, "protocol", WS_CLOSE_INTERNAL, "cannot answer the "
 		    "challenge");
@@ -1245,7 +1238,7 @@ on_challenge(struct sws_client *c, struct proto_msg *pm)
 }
 
 static void
-on_registered(struct sws_client *c, struct proto_msg *pm)
+on_registered(struct sws_client *c, struct wire_msg *pm)
 {
 	struct sws_event	 ev;
 	uint64_t		 mm;
@@ -1283,13 +1276,13 @@ on_registered(struct sws_client *c, struct proto_msg *pm)
 static void
 on_relay_message(struct sws_client *c, uint8_t *data, size_t len)
 {
-	struct proto_msg	 pm;
+	struct wire_msg	 pm;
 	struct sws_event	 ev;
 	const char		*why;
-	char			 reason[PROTO_CODE_MAX + 1];
+	char			 reason[WIRE_CODE_MAX + 1];
 
-	if (proto_decode(c->msgpack, data, len, &pm, &why) != 0) {
-		proto_msg_free(&pm);
+	if (wire_decode(c->msgpack, data, len, &pm, &why) != 0) {
+		wire_msg_free(&pm);
 		fail(c, "protocol", WS_CLOSE_PROTOCOL, "relay sent a malformed "
 		    "message (%s)", why);
 		return;
@@ -1355,7 +1348,7 @@ on_relay_message(struct sws_client *c, uint8_t *data, size_t len)
 		break;
 	}
  out:
-	proto_msg_free(&pm);
+	wire_msg_free(&pm);
 }
 
 static void
@@ -1486,7 +1479,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		if (c->state == ST_CONNECTING) {
 			debug(c, "connected");
-			if (!c->dead)
+			if (!c->dead && c->state == ST_CONNECTING)
 				send_upgrade(c);
 		}
 	} else if (c->state == ST_CONNECTING) {
@@ -1550,8 +1543,6 @@ sws_close(struct sws_client *c)
 		set_result(c, "closed", "closed");
 		send_close(c, WS_CLOSE_NORMAL);
 		c->state = ST_CLOSING;
-		evtimer_del(c->timer);
-		evtimer_assign(c->timer, c->base, timer_cb, c);
 		arm_timer(c, CLOSE_WAIT);
 		return;
 	default:
@@ -1588,7 +1579,7 @@ int
 sws_send(struct sws_client *c, const uint8_t *to, const void *data,
     size_t len, uint64_t *idp)
 {
-	struct proto_field	 f[4];
+	struct wire_field	 f[4];
 	uint8_t			*body;
 	uint64_t		 id;
 	long			 n;
@@ -1605,10 +1596,10 @@ sws_send(struct sws_client *c, const uint8_t *to, const void *data,
 		return -1;
 	}
 	id = next_id(c);
-	f[0] = (struct proto_field){ "type", PF_STR, "SEND", 4, 0 };
-	f[1] = (struct proto_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
-	f[2] = (struct proto_field){ "body", PF_BIN, body, (size_t)n, 0 };
-	f[3] = (struct proto_field){ "id", PF_UINT, NULL, 0, id };
+	f[0] = (struct wire_field){ "type", PF_STR, "SEND", 4, 0 };
+	f[1] = (struct wire_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
+	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
+	f[3] = (struct wire_field){ "id", PF_UINT, NULL, 0, id };
 	rv = send_request(c, f, 4);
 	free(body);
 	if (rv == 0 && idp != NULL)
@@ -1620,7 +1611,7 @@ static int
 room_request(struct sws_client *c, const char *type, const char *room,
     uint64_t *idp)
 {
-	struct proto_field	 f[3];
+	struct wire_field	 f[3];
 	uint64_t		 id;
 	size_t			 len = strlen(room);
 
@@ -1631,9 +1622,9 @@ room_request(struct sws_client *c, const char *type, const char *room,
 		return -1;
 	}
 	id = next_id(c);
-	f[0] = (struct proto_field){ "type", PF_STR, type, strlen(type), 0 };
-	f[1] = (struct proto_field){ "room", PF_STR, room, len, 0 };
-	f[2] = (struct proto_field){ "id", PF_UINT, NULL, 0, id };
+	f[0] = (struct wire_field){ "type", PF_STR, type, strlen(type), 0 };
+	f[1] = (struct wire_field){ "room", PF_STR, room, len, 0 };
+	f[2] = (struct wire_field){ "id", PF_UINT, NULL, 0, id };
 	if (send_request(c, f, 3) != 0)
 		return -1;
 	if (idp != NULL)
@@ -1665,7 +1656,7 @@ int
 sws_publish(struct sws_client *c, const char *room, const void *data,
     size_t len, uint64_t *idp)
 {
-	struct proto_field	 f[4];
+	struct wire_field	 f[4];
 	struct room		*r;
 	uint8_t			*body;
 	uint64_t		 id;
@@ -1692,10 +1683,10 @@ sws_publish(struct sws_client *c, const char *room, const void *data,
 		return -1;
 	}
 	id = next_id(c);
-	f[0] = (struct proto_field){ "type", PF_STR, "PUBLISH", 7, 0 };
-	f[1] = (struct proto_field){ "room", PF_STR, room, rlen, 0 };
-	f[2] = (struct proto_field){ "body", PF_BIN, body, (size_t)n, 0 };
-	f[3] = (struct proto_field){ "id", PF_UINT, NULL, 0, id };
+	f[0] = (struct wire_field){ "type", PF_STR, "PUBLISH", 7, 0 };
+	f[1] = (struct wire_field){ "room", PF_STR, room, rlen, 0 };
+	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
+	f[3] = (struct wire_field){ "id", PF_UINT, NULL, 0, id };
 	rv = send_request(c, f, 4);
 	free(body);
 	if (rv == 0 && idp != NULL)

@@ -294,8 +294,10 @@ check_files(const struct relayd_conf *conf, const char *file)
 	struct stat	 st;
 	int		 errors = 0;
 
-	if (conf->keyfile[0] == '\0') {
-		log_warnx("%s: key file name is empty", file);
+	if (conf->keyfile[0] != '/') {
+		/* The daemon runs from "/"; cryptod reads the key from there. */
+		log_warnx("%s: key file \"%s\" is not an absolute path", file,
+		    conf->keyfile);
 		errors++;
 	} else if (stat(conf->keyfile, &st) == -1) {
 		log_warnx("%s: key file %s: %s", file, conf->keyfile,

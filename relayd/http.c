@@ -389,7 +389,6 @@ http_decide(struct http_req *req, const struct http_policy *pol,
 	}
 
 	/* The echo endpoint speaks no subprotocol, whatever is offered. */
-	res->proto = PROTO_JSON;
 	if (res->endpoint == ENDPOINT_RELAY) {
 		if (req->proto_bad)
 			return http_fail(res, 400, "malformed subprotocol list",
@@ -397,11 +396,9 @@ http_decide(struct http_req *req, const struct http_policy *pol,
 		if (req->proto_offered && req->proto == 0)
 			return http_fail(res, 400, "no known subprotocol",
 			    head_len);
-		if (req->proto_offered) {
-			res->proto = req->proto;
-			res->proto_offered = 1;
-		}
+		res->proto_offered = req->proto_offered;
 	}
+	res->proto = res->proto_offered ? req->proto : PROTO_JSON;
 
 	http_accept(res->accept, req->key);
 	res->status = 101;

@@ -905,10 +905,7 @@ listen_one(int af, const void *addr, uint16_t port, int tls)
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
 	char			 a[INET6_ADDRSTRLEN];
-	int			 id = 0;
 
-	TAILQ_FOREACH(lc, &conf->listeners, entry)
-		id++;
 	if ((lc = calloc(1, sizeof(*lc))) == NULL) {
 		parse_warnx("out of memory");
 		return -1;
@@ -934,7 +931,7 @@ listen_one(int af, const void *addr, uint16_t port, int tls)
 	}
 	lc->tls = tls;
 	lc->fd = -1;
-	lc->id = id;
+	lc->id = 0;		/* the parent numbers the sockets it opens */
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
 	return 0;
 }

@@ -491,7 +491,7 @@ relay_timer_set(struct session *s, int tlist)
 	if (s->tlist != TL_NONE)
 		TAILQ_REMOVE(&relay->tl[s->tlist], s, timer_entry);
 	s->tlist = (uint8_t)tlist;
-	s->t_list = relay_now();
+	s->t_list = relay_now_ms();
 	if (tlist != TL_NONE)
 		TAILQ_INSERT_TAIL(&relay->tl[tlist], s, timer_entry);
 }
@@ -501,33 +501,35 @@ relay_tick(int fd, short what, void *arg)
 {
 	struct session		*s, *next;
 	const struct relay_limits *lim = &relay->lim;
-	time_t			 now = relay_now();
+	uint32_t		 now = relay_now_ms();
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	relay->now = now;
 	if (!relay->configured)
 		return;
-	/* Each list is ordered by t_list: stop at the first not due. */
+	/*
+	 * Each list is ordered by t_list: stop at the first not due.
+	 * Times are milliseconds; unsigned differences survive the wrap.
+	 */
 	while ((s = TAILQ_FIRST(&relay->tl[TL_HTTP])) != NULL &&
-	    now - s->t_list >= (time_t)lim->handshake_timeout)
+	    now - s->t_list >= lim->handshake_timeout * 1000U)
 		session_timeout(s, TL_HTTP);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_REG])) != NULL &&
-	    now - s->t_list >= (time_t)lim->registration_timeout)
+	    now - s->t_list >= lim->registration_timeout * 1000U)
 		session_timeout(s, TL_REG);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_CLOSING])) != NULL &&
-	    now - s->t_list >= LINGER_SECS)
+	    now - s->t_list >= LINGER_SECS * 1000U)
 		session_timeout(s, TL_CLOSING);
 	for (s = TAILQ_FIRST(&relay->tl[TL_LIVE]); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, timer_entry);
-		if (now - s->t_list < (time_t)lim->ping_interval)
+		if (now - s->t_list < lim->ping_interval * 1000U)
 			break;
 		session_timeout(s, TL_LIVE);
 	}
 	/* Output that stayed full past the idle timeout. */
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
-	    now - s->t_full >= (time_t)lim->idle_timeout)
+	    now - s->t_full >= lim->idle_timeout * 1000U)
 		session_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 }
 

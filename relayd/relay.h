@@ -71,8 +71,8 @@ struct session {
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 tokens;	/* milli-tokens */
 	uint32_t		 bucket_ms;	/* last refill, ms clock */
-	time_t			 t_list;	/* when it joined its timer list */
-	time_t			 t_full;	/* when its output became full */
+	uint32_t		 t_list;	/* ms: joined its timer list */
+	uint32_t		 t_full;	/* ms: its output became full */
 	struct event		 ev;
 	struct ws_rx		 rx;
 	/* input held back: partial HTTP head, or bytes not yet parsed */
@@ -152,7 +152,6 @@ struct relay {
 	size_t			 scratch_size;
 	uint8_t			*enc[3];	/* frames by PROTO_*, built once */
 	size_t			 enc_size;
-	time_t			 now;		/* CLOCK_MONOTONIC seconds */
 	struct relay_stats	 stats;
 };
 

@@ -635,8 +635,8 @@ session_timeout(struct session *s, int tlist)
 		session_free(s);
 		break;
 	case TL_LIVE:
-		if (relay_now() - s->t_list >=
-		    (time_t)relay->lim.idle_timeout) {
+		if (relay_now_ms() - s->t_list >=
+		    relay->lim.idle_timeout * 1000U) {
 			session_close(s, WS_CLOSE_GOING_AWAY, "idle timeout");
 			break;
 		}
@@ -682,7 +682,7 @@ session_check_full(struct session *s)
 	    s->state != S_CLOSING;
 	if (full && !s->full) {
 		s->full = 1;
-		s->t_full = relay_now();
+		s->t_full = relay_now_ms();
 		TAILQ_INSERT_TAIL(&relay->fullq, s, full_entry);
 	} else if (!full && s->full) {
 		s->full = 0;

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need, when missing.
 # Run as root on Debian 12; a no-op when everything is present.
+#
+#   sh scripts/deps.sh         what building and running need
+#   sh scripts/deps.sh test    also what the tests need (browser, npm)
 set -e
+cd "$(dirname "$0")/.."
 PKGS="make gcc clang pkg-config byacc mandoc libevent-dev libsodium-dev
 libbsd-dev libmd-dev libmsgpack-dev libjansson-dev libseccomp-dev
 uthash-dev libclang-rt-14-dev python3 python3-websockets python3-nacl
 python3-msgpack procps psmisc"
+[ "${1:-}" = test ] && PKGS="$PKGS chromium"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing packages:$missing (run as root to install)" >&2
 	exit 1
@@ -23,3 +28,16 @@ apt-get install -y -q $missing >/dev/null 2>&1 || {
 	apt-get update -q >/dev/null
 	apt-get install -y -q $missing >/dev/null
 }
+fi
+# node and npm for the JavaScript client's tests (Debian's, unless the
+# machine already has them), and the npm packages the lock file pins.
+if [ "${1:-}" = test ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm \
+		    >/dev/null
+	fi
+	if [ -f package-lock.json ] && [ ! -f node_modules/.package-lock.json ] ||
+	    [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	fi
+fi

@@ -544,6 +544,52 @@ await check('ERROR with id rejects the request with its code', async () => {
 	return code === 'offline' && c.pending.size === 0;
 });
 
+await check('a drop reconnects and re-joins; close 4001 (replaced) does ' +
+    'not reconnect', async () => {
+	FakeWS.script = relayScript(serverPk);
+	const c = client({ reconnect: true, backoffBase: 20, backoffCap: 40 });
+	const states = [];
+	c.on('state', (s) => states.push(s.state));
+	await c.connect();
+	const ws1 = FakeWS.last;
+	ws1.onsend = (m) => {
+		if (m.type === 'JOIN')
+			ws1.deliver({ type: 'JOINED', room: m.room,
+			    members: [c.publicKey], id: m.id });
+	};
+	await c.join('lobby');
+	// the connection drops (no close frame: 1006)
+	ws1.close(1006);
+	for (let i = 0; i < 50 && (FakeWS.last === ws1 || !c.connected); i++)
+		await sleep(10);
+	const ws2 = FakeWS.last;
+	await sleep(5);
+	const rejoined = ws2 !== ws1 && c.connected &&
+	    ws2.sent.some((m) => m.type === 'JOIN' && m.room === 'lobby');
+	ws2.close(4001);
+	await sleep(150);
+	return rejoined && FakeWS.last === ws2 && !c.connected &&
+	    states.includes('reconnecting') &&
+	    states[states.length - 1] === 'closed';
+});
+
+await check('a failed first connection is not retried', async () => {
+	FakeWS.script = (ws) => ws.close(1006);
+	const c = client({ reconnect: true, backoffBase: 10 });
+	const states = [];
+	c.on('state', (s) => states.push(s.state));
+	let code = null;
+	try {
+		await c.connect();
+	} catch (e) {
+		code = e.code;
+	}
+	const last = FakeWS.last;
+	await sleep(100);
+	return code === 'connect' && FakeWS.last === last &&
+	    !states.includes('reconnecting');
+});
+
 await check('key pair kept in storage', async () => {
 	const st = new sws.MemoryStorage();
 	const a = new sws.SwsClient({ url: 'ws://h/', storage: st });

@@ -33,6 +33,7 @@ import json
 import os
 import pwd
 import random
+import re
 import shutil
 import signal
 import socket
@@ -374,8 +375,10 @@ async def client(relay_or_url, proto="json", sk=None, pk=None, path="",
 	if sk is None:
 		sk, pk = keypair()
 	ws = await connect(url, proto, **kw)
+	binding = relay_or_url.binding if isinstance(relay_or_url, Relay) \
+	    else None
 	try:
-		await register(ws, sk, pk)
+		await register(ws, sk, pk, binding)
 	except BaseException:
 		await ws.close()
 		raise
@@ -786,12 +789,12 @@ class RawWS:
 		self.close()
 
 
-def alive(relay, proto="json"):
+def alive(relay, proto="json", port=None):
 	"""Synchronous check that a fresh raw client registers and routes a
-	message to itself; raises on failure."""
-	with RawWS(relay.port, proto=proto) as c:
+	message to itself (on relay.port or port); raises on failure."""
+	with RawWS(port or relay.port, proto=proto) as c:
 		sk, pk = keypair()
-		c.register(sk, pk)
+		c.register(sk, pk, relay.binding)
 		body = os.urandom(9)
 		c.send_msg({"type": "SEND", "to": pk, "body": body, "id": 5})
 		got = [c.recv_msg(), c.recv_msg()]
@@ -832,6 +835,15 @@ def proc_cmdline(pid):
 		with open("/proc/%d/cmdline" % pid, "rb") as f:
 			return f.read().replace(b"\0", b" ").decode(
 			    "utf-8", "replace").strip()
+	except OSError:
+		return None
+
+
+def proc_title(pid):
+	"""The first NUL-separated field of /proc/PID/cmdline."""
+	try:
+		with open("/proc/%d/cmdline" % pid, "rb") as f:
+			return f.read().split(b"\0")[0].decode("utf-8", "replace")
 	except OSError:
 		return None
 
@@ -905,6 +917,16 @@ class Relay:
 			except BaseException:
 				self.cleanup()
 				raise
+
+	@property
+	def binding(self):
+		"""A binding the relay accepts: the first `server name` of the
+		configuration, else 127.0.0.1:port as dialled."""
+		m = re.search(r'^\s*server\s+name\s+"([^"]*)"', self.extra,
+		    re.M)
+		if m:
+			return m.group(1)
+		return "127.0.0.1:%d" % self.port
 
 	def genkey(self):
 		for p in (RELAYD, CRYPTOD):

@@ -614,6 +614,9 @@ test_errors(void)
 	    "user \"root\"\nchroot \"/\"\n",
 	    "%s: key file /nonexistent/key: No such file or directory",
 	    conffile);
+	expect_error("listen on 127.0.0.1 port 1\nkey \"server.key\"\n"
+	    "user \"root\"\nchroot \"/\"\n",
+	    "%s: key file \"server.key\" is not an absolute path", conffile);
 	(void)chmod(keyfile, 0644);
 	expect_error(base, "%s: key file %s is accessible by group or others "
 	    "(mode 0644, want 0600 or 0400)", conffile, keyfile);

@@ -117,7 +117,7 @@ def main(relay):
 	status_case(relay, "Sec-WebSocket-Key of 15 bytes", req(relay,
 	    key="AAAAAAAAAAAAAAAAAAAA"), 400)
 	status_case(relay, "Sec-WebSocket-Key of 17 bytes", req(relay,
-	    key="AAAAAAAAAAAAAAAAAAAAAA=="), 400)
+	    key="AAAAAAAAAAAAAAAAAAAAAAA="), 400)
 	status_case(relay, "empty Sec-WebSocket-Key", req(relay, key=""), 400)
 	status_case(relay, "two Sec-WebSocket-Key headers", req(relay,
 	    extra=["Sec-WebSocket-Key: %s" % T.ws_key()]), 400)
@@ -311,7 +311,7 @@ def main(relay):
 			closed = True
 		el = time.monotonic() - t0
 		s.close()
-		t.ok(closed and 1.5 <= el <= 4.5,
+		t.ok(closed and 1.8 <= el <= 4.0,
 		    "handshake timeout 2 closes a %s (after %.1fs)" % (desc, el),
 		    "closed=%r after %.1fs, got %r" % (closed, el, r[:100]))
 		t.ok(r == b"" or r.startswith(b"HTTP/1.1 408"),

@@ -15,12 +15,12 @@
 
 #include "b64.h"
 #include "utf8.h"
-#include "proto.h"
+#include "wire.h"
 
 /* ---- encoding ---- */
 
 static int
-encode_json(const struct proto_field *f, size_t n, uint8_t **out,
+encode_json(const struct wire_field *f, size_t n, uint8_t **out,
     size_t *outlen)
 {
 	json_t	*obj, *v;
@@ -46,7 +46,7 @@ encode_json(const struct proto_field *f, size_t n, uint8_t **out,
 			free(b64);
 			break;
 		case PF_UINT:
-			if (f[i].u <= PROTO_ID_MAX)
+			if (f[i].u <= WIRE_ID_MAX)
 				v = json_integer((json_int_t)f[i].u);
 			break;
 		}
@@ -65,7 +65,7 @@ encode_json(const struct proto_field *f, size_t n, uint8_t **out,
 }
 
 static int
-encode_msgpack(const struct proto_field *f, size_t n, uint8_t **out,
+encode_msgpack(const struct wire_field *f, size_t n, uint8_t **out,
     size_t *outlen)
 {
 	msgpack_sbuffer	 sb;
@@ -107,7 +107,7 @@ encode_msgpack(const struct proto_field *f, size_t n, uint8_t **out,
 }
 
 int
-proto_encode(int msgpack, const struct proto_field *f, size_t n,
+wire_encode(int msgpack, const struct wire_field *f, size_t n,
     uint8_t **out, size_t *outlen)
 {
 	if (msgpack)
@@ -380,7 +380,7 @@ static const struct {
 };
 
 struct decode_state {
-	struct proto_msg	*m;
+	struct wire_msg	*m;
 	uint32_t		 want;	/* fields read for this type */
 	uint32_t		 seen;
 	const char		*why;
@@ -416,16 +416,16 @@ room_valid(const uint8_t *p, size_t len)
 static int
 limits_entry(void *arg, const char *k, size_t klen, const struct pval *v)
 {
-	struct proto_limits	*l = arg;
+	struct wire_limits	*l = arg;
 	static const struct {
 		const char	*name;
 		size_t		 off;
 	} lf[] = {
-		{ "maxMessage",	offsetof(struct proto_limits, max_message) },
-		{ "maxBody",	offsetof(struct proto_limits, max_body) },
-		{ "rate",	offsetof(struct proto_limits, rate) },
-		{ "burst",	offsetof(struct proto_limits, burst) },
-		{ "rooms",	offsetof(struct proto_limits, rooms) },
+		{ "maxMessage",	offsetof(struct wire_limits, max_message) },
+		{ "maxBody",	offsetof(struct wire_limits, max_body) },
+		{ "rate",	offsetof(struct wire_limits, rate) },
+		{ "burst",	offsetof(struct wire_limits, burst) },
+		{ "rooms",	offsetof(struct wire_limits, rooms) },
 	};
 	size_t			 i;
 
@@ -442,7 +442,7 @@ limits_entry(void *arg, const char *k, size_t klen, const struct pval *v)
 }
 
 static int
-decode_members(struct proto_msg *m, const struct pval *v)
+decode_members(struct wire_msg *m, const struct pval *v)
 {
 	struct pval	 e;
 	size_t		 i, n;
@@ -472,11 +472,11 @@ decode_members(struct proto_msg *m, const struct pval *v)
 static int
 decode_field(struct decode_state *st, uint32_t bit, const struct pval *v)
 {
-	struct proto_msg	*m = st->m;
+	struct wire_msg	*m = st->m;
 
 	switch (bit) {
 	case F_ID:
-		if (v->type != V_UINT || v->u > PROTO_ID_MAX)
+		if (v->type != V_UINT || v->u > WIRE_ID_MAX)
 			return -1;
 		m->has_id = 1;
 		m->id = v->u;
@@ -507,9 +507,9 @@ decode_field(struct decode_state *st, uint32_t bit, const struct pval *v)
 	case F_CODE:
 		if (v->len < 1)
 			return -1;
-		return pval_text(v, m->code, PROTO_CODE_MAX, 0);
+		return pval_text(v, m->code, WIRE_CODE_MAX, 0);
 	case F_MESSAGE:
-		return pval_text(v, m->text, PROTO_TEXT_MAX, 1);
+		return pval_text(v, m->text, WIRE_TEXT_MAX, 1);
 	case F_ROOM:
 		if (v->type != V_STR || !room_valid(v->p, v->len))
 			return -1;
@@ -582,7 +582,7 @@ read_entry(void *arg, const char *k, size_t klen, const struct pval *v)
 }
 
 static int
-decode_map(const struct pval *top, struct proto_msg *m, const char **why)
+decode_map(const struct pval *top, struct wire_msg *m, const char **why)
 {
 	struct decode_state	 st;
 	size_t			 i;
@@ -627,7 +627,7 @@ json_depth_ok(const json_t *j, int depth)
 
 	if (!json_is_array(j) && !json_is_object(j))
 		return 1;
-	if (depth > PROTO_MAX_DEPTH)
+	if (depth > WIRE_MAX_DEPTH)
 		return 0;
 	if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
@@ -642,7 +642,7 @@ json_depth_ok(const json_t *j, int depth)
 }
 
 static int
-decode_json(const uint8_t *buf, size_t len, struct proto_msg *m,
+decode_json(const uint8_t *buf, size_t len, struct wire_msg *m,
     const char **why)
 {
 	json_error_t	 err;
@@ -685,7 +685,7 @@ mp_uint(const uint8_t **pp, const uint8_t *end, size_t n, uint64_t *v)
 /*
  * Walk one object without building it: every length within the bytes
  * left, every container no larger than the bytes left could hold, at most
- * PROTO_MAX_DEPTH levels.  Work is linear in the input.
+ * WIRE_MAX_DEPTH levels.  Work is linear in the input.
  */
 static int
 mp_check(const uint8_t **pp, const uint8_t *end, int depth)
@@ -790,7 +790,7 @@ mp_check(const uint8_t **pp, const uint8_t *end, int depth)
 			skip += l;
 	}
 	if (container) {
-		if (depth >= PROTO_MAX_DEPTH)
+		if (depth >= WIRE_MAX_DEPTH)
 			return -1;
 		if (container == 2)
 			n *= 2;		/* n < 2^32, no overflow */
@@ -809,7 +809,7 @@ mp_check(const uint8_t **pp, const uint8_t *end, int depth)
 }
 
 static int
-decode_msgpack(const uint8_t *buf, size_t len, struct proto_msg *m,
+decode_msgpack(const uint8_t *buf, size_t len, struct wire_msg *m,
     const char **why)
 {
 	msgpack_unpacked	 up;
@@ -836,8 +836,8 @@ decode_msgpack(const uint8_t *buf, size_t len, struct proto_msg *m,
 }
 
 int
-proto_decode(int msgpack, const uint8_t *buf, size_t len,
-    struct proto_msg *m, const char **why)
+wire_decode(int msgpack, const uint8_t *buf, size_t len,
+    struct wire_msg *m, const char **why)
 {
 	const char	*dummy;
 
@@ -851,7 +851,7 @@ proto_decode(int msgpack, const uint8_t *buf, size_t len,
 }
 
 void
-proto_msg_free(struct proto_msg *m)
+wire_msg_free(struct wire_msg *m)
 {
 	free(m->body);
 	free(m->members);

@@ -2,27 +2,27 @@
  * The client's side of the sws/1 encodings (SPEC.md sections 3, 4 and 6):
  * encoding a request as one JSON object or one MessagePack map, and
  * decoding one relay message of either subprotocol into a struct
- * proto_msg whose every field has been checked for type and size.
+ * wire_msg whose every field has been checked for type and size.
  */
-#ifndef SWS_PROTO_H
-#define SWS_PROTO_H
+#ifndef SWS_WIRE_H
+#define SWS_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "e2e.h"
 
-#define PROTO_ID_MAX		((UINT64_C(1) << 53) - 1)
-#define PROTO_CODE_MAX		63	/* reason and code strings */
-#define PROTO_TEXT_MAX		255	/* "message" texts, cut beyond */
-#define PROTO_MAX_DEPTH		8
+#define WIRE_ID_MAX		((UINT64_C(1) << 53) - 1)
+#define WIRE_CODE_MAX		63	/* reason and code strings */
+#define WIRE_TEXT_MAX		255	/* "message" texts, cut beyond */
+#define WIRE_MAX_DEPTH		8
 
 /* value kinds of one request field */
 #define PF_STR		1	/* UTF-8 text */
 #define PF_BIN		2	/* bytes: base64url in JSON, bin in msgpack */
 #define PF_UINT		3
 
-struct proto_field {
+struct wire_field {
 	const char	*key;
 	int		 kind;
 	const void	*p;		/* PF_STR, PF_BIN */
@@ -35,7 +35,7 @@ struct proto_field {
  * of *outlen bytes (a JSON text, or a msgpack map) and 0 is returned; -1
  * when memory is short or a text field is not valid UTF-8.
  */
-int	proto_encode(int msgpack, const struct proto_field *, size_t n,
+int	wire_encode(int msgpack, const struct wire_field *, size_t n,
 	    uint8_t **out, size_t *outlen);
 
 /* relay message types */
@@ -49,7 +49,7 @@ int	proto_encode(int msgpack, const struct proto_field *, size_t n,
 #define PM_JOINED		7
 #define PM_PRESENCE		8
 
-struct proto_limits {
+struct wire_limits {
 	uint64_t	 max_message;
 	uint64_t	 max_body;
 	uint64_t	 rate;
@@ -57,7 +57,7 @@ struct proto_limits {
 	uint64_t	 rooms;
 };
 
-struct proto_msg {
+struct wire_msg {
 	int		 type;			/* PM_* */
 	int		 has_id;
 	uint64_t	 id;
@@ -72,15 +72,15 @@ struct proto_msg {
 	int		 has_room;
 	char		 room[E2E_ROOM_MAX + 1];	/* NUL-terminated */
 	size_t		 roomlen;
-	char		 code[PROTO_CODE_MAX + 1];	/* ERROR code,
+	char		 code[WIRE_CODE_MAX + 1];	/* ERROR code,
 							   REGISTER_FAILURE
 							   reason */
-	char		 text[PROTO_TEXT_MAX + 1];	/* "message" */
+	char		 text[WIRE_TEXT_MAX + 1];	/* "message" */
 	int		 joined;		/* PRESENCE: 1 joined, 0 left */
 	uint8_t		(*members)[E2E_KEY_LEN];	/* JOINED; malloc'ed */
 	size_t		 nmembers;
 	int		 has_limits;
-	struct proto_limits limits;		/* REGISTER_SUCCESS */
+	struct wire_limits limits;		/* REGISTER_SUCCESS */
 };
 
 /*
@@ -88,13 +88,13 @@ struct proto_msg {
  * checks the frame type).  Only the fields the message's type uses are
  * read; unknown keys and the fields of other types are ignored, and an
  * unknown type gives PM_UNKNOWN.  Returns 0, or -1 when the message is
- * malformed: not one object or map, nested deeper than PROTO_MAX_DEPTH, a
+ * malformed: not one object or map, nested deeper than WIRE_MAX_DEPTH, a
  * declared msgpack size beyond the bytes left, a duplicate key, a field
  * of the wrong type or size, or a required field missing.  *why then
- * names the problem.  Free with proto_msg_free(), also after -1.
+ * names the problem.  Free with wire_msg_free(), also after -1.
  */
-int	proto_decode(int msgpack, const uint8_t *buf, size_t len,
-	    struct proto_msg *, const char **why);
-void	proto_msg_free(struct proto_msg *);
+int	wire_decode(int msgpack, const uint8_t *buf, size_t len,
+	    struct wire_msg *, const char **why);
+void	wire_msg_free(struct wire_msg *);
 
-#endif /* SWS_PROTO_H */
+#endif /* SWS_WIRE_H */

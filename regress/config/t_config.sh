@@ -1,0 +1,498 @@
+#!/bin/sh
+# relayd.conf through the real daemon's check mode, one table row per case:
+# "relayd -n -f FILE" must exit with the expected status and print each
+# expected line.  Expected lines start with "=" (the whole line) or "~" (a
+# fixed substring).  In configurations and expectations, @KEY@ is a good
+# key file, @TMP@ the scratch directory, @CONF@ the file under test, and a
+# line "@BASE@" stands for three lines: key, user and chroot that pass.
+#
+# Needs relayd/relayd (skips without it) and root (temporary files are
+# given other owners).  RELAYD=path tests another binary.
+
+top=${SWS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+relayd=${RELAYD:-$top/relayd/relayd}
+proc=${RELAYD_PROCNAME:-relayd}		# log lines are "relayd: message"
+[ -x "$relayd" ] || exit 77
+[ "$(id -u)" = 0 ] || exit 77
+
+tmp=$(mktemp -d /tmp/t_config.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+conf=$tmp/relayd.conf
+out=$tmp/out
+
+# The files the rows refer to.
+umask 022
+printf 'test key\n' >"$tmp/server.key"; chmod 0600 "$tmp/server.key"
+printf 'test key\n' >"$tmp/key0400"; chmod 0400 "$tmp/key0400"
+printf 'test key\n' >"$tmp/key0644"; chmod 0644 "$tmp/key0644"
+printf 'test key\n' >"$tmp/key0640"; chmod 0640 "$tmp/key0640"
+mkdir "$tmp/empty" "$tmp/notroot" "$tmp/writable" "$tmp/inc"
+chown nobody "$tmp/notroot"
+chmod 0777 "$tmp/writable"
+printf 'listen on 127.0.0.1 port 8081\nmax connections 2000\n' \
+    >"$tmp/inc/extra.conf"
+printf '# second line is bad\nlisten at 127.0.0.1\n' >"$tmp/inc/bad.conf"
+printf 'include "extra.conf"\n' >"$tmp/inc/nested.conf"
+printf 'max connections 5\n' >"$tmp/inc/groupw.conf"
+chmod 0664 "$tmp/inc/groupw.conf"
+
+subst() {
+	sed -e "s|@KEY@|$tmp/server.key|g" -e "s|@TMP@|$tmp|g" \
+	    -e "s|@CONF@|$conf|g"
+}
+
+n=0
+# row DESCRIPTION STATUS EXPECTED CONFIG [ARGUMENT...]
+row() {
+	desc=$1; want_rc=$2; want=$3; text=$4
+	shift 4
+	n=$((n + 1))
+	printf '%s\n' "$text" | sed -e '1{/^$/d;}' -e 's|^@BASE@$|key "@KEY@"\
+user "nobody"\
+chroot "@TMP@/empty"|' | subst >"$conf"
+	chmod 0600 "$conf"
+	timeout 20 "$relayd" -n -f "$conf" "$@" >"$out" 2>&1 </dev/null
+	rc=$?
+	why=""
+	[ "$rc" = "$want_rc" ] || why="exit status $rc, want $want_rc"
+	if [ "$want_rc" != 0 ] && grep -q 'configuration OK' "$out"; then
+		why="${why:+$why; }says configuration OK"
+	fi
+	while IFS= read -r w; do
+		[ -n "$w" ] || continue
+		case "$w" in
+		=*)	grep -Fxq -- "${w#?}" "$out" ||
+			    why="${why:+$why; }no line \"${w#?}\"" ;;
+		\~*)	grep -Fq -- "${w#?}" "$out" ||
+			    why="${why:+$why; }no \"${w#?}\"" ;;
+		*)	why="${why:+$why; }bad expectation \"$w\"" ;;
+		esac
+	done <<EOF
+$(printf '%s\n' "$want" | subst)
+EOF
+	if [ -z "$why" ]; then
+		echo "ok - $n $desc"
+	else
+		echo "not ok - $n $desc: $why"
+		sed 's/^/# conf: /' "$conf"
+		sed 's/^/# out:  /' "$out"
+	fi
+}
+
+P=$proc		# shorter rows
+
+# --- configurations that pass ---------------------------------------
+
+row "minimal: one listener, key mode 0600" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+@BASE@'
+
+row "every statement" 0 '~configuration OK' '
+# the example of DESIGN.md, without tls
+listen on 127.0.0.1 port 8080
+listen on ::1 port 8443
+path "/"
+echo path "/echo"
+key "@KEY@"
+server name "relay.example.org"
+server name "Chat.Example.Org"
+origin "https://chat.example.org"
+origin "https://other.example.org"
+user "nobody"
+chroot "@TMP@/empty"
+max connections 100000
+max connections per address 256
+max message size 64K
+max sessions per key 8
+rate limit 1000 per second burst 2000
+send buffer 1M
+rooms on
+max rooms per session 32
+max room members 10000
+handshake timeout 10
+registration timeout 10
+ping interval 30
+idle timeout 90'
+
+row "rooms off, other values" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+rooms off
+max connections 1
+max connections per address 1
+max message size 1K
+send buffer 2K
+rate limit 1 per second burst 1
+handshake timeout 1
+registration timeout 1
+ping interval 1
+idle timeout 2
+@BASE@'
+
+row "IPv6, bracketed IPv6 and * listeners" 0 '~configuration OK' '
+listen on ::1 port 8080
+listen on [::1] port 8081
+listen on * port 8082
+listen on 127.0.0.1 port 8083
+@BASE@'
+
+row "comments, blank lines, continuation, # in a string" 0 \
+    '~configuration OK' '
+# a comment
+
+   # an indented comment
+listen on 127.0.0.1 port 8080	# after a statement
+origin "https://a.example#not-a-comment"
+max connections \
+	500
+@BASE@
+# the last line is a comment'
+
+row "no newline at the end of the file" 0 '~configuration OK' "
+@BASE@
+listen on 127.0.0.1 port 8080"
+
+row "K and M sizes, lower case too" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+max message size 1M
+send buffer 2048k
+@BASE@'
+
+row "macros" 0 '~configuration OK' '
+addr = "127.0.0.1"
+p = 8080
+k = "@KEY@"
+opts = "per second burst 10"
+listen on $addr port $p
+key $k
+rate limit 5 $opts
+user "nobody"
+chroot "@TMP@/empty"'
+
+row "-D defines a macro" 0 '~configuration OK' '
+listen on 127.0.0.1 port $p
+@BASE@' -D p=8090
+
+row "-D overrides the file" 0 '~configuration OK' '
+p = 0
+listen on 127.0.0.1 port $p
+@BASE@' -D p=8090
+
+row "include, relative to the including file, nested" 0 \
+    '~configuration OK' '
+include "inc/nested.conf"
+@BASE@'
+
+row "echo path different from path" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+path "/relay"
+echo path "/"
+@BASE@'
+
+row "key file mode 0400" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+@BASE@
+key "@TMP@/key0400"'
+
+# --- the defaults: whatever this system lacks is named ---------------
+
+want_def='~configuration OK'
+rc_def=0
+if [ ! -e /etc/relayd/server.key ]; then
+	want_def="=$P: @CONF@: key file /etc/relayd/server.key: No such file or directory"
+	rc_def=1
+fi
+if ! getent passwd _relayd >/dev/null; then
+	want_def="$want_def
+=$P: @CONF@: unknown user \"_relayd\""
+	rc_def=1
+fi
+if [ ! -e /var/empty ]; then
+	want_def="$want_def
+=$P: @CONF@: chroot /var/empty: No such file or directory"
+	rc_def=1
+fi
+[ "$rc_def" = 1 ] && want_def=$(printf '%s\n' "$want_def" |
+    grep -v 'configuration OK')
+row "defaults: key /etc/relayd/server.key, user _relayd, chroot /var/empty" \
+    "$rc_def" "$want_def" '
+listen on 127.0.0.1 port 8080'
+
+# --- syntax, with file and line --------------------------------------
+
+row "unknown keyword" 1 "=$P: @CONF@:3: syntax error" '
+listen on 127.0.0.1 port 8080
+
+frobnicate on
+@BASE@'
+
+row "statement missing its value" 1 "=$P: @CONF@:2: syntax error" '
+listen on 127.0.0.1 port 8080
+max connections
+@BASE@'
+
+row "unterminated string" 1 "=$P: @CONF@:2: unterminated string" '
+listen on 127.0.0.1 port 8080
+path "/relay
+@BASE@'
+
+row "several errors, all reported" 1 "=$P: @CONF@:1: syntax error
+=$P: @CONF@:3: port 0 is out of range (1-65535)
+=$P: @CONF@:4: number -1 is out of range" '
+bogus
+listen on 127.0.0.1 port 8080
+listen on 127.0.0.1 port 0
+max connections -1
+@BASE@'
+
+row "undefined macro" 1 "=$P: @CONF@:2: macro \"nope\" is not defined" '
+listen on 127.0.0.1 port 8080
+max connections $nope
+@BASE@'
+
+row "macro used before its definition" 1 \
+    "=$P: @CONF@:1: macro \"later\" is not defined" '
+listen on 127.0.0.1 port $later
+later = 8080
+@BASE@'
+
+row "keyword as a macro name" 1 "=$P: @CONF@:1: syntax error" '
+port = 8080
+listen on 127.0.0.1 port 8080
+@BASE@'
+
+row "missing include" 1 \
+    "=$P: @CONF@:2: include \"@TMP@/nosuch.conf\": No such file or directory" '
+listen on 127.0.0.1 port 8080
+include "nosuch.conf"
+@BASE@'
+
+row "group-writable include" 1 \
+    "=$P: @CONF@:2: include \"@TMP@/inc/groupw.conf\": writable by group or others" '
+listen on 127.0.0.1 port 8080
+include "inc/groupw.conf"
+@BASE@'
+
+row "error in an included file has its own line" 1 \
+    "=$P: @TMP@/inc/bad.conf:2: syntax error" '
+listen on 127.0.0.1 port 8080
+include "inc/bad.conf"
+@BASE@'
+
+row "size overflow" 1 "=$P: @CONF@:2: size 4096M is too large" '
+listen on 127.0.0.1 port 8080
+send buffer 4096M
+@BASE@'
+
+row "size with a bad suffix" 1 \
+    "=$P: @CONF@:2: invalid size \"64KB\": a number with an optional K or M suffix" '
+listen on 127.0.0.1 port 8080
+max message size 64KB
+@BASE@'
+
+row "number too large" 1 \
+    "=$P: @CONF@:2: number 99999999999999999999 is too large" '
+listen on 127.0.0.1 port 8080
+max connections 99999999999999999999
+@BASE@'
+
+row "negative number" 1 "=$P: @CONF@:2: number -5 is out of range" '
+listen on 127.0.0.1 port 8080
+idle timeout -5
+@BASE@'
+
+row "port 65536" 1 "=$P: @CONF@:1: port 65536 is out of range (1-65535)" '
+listen on 127.0.0.1 port 65536
+@BASE@'
+
+row "host name as listen address" 1 \
+    "=$P: @CONF@:1: invalid listen address \"localhost\": need an IPv4 or IPv6 address or \"*\"" '
+listen on localhost port 8080
+@BASE@'
+
+row "tls listener rejected" 1 \
+    "=$P: @CONF@:2: tls listeners are not supported yet" '
+listen on 127.0.0.1 port 8080
+listen on ::1 port 8443 tls certificate "/etc/ssl/relay.crt" key "/etc/ssl/private/relay.key"
+@BASE@'
+
+row "path without a leading slash" 1 \
+    "=$P: @CONF@:2: path must start with '/'" '
+listen on 127.0.0.1 port 8080
+path "relay"
+@BASE@'
+
+# --- checks of the whole file ----------------------------------------
+
+row "no listener" 1 \
+    "=$P: @CONF@: no listener: at least one \"listen on\" is required" '
+@BASE@'
+
+row "duplicate listener" 1 \
+    "=$P: @CONF@: duplicate listener [::1] port 8080" '
+listen on ::1 port 8080
+listen on [::1] port 8080
+@BASE@'
+
+row "echo path equal to path" 1 \
+    "=$P: @CONF@: echo path \"/relay\" is the same as path" '
+listen on 127.0.0.1 port 8080
+path "/relay"
+echo path "/relay"
+@BASE@'
+
+row "per-address limit above the total" 1 \
+    "=$P: @CONF@: max connections per address 300 is more than max connections 200" '
+listen on 127.0.0.1 port 8080
+max connections 200
+max connections per address 300
+@BASE@'
+
+row "more than 100000 connections" 1 \
+    "=$P: @CONF@: max connections 100001 is out of range (1-100000)" '
+listen on 127.0.0.1 port 8080
+max connections 100001
+@BASE@'
+
+row "send buffer cannot hold a message" 1 \
+    "=$P: @CONF@: send buffer 65536 is smaller than max message size + 1K (66560)" '
+listen on 127.0.0.1 port 8080
+send buffer 64K
+@BASE@'
+
+row "max message size below 1K" 1 \
+    "=$P: @CONF@: max message size 512 is out of range (1K-16M)" '
+listen on 127.0.0.1 port 8080
+max message size 512
+@BASE@'
+
+row "ping interval not below idle timeout" 1 \
+    "=$P: @CONF@: ping interval 90 must be less than idle timeout 90" '
+listen on 127.0.0.1 port 8080
+ping interval 90
+@BASE@'
+
+row "zero rate and burst" 1 \
+    "=$P: @CONF@: rate limit must be at least 1 per second
+=$P: @CONF@: rate limit burst must be at least 1" '
+listen on 127.0.0.1 port 8080
+rate limit 0 per second burst 0
+@BASE@'
+
+row "zero timeout and room limits" 1 \
+    "=$P: @CONF@: registration timeout must be at least 1
+=$P: @CONF@: max room members must be at least 1
+=$P: @CONF@: max sessions per key must be at least 1" '
+listen on 127.0.0.1 port 8080
+registration timeout 0
+max room members 0
+max sessions per key 0
+@BASE@'
+
+row "server name with a port" 1 \
+    "=$P: @CONF@: server name \"relay.example.org:443\" must not have a port" '
+listen on 127.0.0.1 port 8080
+server name "relay.example.org:443"
+@BASE@'
+
+row "empty origin" 1 "=$P: @CONF@: empty origin" '
+listen on 127.0.0.1 port 8080
+origin ""
+@BASE@'
+
+row "key file missing" 1 \
+    "=$P: @CONF@: key file @TMP@/nokey: No such file or directory" '
+listen on 127.0.0.1 port 8080
+@BASE@
+key "@TMP@/nokey"'
+
+row "key file not an absolute path" 1 \
+    "=$P: @CONF@: key file \"server.key\" is not an absolute path" '
+listen on 127.0.0.1 port 8080
+@BASE@
+key "server.key"'
+
+row "key file mode 0644" 1 \
+    "=$P: @CONF@: key file @TMP@/key0644 is accessible by group or others (mode 0644, want 0600 or 0400)" '
+listen on 127.0.0.1 port 8080
+@BASE@
+key "@TMP@/key0644"'
+
+row "key file mode 0640" 1 \
+    "~key file @TMP@/key0640 is accessible by group or others" '
+listen on 127.0.0.1 port 8080
+@BASE@
+key "@TMP@/key0640"'
+
+row "unknown user" 1 "=$P: @CONF@: unknown user \"no_such_user_x\"" '
+listen on 127.0.0.1 port 8080
+@BASE@
+user "no_such_user_x"'
+
+row "chroot not a directory" 1 \
+    "=$P: @CONF@: chroot @TMP@/server.key is not a directory" '
+listen on 127.0.0.1 port 8080
+@BASE@
+chroot "@TMP@/server.key"'
+
+row "chroot not owned by root" 1 \
+    "=$P: @CONF@: chroot @TMP@/notroot is not owned by root" '
+listen on 127.0.0.1 port 8080
+@BASE@
+chroot "@TMP@/notroot"'
+
+row "chroot writable by others" 1 \
+    "=$P: @CONF@: chroot @TMP@/writable is writable by group or others" '
+listen on 127.0.0.1 port 8080
+@BASE@
+chroot "@TMP@/writable"'
+
+row "chroot not absolute" 1 \
+    "=$P: @CONF@: chroot \"var/empty\" is not an absolute path" '
+listen on 127.0.0.1 port 8080
+@BASE@
+chroot "var/empty"'
+
+# --- the file itself ---------------------------------------------------
+
+n=$((n + 1))
+timeout 20 "$relayd" -n -f "$tmp/nosuch.conf" >"$out" 2>&1 </dev/null
+rc=$?
+if [ "$rc" = 1 ] &&
+    grep -Fxq "$P: $tmp/nosuch.conf: No such file or directory" "$out"; then
+	echo "ok - $n missing configuration file"
+else
+	echo "not ok - $n missing configuration file: exit $rc"
+	sed 's/^/# out:  /' "$out"
+fi
+
+n=$((n + 1))
+printf 'listen on 127.0.0.1 port 8080\nkey "%s"\nuser "nobody"\nchroot "%s"\n' \
+    "$tmp/server.key" "$tmp/empty" >"$conf"
+chmod 0644 "$conf"
+timeout 20 "$relayd" -n -f "$conf" >"$out" 2>&1 </dev/null
+rc1=$?
+chmod 0606 "$conf"
+timeout 20 "$relayd" -n -f "$conf" >>"$out" 2>&1 </dev/null
+rc2=$?
+if [ "$rc1" = 0 ] && [ "$rc2" = 1 ] &&
+    grep -Fxq "$P: $conf: writable by group or others" "$out"; then
+	echo "ok - $n configuration file mode 0644 fine, 0606 refused"
+else
+	echo "not ok - $n configuration file mode: exit $rc1 and $rc2"
+	sed 's/^/# out:  /' "$out"
+fi
+
+n=$((n + 1))
+cp "$top/etc/relayd.conf" "$conf"
+printf 'key "%s"\nuser "nobody"\nchroot "%s"\n' "$tmp/server.key" \
+    "$tmp/empty" >>"$conf"
+chmod 0600 "$conf"
+timeout 20 "$relayd" -n -f "$conf" >"$out" 2>&1 </dev/null
+rc=$?
+if [ "$rc" = 0 ] && grep -q 'configuration OK' "$out"; then
+	echo "ok - $n etc/relayd.conf parses"
+else
+	echo "not ok - $n etc/relayd.conf: exit $rc"
+	sed 's/^/# out:  /' "$out"
+fi
+exit 0
