@@ -72,7 +72,7 @@ $(OBJ)/.deps: scripts/deps.sh
 	@sh scripts/deps.sh
 	@touch $@
 
-relayd/parse.c: relayd/parse.y
+relayd/parse.c: relayd/parse.y | $(OBJ)/.deps
 	$(YACC) -o $@ $<
 
 # objects of the normal build

@@ -342,10 +342,11 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 	if (rx->closed)
 		return (ssize_t)len;
 	/*
-	 * A frame whose header ends buf may still be empty and complete, so
-	 * an open frame keeps the loop going with nothing left in buf.
+	 * A header that ends buf goes on to its payload in the same turn, so
+	 * an empty frame there is still delivered: the loop need not run
+	 * once buf is used up.
 	 */
-	while (rx->in_frame || off < len) {
+	while (off < len) {
 		if (!rx->in_frame) {
 			r = ws_hdr_gather(rx, max_message, buf, len, &off,
 			    &code);

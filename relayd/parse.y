@@ -92,7 +92,7 @@ static int	 is_word_char(int);
 static int	 is_macro_name(const char *);
 static const char *macro_get(const char *);
 static int	 macro_set(const char *, const char *, int);
-static void	 macros_clear(int);
+static void	 macros_clear(void);
 static int	 get_u32(int64_t, const char *, uint32_t *);
 static int	 parse_size(const char *, int64_t *);
 static int	 set_string(char *, size_t, const char *, const char *);
@@ -593,15 +593,15 @@ macro_set(const char *name, const char *value, int persist)
 	return 0;
 }
 
-/* Forget the macros a file defined, or all of them. */
+/* Forget the macros the file defined; those of "-D" stay for a reload. */
 static void
-macros_clear(int all)
+macros_clear(void)
 {
 	struct macro	*m, *next;
 
 	for (m = TAILQ_FIRST(&macros); m != NULL; m = next) {
 		next = TAILQ_NEXT(m, entry);
-		if (m->persist && !all)
+		if (m->persist)
 			continue;
 		TAILQ_REMOVE(&macros, m, entry);
 		free(m->name);
@@ -1059,7 +1059,7 @@ parse_config(const char *filename, int flags)
 	errors = parse_errors;
 
 	inputs_clear();
-	macros_clear(0);
+	macros_clear();
 	conf = NULL;
 
 	if (errors == 0) {

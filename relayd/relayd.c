@@ -50,6 +50,7 @@ static struct {
 	struct event_base	*base;
 	struct relayd_conf	*conf;
 	const char		*conffile;
+	char			 confpath[PATH_MAX];
 	char			 self[PATH_MAX];
 	char			 cryptod[PATH_MAX];
 	struct child		 relay;
@@ -149,6 +150,9 @@ main(int argc, char *argv[])
 	}
 
 	log_setverbose(pd.verbose);
+	/* SIGHUP re-reads the file after daemon(3) has changed to "/". */
+	if (realpath(pd.conffile, pd.confpath) != NULL)
+		pd.conffile = pd.confpath;
 	if (noaction && geteuid() != 0)
 		flags |= PARSE_NOCHECK_FILES;
 	if ((pd.conf = parse_config(pd.conffile, flags)) == NULL)

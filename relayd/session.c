@@ -35,6 +35,30 @@ static void	session_hold(struct session *, const uint8_t *, size_t);
 static void	session_check_full(struct session *);
 static void	session_resume(struct session *);
 
+/*
+ * Output buffers of the standard size are kept in a small pool when a
+ * session's output drains, so an idle session holds none and a busy one
+ * takes one back without calling malloc.
+ */
+#define OUTBUF_STD	4096
+#define OUTBUF_POOL	1024
+
+static uint8_t	*outbuf_pool[OUTBUF_POOL];
+static size_t	 outbuf_npool;
+
+static void
+outbuf_release(struct session *s)
+{
+	if (s->out == NULL)
+		return;
+	if (s->out_cap == OUTBUF_STD && outbuf_npool < OUTBUF_POOL)
+		outbuf_pool[outbuf_npool++] = s->out;
+	else
+		free(s->out);
+	s->out = NULL;
+	s->out_cap = s->out_len = s->out_off = 0;
+}
+
 static const char *const reject_reasons[] = {
 	[REJECT_BAD_PROOF] = "bad-proof",
 	[REJECT_BAD_BINDING] = "bad-binding",
@@ -604,7 +628,7 @@ session_free(struct session *s)
 	close(s->fd);
 	ws_rx_free(&s->rx);
 	free(s->in);
-	free(s->out);
+	outbuf_release(s);
 	free(s);
 	relay->nsessions--;
 	if (relay->shutting_down && relay->nsessions == 0) {
@@ -653,11 +677,8 @@ session_timeout(struct session *s, int tlist)
 void
 session_trim(struct session *s)
 {
-	if (s->out_len == 0 && s->out != NULL) {
-		free(s->out);
-		s->out = NULL;
-		s->out_cap = 0;
-	}
+	if (s->out_len == s->out_off)
+		outbuf_release(s);
 	if (s->rx.msg_len == 0 && s->rx.msg != NULL) {
 		free(s->rx.msg);
 		s->rx.msg = NULL;
@@ -701,8 +722,12 @@ session_queue(struct session *s, const uint8_t *p, size_t len)
 		s->out_off = 0;
 		s->out_len = pending;
 	}
+	if (s->out == NULL && outbuf_npool > 0 && len <= OUTBUF_STD) {
+		s->out = outbuf_pool[--outbuf_npool];
+		s->out_cap = OUTBUF_STD;
+	}
 	if (s->out_len + len > s->out_cap) {
-		ncap = s->out_cap ? s->out_cap : 1024;
+		ncap = s->out_cap ? s->out_cap : OUTBUF_STD;
 		while (ncap < s->out_len + len)
 			ncap *= 2;
 		if ((n = realloc(s->out, ncap)) == NULL) {
@@ -778,7 +803,7 @@ session_flush(struct session *s)
 		}
 		s->out_off += (size_t)n;
 	}
-	s->out_off = s->out_len = 0;
+	outbuf_release(s);
 	session_events(s, s->ev_flags & ~EV_WRITE);
 	session_check_full(s);
 	if (s->state == S_CLOSING) {
