@@ -18,10 +18,51 @@
 #include "sandbox.h"
 
 const struct proc_info proc_table[PROC_MAX] = {
-	{ PROC_PARENT,	"relayd",	"parent",	0 },
-	{ PROC_RELAY,	"relay",	"relay",	2 },
-	{ PROC_CRYPTOD,	"cryptod",	"",		2 },
+	{ PROC_PARENT,	"relayd",	"relayd: parent",	0 },
+	{ PROC_RELAY,	"relay",	"relayd: relay",	2 },
+	{ PROC_CRYPTOD,	"cryptod",	"cryptod",		2 },
 };
+
+/* The argv and environment strings, which the title overwrites. */
+static char	*title_base, *title_end;
+
+void
+proc_title_init(int argc, char *argv[], char *envp[])
+{
+	char	*end;
+	int	 i;
+
+	end = argv[0] + strlen(argv[0]) + 1;
+	for (i = 1; i < argc; i++)
+		if (argv[i] == end)
+			end = argv[i] + strlen(argv[i]) + 1;
+	for (i = 0; envp[i] != NULL; i++)
+		if (envp[i] == end)
+			end = envp[i] + strlen(envp[i]) + 1;
+	title_base = argv[0];
+	title_end = end;
+	/* libbsd moves the environment away before the title overwrites it */
+	setproctitle_init(argc, argv, envp);
+}
+
+/*
+ * Set the process title, as ps(1) and /proc/PID/cmdline show it.
+ * libbsd leaves a '.' where the first argument ended, for old kernels;
+ * clearing the rest of the area gives the exact title.
+ */
+void
+proc_title(const char *title)
+{
+	size_t	 len;
+
+	setproctitle("-%s", title);
+	if (title_base == NULL)
+		return;
+	len = strlen(title_base) + 1;
+	if (title_base + len < title_end)
+		memset(title_base + len, 0, (size_t)(title_end - title_base) -
+		    len);
+}
 
 const struct proc_info *
 proc_byname(const char *name)

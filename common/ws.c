@@ -500,12 +500,13 @@ ws_close_code_valid(unsigned int code)
 {
 	/*
 	 * RFC 6455 section 7.4: 1004-1006 and 1015 are reserved and never
-	 * sent, the rest of 1000-2999 is for RFCs this code does not know,
-	 * 3000-4999 belongs to libraries and applications.
+	 * sent; 1012-1014 were registered with IANA later (the relay itself
+	 * closes with 1013); the rest of 1000-2999 is for RFCs this code does
+	 * not know; 3000-4999 belongs to libraries and applications.
 	 */
 	if (code >= 1000 && code <= 1003)
 		return 1;
-	if (code >= 1007 && code <= 1011)
+	if (code >= 1007 && code <= 1014)
 		return 1;
 	if (code >= 3000 && code <= 4999)
 		return 1;

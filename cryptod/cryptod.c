@@ -116,7 +116,7 @@ main(int argc, char *argv[])
 	char		 err[512];
 	int		 ch, debug = 0, verbose = 0, i, r;
 
-	setproctitle_init(argc, argv, environ);
+	proc_title_init(argc, argv, environ);
 	log_init(LOG_TO_STDERR, 0, 0);
 	log_procinit("cryptod");
 	while ((ch = getopt(argc, argv, "dg:t:u:v")) != -1) {
@@ -169,7 +169,7 @@ main(int argc, char *argv[])
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);	/* the parent decides when we stop */
 	signal(SIGTERM, SIG_IGN);
-	setproctitle("-%s", "cryptod");
+	proc_title(proc_table[PROC_CRYPTOD].title);
 
 	if (imsgbuf_init(&cd.parent, PROC_PARENT_FD) == -1 ||
 	    imsgbuf_init(&cd.relay, PROC_PEER_FD) == -1)

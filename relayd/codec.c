@@ -382,7 +382,7 @@ enc_register_success(int proto, uint8_t *out, size_t cap,
 {
 	struct cbuf	 b;
 
-	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
+	if (out == NULL || lim == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 4);
 	e_type(&b, "REGISTER_SUCCESS");

@@ -14,6 +14,20 @@
 #include "codec.h"
 #include "codec_local.h"
 
+static void	jseed(void) __attribute__((constructor));
+
+/*
+ * jansson seeds its hash tables from /dev/urandom the first time it makes
+ * an object.  In the relay that would be the first message, inside the
+ * chroot (no /dev: a seed from time and pid, weak against key flooding)
+ * and under seccomp (an open the filter refuses).  Seed it at start-up.
+ */
+static void
+jseed(void)
+{
+	json_object_seed(0);
+}
+
 struct jctx {
 	json_t		*root;
 	uint8_t		*scratch;

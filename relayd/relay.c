@@ -85,7 +85,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	proc_init(PROC_RELAY);
 	log_init(debug ? LOG_TO_STDERR : LOG_TO_PIPE, verbose, 0);
 	log_procinit("relay");
-	setproctitle("-%s", "relayd: relay");
+	proc_title(proc_table[PROC_RELAY].title);
 
 	if ((relay = calloc(1, sizeof(*relay))) == NULL)
 		fatal("calloc");

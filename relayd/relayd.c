@@ -97,7 +97,7 @@ main(int argc, char *argv[])
 	const char	*procname = NULL;
 	int		 ch, noaction = 0, flags = 0;
 
-	setproctitle_init(argc, argv, environ);
+	proc_title_init(argc, argv, environ);
 	log_init(LOG_TO_STDERR, 0, LOG_DAEMON);
 	log_procinit("relayd");
 	pd.conffile = DEFAULT_CONFIG;
@@ -171,7 +171,7 @@ main(int argc, char *argv[])
 			fatal("daemon");
 		log_init(LOG_TO_SYSLOG, pd.verbose, LOG_DAEMON);
 	}
-	setproctitle("-%s", "relayd: parent");
+	proc_title(proc_table[PROC_PARENT].title);
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((pd.base = event_base_new()) == NULL)

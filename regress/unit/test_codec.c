@@ -673,6 +673,24 @@ test_msgpack_good(void)
 	pstr("room");
 	pstrn(room, 128);
 	cmsb(CODEC_OK, 0, 0, "room 128 bytes");
+
+	/* A container whose items exactly fill what is left. */
+	mbegin(3);
+	pstr("type");
+	pstr("JOIN");
+	pstr("room");
+	pstr("a");
+	pstr("x");
+	praw("\xdc\x00\x03\xc0\xc0\xc0", 6);
+	cmsb(CODEC_OK, 0, 0, "array16 of 3 in the last 3 bytes");
+	mbegin(3);
+	pstr("type");
+	pstr("JOIN");
+	pstr("room");
+	pstr("a");
+	pstr("x");
+	praw("\xde\x00\x02\xa0\xc0\xa1k\xc0", 8);
+	cmsb(CODEC_OK, 0, 0, "map16 of 2 in the last 5 bytes");
 }
 
 static void
@@ -685,7 +703,10 @@ test_msgpack_bad(void)
 		0x81, 0xa1, 'x', 0xdf, 0xff, 0xff, 0xff, 0xff, 0xc0, 0xc0
 	};
 	static const uint8_t	 arr16in[9] = {
-		0x81, 0xa1, 'x', 0xdc, 0x00, 0x05, 0xc0, 0xc0, 0xc0
+		0x81, 0xa1, 'x', 0xdc, 0x00, 0x04, 0xc0, 0xc0, 0xc0
+	};
+	static const uint8_t	 map16in[9] = {
+		0x81, 0xa1, 'x', 0xde, 0x00, 0x02, 0xa0, 0xc0, 0xa1
 	};
 	static const uint8_t	 str32[10] = {
 		0x81, 0xa1, 'x', 0xdb, 0xff, 0xff, 0xff, 0xff, 0xc0, 0xc0
@@ -713,8 +734,16 @@ test_msgpack_bad(void)
 	ok(rc == CODEC_MALFORMED && why != NULL &&
 	    strcmp(why, "container size exceeds message") == 0,
 	    "nested map32 of 2^32-1 entries refused by the scan (%s)", why);
-	cm(CODEC_MALFORMED, 0, 0, "array16 of 5 with 3 bytes left", arr16in,
-	    sizeof(arr16in));
+	rc = dec(PROTO_MSGPACK, arr16in, sizeof(arr16in), &r);
+	ok(rc == CODEC_MALFORMED && why != NULL &&
+	    strcmp(why, "container size exceeds message") == 0,
+	    "array16 of 4 items with 3 bytes left refused by the scan (%s)",
+	    why);
+	rc = dec(PROTO_MSGPACK, map16in, sizeof(map16in), &r);
+	ok(rc == CODEC_MALFORMED && why != NULL &&
+	    strcmp(why, "container size exceeds message") == 0,
+	    "map16 of 2 entries with 3 bytes left refused by the scan (%s)",
+	    why);
 	rc = dec(PROTO_MSGPACK, str32, sizeof(str32), &r);
 	ok(rc == CODEC_MALFORMED && why != NULL &&
 	    strcmp(why, "length beyond message") == 0,
