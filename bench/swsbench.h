@@ -178,6 +178,7 @@ struct conn {
 	size_t		 head_len;
 
 	uint8_t		 pk[KEY_LEN];
+	char		 pk_b64[KEY_B64_LEN + 1];
 	uint8_t		 sk[KEY_LEN];
 	uint8_t		 k[KEY_LEN];	/* crypto_box_beforenm(server, sk) */
 	uint8_t		 k_ok;
@@ -239,6 +240,7 @@ struct bench {
 	char		 accept[32];	/* expected Sec-WebSocket-Accept */
 
 	int		 ep;
+	int		 timerfd;	/* pacing, or -1 */
 	uint8_t		*rbuf;
 	size_t		 rbuf_size;
 	struct conn	**dirtyq;
@@ -269,7 +271,7 @@ int	conn_start(struct conn *);
 void	conn_close(struct conn *);
 void	conn_queue(struct conn *, int, const uint8_t *, size_t);
 uint8_t	*conn_reserve(struct conn *, size_t);
-void	conn_commit_frame(struct conn *, uint8_t *, size_t, size_t);
+void	conn_commit_frame(struct conn *, uint8_t *, size_t);
 void	conn_dirty(struct conn *);
 void	net_turn(int timeout_ms);
 void	net_flush(void);

@@ -163,9 +163,11 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	/*
 	 * Without JSON_DECODE_ANY the top must be an object or array, and
 	 * without JSON_DISABLE_EOF_CHECK only whitespace may follow it.
+	 * \u0000 is let through the parser so that the field rules refuse
+	 * it with the request's id (every string is used with its length).
 	 */
-	c.root = json_loadb((const char *)msg, len, JSON_REJECT_DUPLICATES,
-	    &err);
+	c.root = json_loadb((const char *)msg, len, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL, &err);
 	if (c.root == NULL) {
 		*why = "not one JSON object";
 		return CODEC_MALFORMED;

@@ -312,7 +312,9 @@ session_feed(struct session *s, uint8_t *buf, size_t len)
 		    "invalid UTF-8" : "protocol error");
 		return;
 	}
-	if ((size_t)used < len && s->state != S_CLOSING)
+	/* Stopped early, or our own output is over its bound: pause. */
+	if (s->state != S_CLOSING && ((size_t)used < len ||
+	    s->out_len - s->out_off > relay->lim.send_buffer))
 		session_hold(s, buf + used, len - (size_t)used);
 }
 

@@ -1,16 +1,18 @@
-# The C client (client/): unit tests, fuzz target and the room test
-# program used by t_client.sh against the real daemon.
+# The C client (client/): unit tests, and the room test program that
+# t_client.sh runs against the real daemon.  Like the unit tests, the room
+# test is built with AddressSanitizer and UndefinedBehaviorSanitizer.
 
 CLIENT_LIB_SRCS = client/libsws.c client/wire.c client/e2e.c \
 	common/ws.c common/utf8.c common/b64.c
 
-UNIT_TESTS += e2e
+UNIT_TESTS += e2e client
 e2e_SRCS = regress/unit/test_e2e.c $(CLIENT_LIB_SRCS)
+client_SRCS = regress/unit/test_client.c $(CLIENT_LIB_SRCS)
 
-$(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS:%.c=$(OBJ)/%.o)
+$(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)
-	$(CC) $(CFLAGS_SWS) -Iclient $(call pkgcflags,$(PKGS_RELAYD)) \
-	    $(LDFLAGS_SWS) -o $@ $< $(CLIENT_LIB_SRCS:%.c=$(OBJ)/%.o) \
+	$(CC) $(CFLAGS_SAN) $(call pkgcflags,$(PKGS_RELAYD)) -o $@ \
+	    regress/client/roomtest.c $(CLIENT_LIB_SRCS) \
 	    $(call pkglibs,$(PKGS_RELAYD))
 
 test: $(OBJ)/roomtest

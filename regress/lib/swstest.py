@@ -635,7 +635,10 @@ class RawWS:
 		self.response = HTTPResponse(head)
 		if self.response.status != 101:
 			self.sock.close()
-			raise RelayError("upgrade refused: %r" % self.response)
+			e = RelayError("upgrade refused (%s): %r" % ("closed" if eof
+			    else "open", self.response))
+			e.response, e.eof = self.response, eof
+			raise e
 		self.subprotocol = self.response.header("Sec-WebSocket-Protocol")
 
 	def proto(self):
