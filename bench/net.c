@@ -399,24 +399,37 @@ conn_queue(struct conn *c, int opcode, const uint8_t *data, size_t len)
 }
 
 /*
- * The hot path: the caller wrote header room (WS_MAX_HEADER) and then
- * plen payload bytes at p (from conn_reserve); the header is put right
- * before the payload and the frame is slid into place when the header
- * is shorter than the room left for it.
+ * The hot path: conn_frame_begin() reserves room for a frame of plen
+ * payload bytes and returns where the payload goes; the caller writes
+ * it there and conn_frame_end() puts the header before it and masks.
+ * One copy of the payload, no move.
  */
-void
-conn_commit_frame(struct conn *c, uint8_t *p, size_t plen)
+static size_t
+frame_hlen(size_t plen)
 {
-	uint8_t	 m[4], hdr[WS_MAX_HEADER];
+	return plen < 126 ? 6 : plen <= 0xffff ? 8 : 14;
+}
+
+uint8_t *
+conn_frame_begin(struct conn *c, size_t plen)
+{
+	uint8_t	*p;
+
+	if ((p = conn_reserve(c, frame_hlen(plen) + plen + 1)) == NULL)
+		return NULL;
+	return p + frame_hlen(plen);
+}
+
+void
+conn_frame_end(struct conn *c, size_t plen)
+{
+	uint8_t	 m[4], *p = c->out + c->out_len;
 	size_t	 hl;
-	int	 op = B.proto == PROTO_JSON ? WS_OP_TEXT : WS_OP_BINARY;
 
 	next_mask(m);
-	hl = ws_header_masked(hdr, op, plen, m);
-	ws_mask(p + WS_MAX_HEADER, plen, m, 0);
-	if (hl < WS_MAX_HEADER)
-		memmove(p + hl, p + WS_MAX_HEADER, plen);
-	memcpy(p, hdr, hl);
+	hl = ws_header_masked(p, B.proto == PROTO_JSON ? WS_OP_TEXT :
+	    WS_OP_BINARY, plen, m);
+	ws_mask(p + hl, plen, m, 0);
 	c->out_len += hl + plen;
 	conn_dirty(c);
 }
@@ -504,8 +517,12 @@ net_turn(int timeout_ms)
 	for (i = 0; i < n; i++) {
 		if (evs[i].data.ptr != NULL)
 			conn_event(evs[i].data.ptr, evs[i].events);
-		else if (B.timerfd != -1)
-			(void)read(B.timerfd, &ticks, sizeof(ticks));
+		else if (B.timerfd != -1 &&
+		    read(B.timerfd, &ticks, sizeof(ticks)) == -1 &&
+		    errno != EAGAIN) {
+			perror("read timerfd");
+			exit(1);
+		}
 	}
 }
 

@@ -16,6 +16,10 @@
 
 #include "ws.h"
 
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+
 #define PROTO_JSON	0
 #define PROTO_MSGPACK	1
 
@@ -229,7 +233,7 @@ struct bench {
 	int		 family;
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
-	char		 host[64];	/* authority: binding and Host */
+	char		 host[96];	/* authority: binding and Host */
 	char		 path[256];
 	int		 port;
 	uint8_t		 server_pk[KEY_LEN];
@@ -271,7 +275,8 @@ int	conn_start(struct conn *);
 void	conn_close(struct conn *);
 void	conn_queue(struct conn *, int, const uint8_t *, size_t);
 uint8_t	*conn_reserve(struct conn *, size_t);
-void	conn_commit_frame(struct conn *, uint8_t *, size_t);
+uint8_t	*conn_frame_begin(struct conn *, size_t);
+void	conn_frame_end(struct conn *, size_t);
 void	conn_dirty(struct conn *);
 void	net_turn(int timeout_ms);
 void	net_flush(void);

@@ -11,6 +11,7 @@
  * a coarse tick: no per-session timer, no scan of every session.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -80,6 +81,7 @@ void
 relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 {
 	struct timeval	 tv;
+	struct rlimit	 rl;
 	int		 i;
 
 	proc_init(PROC_RELAY);
@@ -140,6 +142,15 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	    relay_sigterm, NULL);
 	evsignal_add(&relay->ev_sigterm, NULL);
 
+	/* One descriptor per connection: take all the system allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		relay->nofile = rl.rlim_cur;
+
 	/* Everything that opens files or sockets is done: lock it down. */
 	proc_drop(PROC_RELAY, user, chroot_dir);
 	log_debug("started");
@@ -191,6 +202,10 @@ relay_apply_conf(void)
 		}
 		relay->enc_size = need;
 	}
+	if (relay->nofile > 0 && relay->lim.max_conn + 32 > relay->nofile)
+		log_warnx("max connections %u is above what %llu descriptors "
+		    "allow: accepting pauses when they run out",
+		    relay->lim.max_conn, (unsigned long long)relay->nofile);
 	relay->configured = 1;
 	log_debug("settings applied: max message %u, %zu origins",
 	    relay->lim.max_message, relay->norigins);

@@ -137,6 +137,7 @@ struct relay {
 	struct http_policy	 policy;
 	struct listener_list	 listeners;
 	uint64_t		 next_sid;
+	uint64_t		 nofile;	/* descriptor limit */
 	uint32_t		 nsessions;
 	struct session_list	 tl[TL_MAX];
 	struct session_list	 flushq;

@@ -16,3 +16,7 @@ $(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	    $(call pkglibs,$(PKGS_RELAYD))
 
 test: $(OBJ)/roomtest
+
+# Everything a relay can send to libsws; seeds by regress/client/mkseeds.py.
+FUZZ_TARGETS += client
+fuzz_client_SRCS = regress/fuzz/fuzz_client.c $(CLIENT_LIB_SRCS)

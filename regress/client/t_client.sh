@@ -58,6 +58,17 @@ t() {
 	fi
 }
 
+# te DESCRIPTION 'SHELL EXPRESSION': the same, for && chains
+te() {
+	desc=$1
+	if eval "$2"; then
+		echo "ok - $desc"
+	else
+		echo "not ok - $desc"
+		failed=1
+	fi
+}
+
 # wait_line FILE LINE: until FILE has exactly that line (5 s at most)
 wait_line() {
 	i=0
@@ -120,7 +131,7 @@ A=$("$SWS" -k "$tmp/alice" keygen)
 B=$("$SWS" -k "$tmp/bob" keygen)
 C=$("$SWS" -k "$tmp/carol" keygen)
 t "keygen prints a 43-character key" [ ${#A} = 43 ]
-t "keygen: three different keys" [ "$A" != "$B" ] && [ "$B" != "$C" ]
+te "keygen: three different keys" '[ "$A" != "$B" ] && [ "$B" != "$C" ]'
 t "key file is mode 600" [ "$(stat -c %a "$tmp/alice")" = 600 ]
 t "pubkey prints the key keygen printed" \
     [ "$("$SWS" -k "$tmp/alice" pubkey)" = "$A" ]
@@ -130,23 +141,24 @@ t "keygen refuses to overwrite: one line" \
     same "$tmp/regen.err" "sws: $tmp/alice exists; not overwriting it"
 t "the key is unchanged" [ "$("$SWS" -k "$tmp/alice" pubkey)" = "$A" ]
 X=$(XDG_CONFIG_HOME=$tmp/xdg "$SWS" keygen)
-t "default key under XDG_CONFIG_HOME" [ -f "$tmp/xdg/sws/key" ] &&
+te "default key under XDG_CONFIG_HOME" '[ -f "$tmp/xdg/sws/key" ] &&
     [ "$(stat -c %a "$tmp/xdg/sws/key")" = 600 ] &&
-    [ "$(stat -c %a "$tmp/xdg/sws")" = 700 ]
+    [ "$(stat -c %a "$tmp/xdg/sws")" = 700 ]'
 t "pubkey reads the default key" \
     [ "$(XDG_CONFIG_HOME=$tmp/xdg "$SWS" pubkey)" = "$X" ]
 mkdir "$tmp/home"
 X=$(env -u XDG_CONFIG_HOME HOME="$tmp/home" "$SWS" keygen)
-t "default key under ~/.config" [ -f "$tmp/home/.config/sws/key" ] &&
-    [ "$(stat -c %a "$tmp/home/.config/sws")" = 700 ]
+te "default key under ~/.config" '[ -f "$tmp/home/.config/sws/key" ] &&
+    [ "$(stat -c %a "$tmp/home/.config/sws")" = 700 ] &&
+    [ "$(env -u XDG_CONFIG_HOME HOME="$tmp/home" "$SWS" pubkey)" = "$X" ]'
 cp "$tmp/alice" "$tmp/loose"
 chmod 644 "$tmp/loose"
 run loose -k "$tmp/loose" pubkey
-t "a key file readable by others is refused" [ $rc = 1 ] &&
-    grep -q "readable or writable by group or others" "$tmp/loose.err"
+te "a key file readable by others is refused" '[ $rc = 1 ] &&
+    grep -q "readable or writable by group or others" "$tmp/loose.err"'
 run nokey -k "$tmp/none" pubkey
-t "a missing key file: exit 1, one line" [ $rc = 1 ] &&
-    same "$tmp/nokey.err" "sws: $tmp/none: no key; make one with sws keygen"
+te "a missing key file: exit 1, one line" '[ $rc = 1 ] &&
+    same "$tmp/nokey.err" "sws: $tmp/none: no key; make one with sws keygen"'
 
 # ---- listen and send ----
 "$SWS" -v -u "$SWS_URL" -k "$tmp/bob" listen >"$tmp/bob.out" \
@@ -158,8 +170,8 @@ t "bob's listener registers" wait_line "$tmp/bob.err" \
 
 run s1 -u "$SWS_URL" -k "$tmp/alice" send "$B" hello bob
 t "send: exit 0 after the ACK" [ $rc = 0 ]
-t "send: nothing on stdout or stderr" [ ! -s "$tmp/s1.out" ] &&
-    [ ! -s "$tmp/s1.err" ]
+te "send: nothing on stdout or stderr" '[ ! -s "$tmp/s1.out" ] &&
+    [ ! -s "$tmp/s1.err" ]'
 t "listen prints 'SENDER-KEY TEXT'" wait_line "$tmp/bob.out" "$A hello bob"
 
 run s2 -u "$SWS_URL" -s "$SWS_SERVER_KEY" -k "$tmp/alice" send "$B" pinned
@@ -208,8 +220,8 @@ pids="$pids $carol"
 t "carol (msgpack) registers" wait_line "$tmp/carol.err" \
     "sws: registered as $C with relay $SWS_SERVER_KEY"
 run s7 -u "$SWS_URL" -k "$tmp/alice" send "$C" to carol
-t "JSON sender to msgpack listener" [ $rc = 0 ] &&
-    wait_line "$tmp/carol.out" "$A to carol"
+te "JSON sender to msgpack listener" '[ $rc = 0 ] &&
+    wait_line "$tmp/carol.out" "$A to carol"'
 
 # ---- rooms; carol's second session replaces her listener (4001) ----
 mkfifo "$tmp/fifo"
@@ -239,23 +251,23 @@ t "room: exit 0 at the end of input" [ $rc = 0 ]
 
 # ---- failures ----
 run f1 -u ws://127.0.0.1:1/ -k "$tmp/alice" send "$B" x
-t "unreachable: exit 1, one line" [ $rc = 1 ] && same "$tmp/f1.err" \
-    "sws: cannot connect to 127.0.0.1:1: Connection refused"
+te "unreachable: exit 1, one line" '[ $rc = 1 ] && same "$tmp/f1.err" \
+    "sws: cannot connect to 127.0.0.1:1: Connection refused"'
 run f2 -u "${SWS_URL}nowhere" -k "$tmp/alice" send "$B" x
-t "HTTP refusal: exit 1, the status shown" [ $rc = 1 ] &&
+te "HTTP refusal: exit 1, the status shown" '[ $rc = 1 ] &&
     grep -qx "sws: relay at .* refused the upgrade: HTTP 404.*" \
-    "$tmp/f2.err" && [ "$(wc -l <"$tmp/f2.err")" = 1 ]
+    "$tmp/f2.err" && [ "$(wc -l <"$tmp/f2.err")" = 1 ]'
 run f3 -u "$SWS_URL" -k "$tmp/alice" send notakey x
-t "bad key argument: exit 1, one line" [ $rc = 1 ] && same "$tmp/f3.err" \
-    'sws: bad key "notakey": expected 43 characters of base64url'
+te "bad key argument: exit 1, one line" '[ $rc = 1 ] && same "$tmp/f3.err" \
+    "sws: bad key \"notakey\": expected 43 characters of base64url"'
 run f4 -u wss://127.0.0.1/ -k "$tmp/alice" listen
-t "wss:// refused: exit 1" [ $rc = 1 ] &&
-    same "$tmp/f4.err" "sws: wss:// is not supported; use ws://"
+te "wss:// refused: exit 1" '[ $rc = 1 ] &&
+    same "$tmp/f4.err" "sws: wss:// is not supported; use ws://"'
 run f5 -u "$SWS_URL" -k "$tmp/alice" frobnicate
 t "unknown command: exit 1" [ $rc = 1 ]
 run f6
-t "no command: exit 1 with usage" [ $rc = 1 ] && grep -q "^usage:" \
-    "$tmp/f6.err"
+te "no command: exit 1 with usage" '[ $rc = 1 ] &&
+    grep -q "^usage:" "$tmp/f6.err"'
 
 # ---- bob stops cleanly, and got exactly what was meant for him ----
 kill -TERM "$bob"

@@ -72,6 +72,38 @@ def resp(chal, binding="127.0.0.1", sk=None, pk=None, **over):
 	return r
 
 
+def harness_vectors():
+	"""The client side used here reproduces vectors.json (SPEC section
+	8), so a failure below is the relay's, not the harness's."""
+	g = lambda who, k: T.b64d(V[who][k])
+	r = V["registration"]
+	chal = {"challenge": T.b64d(r["challenge"]),
+	    "server": g("server", "publicKey")}
+	cr = T.challenge_response(chal, g("alice", "secretKey"),
+	    g("alice", "publicKey"), r["binding"], T.b64d(r["nonce"]))
+	t.eq(T.b64e(cr["box"]), r["box"], "harness: CHALLENGE_RESPONSE box "
+	    "matches vectors.json")
+	reg = {"proof": T.b64d(r["proof"])}
+	t.ok(T.verify_proof(reg, chal["challenge"], g("alice", "secretKey"),
+	    g("alice", "publicKey"), g("server", "publicKey")),
+	    "harness: vectors.json proof verifies")
+	bad = dict(reg)
+	bad["proof"] = reg["proof"][:-1] + bytes([reg["proof"][-1] ^ 1])
+	t.ok(not T.verify_proof(bad, chal["challenge"], g("alice",
+	    "secretKey"), g("alice", "publicKey"), g("server", "publicKey")),
+	    "harness: a flipped proof does not verify")
+	okb = all(T.b64d(e["text"]) == bytes.fromhex(e["bytes_hex"]) for e
+	    in V["base64url"])
+	rej = 0
+	for x in V["base64url_invalid"]:
+		try:
+			T.b64d(x)
+		except ValueError:
+			rej += 1
+	t.ok(okb and rej == len(V["base64url_invalid"]), "harness: strict "
+	    "base64url matches the vectors")
+
+
 def basic(relay):
 	async def one(proto):
 		sk, pk = T.keypair()
@@ -375,6 +407,7 @@ def concurrent(relay, n=200):
 	t.alive(relay, "concurrent registrations")
 
 
+harness_vectors()
 for name, conf, fn in (
     ("basic", "", basic),
     ("server name", 'server name "relay.example.org"', bindings),

@@ -1,0 +1,17 @@
+# swsbench, the load generator, and "make bench" (bench/run.sh).
+# Built with the relay's flags; it links what a client needs only.
+
+SWSBENCH_SRCS = bench/swsbench.c bench/net.c bench/wire.c bench/stats.c \
+	  common/ws.c common/utf8.c common/b64.c
+PKGS_SWSBENCH = libsodium libbsd-overlay libmd
+
+all: $(OBJ)/bench/swsbench
+
+$(OBJ)/bench/swsbench: $(SWSBENCH_SRCS:%.c=$(OBJ)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_SWSBENCH))
+
+# The standard set against a relay of its own; results in obj/bench/.
+.PHONY: bench
+bench: all $(OBJ)/bench/swsbench
+	@sh bench/run.sh

@@ -1,0 +1,1034 @@
+/*
+ * swsbench: load for the sws relay, and what it costs.
+ *
+ *   pairs     N pairs of registered clients send each other messages:
+ *             closed loop (W in flight per client, each arrival answered
+ *             with a new message) or open loop at a fixed total rate;
+ *             relayed messages/s, MB/s of body, latency from a send time
+ *             carried in each body.
+ *   register  C connections connect, register, close (RST), again;
+ *             registrations/s, latency, cryptod CPU per registration next
+ *             to one X25519 scalar multiplication measured here.
+ *   idle      N registered connections that say nothing; the relay's
+ *             memory per connection (VmRSS, RssAnon).
+ *   fanout    R rooms of M members, one publisher per room keeping W
+ *             messages in flight; deliveries/s.
+ *
+ * One JSON object on stdout, one line of summary on stderr.  Loopback
+ * only, every phase bounded in time.
+ */
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/timerfd.h>
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "swsbench.h"
+
+#define MODE_PAIRS	0
+#define MODE_REGISTER	1
+#define MODE_IDLE	2
+#define MODE_FANOUT	3
+
+static const char *const mode_names[] = { "pairs", "register", "idle",
+    "fanout" };
+
+static struct {
+	int		 mode;
+	double		 secs;		/* -t: measured time */
+	double		 warmup;	/* -W */
+	double		 setup_secs;	/* -T: bound of the setup phase */
+	size_t		 n;		/* -n: pairs or idle connections */
+	size_t		 window;	/* -w */
+	double		 rate;		/* -r: total msgs/s, 0: closed loop */
+	size_t		 batch;		/* -b: open loop msgs per conn */
+	size_t		 body;		/* -s */
+	size_t		 conc;		/* -c */
+	size_t		 rooms;		/* -R */
+	size_t		 members;	/* -M */
+	pid_t		 cryptod_pid;	/* -p */
+	pid_t		 relay_pid;	/* -P */
+	int		 fresh_keys;	/* -K */
+	const char	*url;
+} opt;
+
+static struct {
+	struct conn	*conns;
+	size_t		 nconns;
+	size_t		 next;		/* setup: next to start */
+	size_t		 pending;	/* setup: started, not live */
+	size_t		 failed;
+	size_t		 joined;
+	int		 sending;	/* closed loop running */
+	uint64_t	 t_load;	/* load began */
+	uint64_t	 issued;	/* open loop: messages sent so far */
+	size_t		 cursor;
+	size_t		 in_batch;
+	struct conn	**restart;	/* register: slots to start again */
+	size_t		 nrestart;
+} S;
+
+/* The body: send time, then filler that is the same for every message. */
+static uint8_t	*body_raw;
+static char	*body_rest_b64;	/* JSON: base64url of body_raw[TS_SPAN..] */
+static size_t	 body_rest_len;
+static size_t	 body_enc_len;
+static uint8_t	 suffix[4];
+static size_t	 suffix_len;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: swsbench [-KmTv] [-b batch] [-c conns] [-k server-key] "
+	    "[-M members]\n"
+	    "\t[-n count] [-P relay-pid] [-p cryptod-pid] [-R rooms] "
+	    "[-r rate]\n"
+	    "\t[-s body-bytes] [-T setup-secs] [-t secs] [-u url] "
+	    "[-W warmup-secs]\n"
+	    "\t[-w window] pairs | register | idle | fanout\n");
+	exit(2);
+}
+
+static double
+num_arg(const char *s, double lo, double hi, const char *what)
+{
+	char	*e;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &e);
+	if (errno != 0 || e == s || *e != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "swsbench: %s: %s out of range [%g, %g]\n",
+		    s, what, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* messages with a send time in the body */
+
+static void
+body_init(void)
+{
+	if ((body_raw = malloc(opt.body)) == NULL)
+		exit(1);
+	randombytes_buf(body_raw, opt.body);
+	body_enc_len = wire_body_enc_len(B.proto, opt.body);
+	if (B.proto == PROTO_JSON) {
+		/* 9 bytes encode to 12 characters on their own (9 = 3 * 3),
+		 * so the rest is encoded once, here. */
+		body_rest_len = B64_ENCODED_LEN(opt.body - TS_SPAN);
+		if ((body_rest_b64 = malloc(body_rest_len + 1)) == NULL)
+			exit(1);
+		b64url_encode(body_rest_b64, body_rest_len + 1,
+		    body_raw + TS_SPAN, opt.body - TS_SPAN);
+	}
+	suffix_len = wire_suffix(B.proto, suffix, sizeof(suffix));
+}
+
+static void
+send_one(struct conn *c, uint64_t ts)
+{
+	uint8_t	 span[TS_SPAN], *q;
+	size_t	 plen = c->pfx_len + body_enc_len + suffix_len;
+	int	 i;
+
+	if ((q = conn_frame_begin(c, plen)) == NULL) {
+		B.c.overflow++;
+		return;
+	}
+	memcpy(q, c->pfx, c->pfx_len);
+	q += c->pfx_len;
+	for (i = 0; i < TS_LEN; i++)
+		span[i] = (uint8_t)(ts >> (8 * i));
+	span[TS_LEN] = body_raw[TS_LEN];
+	if (B.proto == PROTO_JSON) {
+		/* writes a NUL after the 12 characters: there is room */
+		b64url_encode((char *)q, TS_SPAN_B64 + 1, span, TS_SPAN);
+		memcpy(q + TS_SPAN_B64, body_rest_b64, body_rest_len);
+	} else {
+		memcpy(q, span, TS_LEN);
+		memcpy(q + TS_LEN, body_raw + TS_LEN, opt.body - TS_LEN);
+	}
+	q += body_enc_len;
+	memcpy(q, suffix, suffix_len);
+	conn_frame_end(c, plen);
+	B.c.sent++;
+}
+
+static int
+from_is(const struct conn *c, const struct wmsg *m, const struct conn *who)
+{
+	if (m->f[F_FROM] == NULL)
+		return 0;
+	if (B.proto == PROTO_JSON)
+		return m->flen[F_FROM] == KEY_B64_LEN &&
+		    memcmp(m->f[F_FROM], who->pk_b64, KEY_B64_LEN) == 0;
+	(void)c;
+	return m->flen[F_FROM] == KEY_LEN &&
+	    memcmp(m->f[F_FROM], who->pk, KEY_LEN) == 0;
+}
+
+/* An arrival: count it and its latency. */
+static void
+arrival(const struct wmsg *m)
+{
+	uint64_t	 ts;
+	long		 blen;
+
+	B.c.rcvd++;
+	if ((blen = wire_body_len(m)) > 0)
+		B.c.body_bytes += (uint64_t)blen;
+	ts = wire_body_ts(m);
+	if (ts != 0 && ts <= B.now)
+		hist_add(&B.c.lat, B.now - ts);
+}
+
+/* ------------------------------------------------------------------ */
+/* setup: connect and register a set of connections, a few at a time */
+
+static void
+setup_registered(struct conn *c, const struct wmsg *m)
+{
+	(void)c;
+	(void)m;
+	if (S.pending > 0)
+		S.pending--;
+}
+
+static void
+setup_closed(struct conn *c, int code)
+{
+	(void)c;
+	if (code == -1) {
+		/* never got live */
+		if (S.pending > 0)
+			S.pending--;
+		S.failed++;
+	}
+}
+
+/* Returns when every connection is live or failed, or at the deadline. */
+static void
+setup_run(size_t n, size_t conc, uint64_t deadline, size_t (*done)(void))
+{
+	while (done() + S.failed < n) {
+		while (S.next < n && S.pending < conc) {
+			if (conn_start(&S.conns[S.next++]) == 0)
+				S.pending++;
+			else
+				S.failed++;
+		}
+		if (B.now >= deadline)
+			break;
+		net_turn(20);
+		net_flush();
+	}
+}
+
+static size_t
+live_count(void)
+{
+	return B.nlive;
+}
+
+/* ------------------------------------------------------------------ */
+/* pairs */
+
+static void
+pairs_message(struct conn *c, const struct wmsg *m)
+{
+	if (m->type != W_MESSAGE) {
+		B.c.other++;
+		return;
+	}
+	if (!from_is(c, m, c->peer))
+		B.c.wrong++;
+	arrival(m);
+	if (S.sending && opt.rate == 0)
+		send_one(c, B.now);
+}
+
+static void
+pairs_closed(struct conn *c, int code)
+{
+	setup_closed(c, code);
+}
+
+static const struct mode_ops pairs_ops = {
+	setup_registered, pairs_message, pairs_closed
+};
+
+/* Open loop: the messages due by now, spread round robin. */
+static void
+pace(void)
+{
+	uint64_t	 now = now_ns(), target;
+	struct conn	*c;
+
+	B.now = now;
+	target = (uint64_t)((double)(now - S.t_load) * opt.rate / 1e9);
+	while (S.issued < target) {
+		c = &S.conns[S.cursor];
+		if (c->state == C_LIVE)
+			send_one(c, now);
+		S.issued++;
+		if (++S.in_batch >= opt.batch) {
+			S.in_batch = 0;
+			if (++S.cursor == S.nconns)
+				S.cursor = 0;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* fanout */
+
+static char *
+room_name(size_t r)
+{
+	static char	 buf[32];
+
+	snprintf(buf, sizeof(buf), "bench-%zu", r);
+	return buf;
+}
+
+static void
+fanout_registered(struct conn *c, const struct wmsg *m)
+{
+	uint8_t	 out[256];
+	size_t	 n;
+
+	setup_registered(c, m);
+	n = wire_join(B.proto, out, sizeof(out), room_name(c->room), 1);
+	conn_queue(c, B.proto == PROTO_JSON ? WS_OP_TEXT : WS_OP_BINARY, out,
+	    n);
+}
+
+static void
+fanout_message(struct conn *c, const struct wmsg *m)
+{
+	switch (m->type) {
+	case W_JOINED:
+		if (!c->joined) {
+			c->joined = 1;
+			S.joined++;
+		}
+		break;
+	case W_MESSAGE:
+		if (m->f[F_ROOM] == NULL || !from_is(c, m, c->peer))
+			B.c.wrong++;
+		arrival(m);
+		if (c->is_acker && S.sending)
+			send_one(c->peer, B.now);
+		break;
+	default:
+		B.c.other++;
+		break;
+	}
+}
+
+static const struct mode_ops fanout_ops = {
+	fanout_registered, fanout_message, pairs_closed
+};
+
+/* ------------------------------------------------------------------ */
+/* register */
+
+static void
+reg_again(struct conn *c)
+{
+	S.restart[S.nrestart++] = c;
+}
+
+static void
+reg_registered(struct conn *c, const struct wmsg *m)
+{
+	(void)m;
+	hist_add(&B.c.lat, B.now - c->t_start);
+	conn_close(c);
+	reg_again(c);
+}
+
+static void
+reg_message(struct conn *c, const struct wmsg *m)
+{
+	(void)c;
+	(void)m;
+	B.c.other++;
+}
+
+static void
+reg_closed(struct conn *c, int code)
+{
+	(void)code;
+	reg_again(c);
+}
+
+static const struct mode_ops reg_ops = {
+	reg_registered, reg_message, reg_closed
+};
+
+static void
+reg_restart(void)
+{
+	size_t	 i, keep = 0;
+
+	for (i = 0; i < S.nrestart; i++)
+		if (conn_start(S.restart[i]) == -1)
+			S.restart[keep++] = S.restart[i];
+	S.nrestart = keep;
+}
+
+/* One X25519 scalar multiplication, measured here, in microseconds. */
+static double
+x25519_us(double *beforenm_us)
+{
+	uint8_t		 n[32], p[32], q[32], k[32], pk[32], sk[32];
+	uint64_t	 t0, t1;
+	size_t		 i, iters = 0;
+
+	randombytes_buf(n, sizeof(n));
+	crypto_box_keypair(p, sk);
+	crypto_box_keypair(pk, sk);
+	t0 = now_ns();
+	do {
+		for (i = 0; i < 100; i++) {
+			if (crypto_scalarmult(q, n, p) != 0)
+				exit(1);
+			n[0] ^= q[0];
+		}
+		iters += 100;
+		t1 = now_ns();
+	} while (t1 - t0 < 300000000ULL);
+	*beforenm_us = 0;
+	{
+		uint64_t	 b0 = now_ns();
+		size_t		 bi;
+
+		for (bi = 0; bi < iters / 2 + 1; bi++)
+			if (crypto_box_beforenm(k, pk, sk) != 0)
+				exit(1);
+		*beforenm_us = (double)(now_ns() - b0) / 1e3 /
+		    (double)(iters / 2 + 1);
+	}
+	return (double)(t1 - t0) / 1e3 / (double)iters;
+}
+
+/* ------------------------------------------------------------------ */
+
+static double
+self_cpu(void)
+{
+	struct rusage	 ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+raise_nofile(size_t need)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		perror("getrlimit");
+		exit(1);
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		perror("setrlimit");
+		exit(1);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && need + 16 > rl.rlim_cur) {
+		fprintf(stderr, "swsbench: %zu connections need %zu "
+		    "descriptors; the limit is %llu\n", need, need + 16,
+		    (unsigned long long)rl.rlim_cur);
+		exit(1);
+	}
+}
+
+static void
+conns_alloc(size_t n)
+{
+	size_t	 i;
+
+	if ((S.conns = calloc(n, sizeof(*S.conns))) == NULL) {
+		perror("calloc");
+		exit(1);
+	}
+	S.nconns = n;
+	for (i = 0; i < n; i++)
+		conn_init(&S.conns[i], (uint32_t)i);
+}
+
+static void
+set_prefix(struct conn *c, const char *room, const struct conn *to)
+{
+	uint8_t	 buf[512];
+	size_t	 n;
+
+	if (room != NULL)
+		n = wire_publish_prefix(B.proto, buf, sizeof(buf), room,
+		    opt.body);
+	else
+		n = wire_send_prefix(B.proto, buf, sizeof(buf), to->pk,
+		    opt.body);
+	if (n == 0 || (c->pfx = malloc(n)) == NULL) {
+		fprintf(stderr, "swsbench: prefix\n");
+		exit(1);
+	}
+	memcpy(c->pfx, buf, n);
+	c->pfx_len = n;
+}
+
+static void
+write_errors(struct jout *j, const struct counters *c, const char *key)
+{
+	size_t	 i;
+
+	jo_obj(j, key);
+	for (i = 0; i < MAX_ERRNAMES && c->err[i].name[0] != '\0'; i++)
+		jo_u64(j, c->err[i].name, c->err[i].n);
+	jo_close(j);
+}
+
+static uint64_t
+err_total(const struct counters *c)
+{
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	for (i = 0; i < MAX_ERRNAMES; i++)
+		n += c->err[i].n;
+	return n;
+}
+
+static void
+first_errors(const struct counters *c, char *buf, size_t len)
+{
+	size_t	 i, off = 0;
+	int	 k;
+
+	buf[0] = '\0';
+	for (i = 0; i < MAX_ERRNAMES && c->err[i].name[0] != '\0'; i++) {
+		k = snprintf(buf + off, len - off, "%s%s x%llu",
+		    i > 0 ? ", " : "", c->err[i].name,
+		    (unsigned long long)c->err[i].n);
+		if (k < 0 || (size_t)k >= len - off)
+			break;
+		off += (size_t)k;
+	}
+}
+
+static void
+run_window(uint64_t t_end)
+{
+	int	 timeout;
+
+	while (B.now < t_end) {
+		timeout = opt.rate > 0 ? 1 : 20;
+		if (S.nrestart > 0)
+			timeout = 1;
+		net_turn(timeout);
+		if (opt.rate > 0 && S.sending)
+			pace();
+		if (S.nrestart > 0)
+			reg_restart();
+		net_flush();
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct jout	 j;
+	struct counters	 setup_c;
+	struct itimerspec its;
+	struct epoll_event ev;
+	const char	*keyb64 = getenv("SWS_SERVER_KEY");
+	pid_t		 relay_pid, cryptod_pid = -1, ppid;
+	uint64_t	 t_setup0, t_setup1, t0, t_end;
+	double		 rcpu0, rcpu1, ccpu0 = -1, ccpu1 = -1, gcpu0, gcpu1;
+	double		 secs, x_us = 0, bnm_us = 0, rate;
+	long		 rss0 = -1, rss1 = -1, anon0 = -1, anon1 = -1;
+	long		 relay_nofile = -1;
+	size_t		 i, need, nconns = 0;
+	char		 errs[256];
+	int		 ch;
+
+	opt.secs = 10;
+	opt.warmup = -1;
+	opt.setup_secs = 60;
+	opt.window = 16;
+	opt.body = 64;
+	opt.batch = 1;
+	opt.rooms = 10;
+	opt.members = 100;
+	opt.url = getenv("SWS_URL");
+	opt.n = 0;
+	opt.conc = 0;
+	B.proto = PROTO_JSON;
+	B.timerfd = -1;
+	B.out_limit = 8 * 1024 * 1024;
+
+	while ((ch = getopt(argc, argv, "b:c:Kk:M:mn:P:p:R:r:s:T:t:u:vW:w:"))
+	    != -1) {
+		switch (ch) {
+		case 'b':
+			opt.batch = (size_t)num_arg(optarg, 1, 1024, "batch");
+			break;
+		case 'c':
+			opt.conc = (size_t)num_arg(optarg, 1, 20000, "conns");
+			break;
+		case 'K':
+			opt.fresh_keys = 1;
+			break;
+		case 'k':
+			keyb64 = optarg;
+			break;
+		case 'M':
+			opt.members = (size_t)num_arg(optarg, 2, 20000,
+			    "members");
+			break;
+		case 'm':
+			B.proto = PROTO_MSGPACK;
+			break;
+		case 'n':
+			opt.n = (size_t)num_arg(optarg, 1, 1000000, "count");
+			break;
+		case 'P':
+			opt.relay_pid = (pid_t)num_arg(optarg, 1, 1e9, "pid");
+			break;
+		case 'p':
+			opt.cryptod_pid = (pid_t)num_arg(optarg, 1, 1e9,
+			    "pid");
+			break;
+		case 'R':
+			opt.rooms = (size_t)num_arg(optarg, 1, 10000, "rooms");
+			break;
+		case 'r':
+			opt.rate = num_arg(optarg, 1, 1e8, "rate");
+			break;
+		case 's':
+			opt.body = (size_t)num_arg(optarg, TS_SPAN, 16 << 20,
+			    "body bytes");
+			break;
+		case 'T':
+			opt.setup_secs = num_arg(optarg, 1, 3600, "seconds");
+			break;
+		case 't':
+			opt.secs = num_arg(optarg, 0.1, 3600, "seconds");
+			break;
+		case 'u':
+			opt.url = optarg;
+			break;
+		case 'v':
+			B.verbose = 1;
+			break;
+		case 'W':
+			opt.warmup = num_arg(optarg, 0, 3600, "seconds");
+			break;
+		case 'w':
+			opt.window = (size_t)num_arg(optarg, 1, 100000,
+			    "window");
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+	for (opt.mode = 0; opt.mode < 4; opt.mode++)
+		if (strcmp(argv[0], mode_names[opt.mode]) == 0)
+			break;
+	if (opt.mode == 4)
+		usage();
+	if (opt.warmup < 0)
+		opt.warmup = opt.secs >= 4 ? 1 : opt.secs / 4;
+	if (opt.mode == MODE_IDLE)
+		opt.warmup = 0;
+
+	if (sodium_init() == -1) {
+		fprintf(stderr, "swsbench: sodium_init\n");
+		return 1;
+	}
+	if (opt.url == NULL)
+		opt.url = "ws://127.0.0.1:8080/";
+	if (net_parse_url(opt.url) == -1)
+		return 2;
+	if (keyb64 != NULL && *keyb64 != '\0') {
+		if (b64url_decode(B.server_pk, sizeof(B.server_pk), keyb64,
+		    strlen(keyb64)) != KEY_LEN) {
+			fprintf(stderr, "swsbench: bad server key\n");
+			return 2;
+		}
+		B.server_pk_known = 1;
+	}
+
+	switch (opt.mode) {
+	case MODE_PAIRS:
+		if (opt.n == 0)
+			opt.n = 1000;
+		nconns = opt.n * 2;
+		B.ops = &pairs_ops;
+		break;
+	case MODE_REGISTER:
+		if (opt.conc == 0)
+			opt.conc = 64;
+		nconns = opt.conc;
+		B.ops = &reg_ops;
+		B.linger0 = 1;
+		break;
+	case MODE_IDLE:
+		if (opt.n == 0)
+			opt.n = 15000;
+		nconns = opt.n;
+		B.ops = &pairs_ops;
+		break;
+	case MODE_FANOUT:
+		nconns = opt.rooms * opt.members;
+		B.ops = &fanout_ops;
+		break;
+	}
+	if (opt.conc == 0)
+		opt.conc = 256;
+	raise_nofile(nconns);
+	net_init();
+	body_init();
+
+	relay_pid = opt.relay_pid > 0 ? opt.relay_pid : find_relay(B.port,
+	    B.family);
+	if (relay_pid > 0)
+		relay_nofile = proc_nofile(relay_pid);
+	if (opt.mode == MODE_REGISTER) {
+		cryptod_pid = opt.cryptod_pid;
+		if (cryptod_pid <= 0 && relay_pid > 0 &&
+		    (ppid = proc_ppid(relay_pid)) > 0)
+			cryptod_pid = find_child(ppid, "cryptod");
+		x_us = x25519_us(&bnm_us);
+	}
+	if (opt.mode == MODE_IDLE) {
+		if (relay_pid <= 0)
+			fprintf(stderr, "swsbench: relay process not found; "
+			    "no memory figures (give -P)\n");
+		need = nconns + 32;
+		if (relay_nofile > 0 && (size_t)relay_nofile < need)
+			fprintf(stderr, "swsbench: the relay may open %ld "
+			    "descriptors: fewer than the %zu connections "
+			    "asked for\n", relay_nofile, nconns);
+		rss0 = proc_status_kb(relay_pid, "VmRSS");
+		anon0 = proc_status_kb(relay_pid, "RssAnon");
+	}
+
+	/* keys for everybody first: setup is then only the network */
+	conns_alloc(nconns);
+	for (i = 0; i < nconns; i++) {
+		struct conn *c = &S.conns[i];
+
+		switch (opt.mode) {
+		case MODE_PAIRS:
+			c->peer = &S.conns[i ^ 1];
+			break;
+		case MODE_FANOUT:
+			c->room = (uint32_t)(i / opt.members);
+			c->peer = &S.conns[c->room * opt.members];
+			c->is_pub = (i % opt.members) == 0;
+			c->is_acker = (i % opt.members) == opt.members - 1;
+			break;
+		case MODE_REGISTER:
+			c->fresh_key = (uint8_t)opt.fresh_keys;
+			break;
+		}
+	}
+	for (i = 0; i < nconns; i++) {
+		struct conn *c = &S.conns[i];
+
+		if (opt.mode == MODE_PAIRS)
+			set_prefix(c, NULL, c->peer);
+		else if (opt.mode == MODE_FANOUT && c->is_pub)
+			set_prefix(c, room_name(c->room), NULL);
+	}
+
+	B.now = t_setup0 = now_ns();
+	if (opt.mode == MODE_REGISTER) {
+		if ((S.restart = calloc(nconns, sizeof(*S.restart))) == NULL)
+			return 1;
+		for (i = 0; i < nconns; i++)
+			reg_again(&S.conns[i]);
+		reg_restart();
+		net_flush();
+	} else {
+		uint64_t	 deadline = t_setup0 + (uint64_t)((opt.mode ==
+		    MODE_IDLE ? opt.secs : opt.setup_secs) * 1e9);
+
+		setup_run(nconns, opt.conc, deadline, live_count);
+		if (opt.mode == MODE_FANOUT) {
+			while (S.joined < B.nlive && B.now < deadline) {
+				net_turn(20);
+				net_flush();
+			}
+		}
+		if (opt.mode != MODE_IDLE && (B.nlive < nconns ||
+		    (opt.mode == MODE_FANOUT && S.joined < nconns))) {
+			first_errors(&B.c, errs, sizeof(errs));
+			fprintf(stderr, "swsbench: setup: %zu of %zu "
+			    "connections registered%s in %.1f s (%s)\n",
+			    B.nlive, nconns, opt.mode == MODE_FANOUT ?
+			    " and joined" : "", (B.now - t_setup0) / 1e9,
+			    errs[0] != '\0' ? errs : "timeout");
+			return 1;
+		}
+		if (B.max_body > 0 && opt.body > B.max_body) {
+			fprintf(stderr, "swsbench: -s %zu is above the "
+			    "relay's maxBody %llu\n", opt.body,
+			    (unsigned long long)B.max_body);
+			return 1;
+		}
+	}
+	t_setup1 = B.now;
+	setup_c = B.c;
+	memset(&B.c, 0, sizeof(B.c));
+
+	/* load, warm-up, then the measured window */
+	S.t_load = B.now;
+	if (opt.mode == MODE_PAIRS || opt.mode == MODE_FANOUT) {
+		S.sending = 1;
+		if (opt.rate > 0) {
+			B.timerfd = timerfd_create(CLOCK_MONOTONIC,
+			    TFD_NONBLOCK | TFD_CLOEXEC);
+			if (B.timerfd == -1) {
+				perror("timerfd_create");
+				return 1;
+			}
+			memset(&its, 0, sizeof(its));
+			its.it_interval.tv_nsec = 200000;
+			its.it_value.tv_nsec = 200000;
+			timerfd_settime(B.timerfd, 0, &its, NULL);
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.ptr = NULL;
+			epoll_ctl(B.ep, EPOLL_CTL_ADD, B.timerfd, &ev);
+		} else {
+			for (i = 0; i < nconns; i++) {
+				struct conn *c = &S.conns[i];
+				size_t w;
+
+				if (opt.mode == MODE_FANOUT && !c->is_pub)
+					continue;
+				for (w = 0; w < opt.window; w++)
+					send_one(c, B.now);
+			}
+		}
+		net_flush();
+	}
+	if (opt.warmup > 0)
+		run_window(S.t_load + (uint64_t)(opt.warmup * 1e9));
+	if (opt.mode == MODE_IDLE) {
+		/* let the relay settle: handshake buffers go */
+		run_window(B.now + 1000000000ULL);
+	}
+	memset(&B.c, 0, sizeof(B.c));
+	t0 = B.now = now_ns();
+	rcpu0 = proc_cpu(relay_pid);
+	if (cryptod_pid > 0)
+		ccpu0 = proc_cpu(cryptod_pid);
+	gcpu0 = self_cpu();
+	if (opt.mode != MODE_IDLE)
+		run_window(t0 + (uint64_t)(opt.secs * 1e9));
+	t_end = now_ns();
+	rcpu1 = proc_cpu(relay_pid);
+	if (cryptod_pid > 0)
+		ccpu1 = proc_cpu(cryptod_pid);
+	gcpu1 = self_cpu();
+	if (opt.mode == MODE_IDLE) {
+		rss1 = proc_status_kb(relay_pid, "VmRSS");
+		anon1 = proc_status_kb(relay_pid, "RssAnon");
+	}
+	secs = (double)(t_end - t0) / 1e9;
+	if (opt.mode == MODE_IDLE)
+		secs = (double)(t_end - t_setup0) / 1e9;
+
+	/* the report */
+	jo_begin(&j);
+	jo_str(&j, "tool", "swsbench");
+	jo_str(&j, "mode", mode_names[opt.mode]);
+	jo_str(&j, "proto", B.proto == PROTO_JSON ? "json" : "msgpack");
+	jo_str(&j, "url", opt.url);
+	jo_num(&j, "duration_s", secs, 3);
+	jo_num(&j, "warmup_s", opt.warmup, 3);
+	jo_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	jo_obj(&j, "params");
+	switch (opt.mode) {
+	case MODE_PAIRS:
+		jo_u64(&j, "pairs", opt.n);
+		jo_u64(&j, "window", opt.rate > 0 ? 0 : opt.window);
+		jo_num(&j, "rate", opt.rate, 0);
+		jo_u64(&j, "batch", opt.batch);
+		jo_u64(&j, "body_bytes", opt.body);
+		break;
+	case MODE_REGISTER:
+		jo_u64(&j, "concurrency", opt.conc);
+		jo_bool(&j, "fresh_keys", opt.fresh_keys);
+		break;
+	case MODE_IDLE:
+		jo_u64(&j, "connections", opt.n);
+		break;
+	case MODE_FANOUT:
+		jo_u64(&j, "rooms", opt.rooms);
+		jo_u64(&j, "members", opt.members);
+		jo_u64(&j, "window", opt.window);
+		jo_u64(&j, "body_bytes", opt.body);
+		break;
+	}
+	jo_close(&j);
+
+	errs[0] = '\0';
+	switch (opt.mode) {
+	case MODE_PAIRS:
+	case MODE_FANOUT:
+		rate = (double)B.c.rcvd / secs;
+		if (opt.mode == MODE_PAIRS) {
+			jo_u64(&j, "messages", B.c.rcvd);
+			jo_num(&j, "msgs_per_sec", rate, 0);
+		} else {
+			jo_u64(&j, "deliveries", B.c.rcvd);
+			jo_num(&j, "deliveries_per_sec", rate, 0);
+			jo_u64(&j, "publishes", B.c.sent);
+			jo_num(&j, "publishes_per_sec", (double)B.c.sent /
+			    secs, 0);
+		}
+		jo_u64(&j, "sent", B.c.sent);
+		jo_num(&j, "body_mb_per_sec", (double)B.c.body_bytes / secs /
+		    1e6, 2);
+		jo_hist_us(&j, "latency_us", &B.c.lat);
+		jo_u64(&j, "wrong_sender", B.c.wrong);
+		jo_u64(&j, "overflow", B.c.overflow);
+		if (opt.rate > 0)
+			jo_num(&j, "offered_per_sec", opt.rate, 0);
+		snprintf(errs, sizeof(errs), "%s %s %zu B%s: %.0f %s/s, "
+		    "%.1f MB/s body, latency p50 %.0f us p99 %.0f us "
+		    "p99.9 %.0f us",
+		    mode_names[opt.mode], B.proto == PROTO_JSON ? "json" :
+		    "msgpack", opt.body, opt.rate > 0 ? " (open loop)" : "",
+		    rate, opt.mode == MODE_PAIRS ? "msg" : "deliveries",
+		    (double)B.c.body_bytes / secs / 1e6,
+		    hist_quantile(&B.c.lat, 0.5) / 1e3,
+		    hist_quantile(&B.c.lat, 0.99) / 1e3,
+		    hist_quantile(&B.c.lat, 0.999) / 1e3);
+		break;
+	case MODE_REGISTER:
+		rate = (double)B.c.regs / secs;
+		jo_u64(&j, "registrations", B.c.regs);
+		jo_num(&j, "registrations_per_sec", rate, 0);
+		jo_u64(&j, "register_failures", B.c.reg_fail);
+		jo_hist_us(&j, "latency_us", &B.c.lat);
+		jo_num(&j, "x25519_us", x_us, 2);
+		jo_num(&j, "box_beforenm_us", bnm_us, 2);
+		jo_obj(&j, "cryptod");
+		if (cryptod_pid > 0 && ccpu0 >= 0 && ccpu1 >= 0 &&
+		    B.c.regs > 0) {
+			double us = (ccpu1 - ccpu0) * 1e6 / (double)B.c.regs;
+
+			jo_i64(&j, "pid", cryptod_pid);
+			jo_num(&j, "cpu_s", ccpu1 - ccpu0, 2);
+			jo_num(&j, "cpu_util", (ccpu1 - ccpu0) / secs, 3);
+			jo_num(&j, "cpu_us_per_registration", us, 2);
+			jo_num(&j, "ratio_to_x25519", us / x_us, 3);
+		} else {
+			jo_null(&j, "pid");
+			jo_null(&j, "cpu_us_per_registration");
+		}
+		jo_close(&j);
+		if (relay_pid > 0 && rcpu0 >= 0 && rcpu1 >= 0 && B.c.regs > 0)
+			jo_num(&j, "relay_cpu_us_per_registration",
+			    (rcpu1 - rcpu0) * 1e6 / (double)B.c.regs, 2);
+		snprintf(errs, sizeof(errs), "register %s: %.0f reg/s, "
+		    "latency p50 %.0f us p99 %.0f us; cryptod %.1f us/reg, "
+		    "X25519 %.1f us",
+		    B.proto == PROTO_JSON ? "json" : "msgpack", rate,
+		    hist_quantile(&B.c.lat, 0.5) / 1e3,
+		    hist_quantile(&B.c.lat, 0.99) / 1e3,
+		    cryptod_pid > 0 && B.c.regs > 0 ? (ccpu1 - ccpu0) * 1e6 /
+		    (double)B.c.regs : -1.0, x_us);
+		break;
+	case MODE_IDLE:
+		jo_u64(&j, "connections", B.nlive);
+		jo_u64(&j, "failed", S.failed);
+		jo_num(&j, "setup_s", (t_setup1 - t_setup0) / 1e9, 3);
+		jo_obj(&j, "relay_memory");
+		if (rss0 >= 0 && rss1 >= 0 && B.nlive > 0) {
+			jo_i64(&j, "vmrss_kb_before", rss0);
+			jo_i64(&j, "vmrss_kb_after", rss1);
+			jo_i64(&j, "rssanon_kb_before", anon0);
+			jo_i64(&j, "rssanon_kb_after", anon1);
+			jo_num(&j, "vmrss_bytes_per_conn", (double)(rss1 -
+			    rss0) * 1024 / (double)B.nlive, 1);
+			jo_num(&j, "rssanon_bytes_per_conn", (double)(anon1 -
+			    anon0) * 1024 / (double)B.nlive, 1);
+		} else
+			jo_null(&j, "vmrss_bytes_per_conn");
+		jo_close(&j);
+		if (relay_nofile >= 0)
+			jo_i64(&j, "relay_nofile", relay_nofile);
+		else
+			jo_null(&j, "relay_nofile");
+		snprintf(errs, sizeof(errs), "idle: %zu connections (%zu "
+		    "failed), relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn",
+		    B.nlive, S.failed, B.nlive > 0 && rss0 >= 0 && rss1 >= 0 ?
+		    (double)(rss1 - rss0) * 1024 / (double)B.nlive : -1.0,
+		    B.nlive > 0 && anon0 >= 0 && anon1 >= 0 ?
+		    (double)(anon1 - anon0) * 1024 / (double)B.nlive : -1.0);
+		break;
+	}
+	jo_u64(&j, "closed_by_relay", B.c.closed);
+	jo_u64(&j, "connect_failures", B.c.conn_fail);
+	write_errors(&j, &B.c, "errors");
+	jo_obj(&j, "relay");
+	if (relay_pid > 0 && rcpu0 >= 0 && rcpu1 >= 0) {
+		jo_i64(&j, "pid", relay_pid);
+		jo_num(&j, "cpu_s", rcpu1 - rcpu0, 2);
+		jo_num(&j, "cpu_util", opt.mode == MODE_IDLE ? 0 :
+		    (rcpu1 - rcpu0) / secs, 3);
+	} else
+		jo_null(&j, "pid");
+	jo_close(&j);
+	jo_obj(&j, "generator");
+	jo_num(&j, "cpu_s", gcpu1 - gcpu0, 2);
+	jo_num(&j, "cpu_util", opt.mode == MODE_IDLE ? 0 :
+	    (gcpu1 - gcpu0) / secs, 3);
+	jo_u64(&j, "writes", B.c.writes);
+	jo_u64(&j, "reads", B.c.reads);
+	jo_close(&j);
+	jo_obj(&j, "setup");
+	jo_num(&j, "seconds", (t_setup1 - t_setup0) / 1e9, 3);
+	jo_u64(&j, "registrations", setup_c.regs);
+	jo_u64(&j, "failed", S.failed);
+	write_errors(&j, &setup_c, "errors");
+	jo_close(&j);
+	jo_end(&j);
+
+	fprintf(stderr, "%s", errs);
+	if (relay_pid > 0 && opt.mode != MODE_IDLE)
+		fprintf(stderr, "; relay cpu %.0f%%, generator cpu %.0f%%",
+		    (rcpu1 - rcpu0) / secs * 100, (gcpu1 - gcpu0) / secs * 100);
+	if (err_total(&B.c) > 0) {
+		first_errors(&B.c, errs, sizeof(errs));
+		fprintf(stderr, "; errors: %s", errs);
+	}
+	fputc('\n', stderr);
+	return 0;
+}

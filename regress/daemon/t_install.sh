@@ -1,0 +1,36 @@
+#!/bin/sh
+# make install into a DESTDIR puts every program and page in place with
+# the right modes, and installs no key.
+cd "${SWS_TOP:-.}" || exit 1
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+if make -s install DESTDIR="$d" >"$d.log" 2>&1; then
+	echo "ok - make install DESTDIR"
+else
+	echo "not ok - make install DESTDIR"; cat "$d.log"; exit 1
+fi
+rm -f "$d.log"
+check() {	# path mode
+	if [ -f "$d$1" ] && [ "$(stat -c %a "$d$1")" = "$2" ]; then
+		echo "ok - $1 mode $2"
+	else
+		echo "not ok - $1 mode $2 (have: $(stat -c %a "$d$1" 2>&1))"
+	fi
+}
+check /usr/local/sbin/relayd 555
+check /usr/local/libexec/cryptod 555
+check /usr/local/share/man/man8/relayd.8 444
+check /usr/local/share/man/man8/cryptod.8 444
+check /usr/local/share/man/man5/relayd.conf.5 444
+check /etc/relayd.conf 644
+if [ -d "$d/var/empty" ]; then echo "ok - chroot directory made"; else
+	echo "not ok - chroot directory made"; fi
+if find "$d" -name '*.key' | grep -q .; then echo "not ok - no key installed"
+else echo "ok - no key installed"; fi
+# the installed relayd checks the example configuration's syntax
+if "$d/usr/local/sbin/relayd" -n -f "$d/etc/relayd.conf" 2>&1 |
+    grep -q 'key file\|configuration OK'; then
+	echo "ok - installed relayd runs -n"
+else
+	echo "not ok - installed relayd runs -n"
+fi
