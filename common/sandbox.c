@@ -61,6 +61,14 @@ static const int sc_relay[] = {
 	SCMP_SYS(tgkill),
 };
 
+#ifdef SANDBOX_LOGONLY
+static const int sc_sanitizer[] = {
+	SCMP_SYS(sigaltstack), SCMP_SYS(gettid), SCMP_SYS(futex),
+	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(tgkill),
+	SCMP_SYS(sched_yield), SCMP_SYS(prctl),
+};
+#endif
+
 static const char *sandbox_procname = "?";
 
 static void
@@ -135,10 +143,14 @@ sandbox_init(enum proc_id id)
 		    SCMP_A1(SCMP_CMP_EQ, FIONREAD))) < 0)
 			fatalx("seccomp ioctl rule: %s", strerror(-r));
 	}
-	if (dbg != NULL && strcmp(dbg, "1") == 0 && id != PROC_CRYPTOD) {
-		/* the sanitizer runtime writes its reports through these */
-		sandbox_add(ctx, (const int[]){ SCMP_SYS(sigaltstack) }, 1);
-	}
+#ifdef SANDBOX_LOGONLY
+	/*
+	 * The sanitizer runtime (this build only) sets up signal stacks,
+	 * locks and its reports with these; the real build never needs them.
+	 */
+	sandbox_add(ctx, sc_sanitizer, sizeof(sc_sanitizer) /
+	    sizeof(sc_sanitizer[0]));
+#endif
 	if ((r = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-r));
 	seccomp_release(ctx);

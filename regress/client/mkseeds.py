@@ -52,6 +52,10 @@ def frame(opcode, payload, fin=True):
 
 
 def message(mode, obj):
+	return frame(1 if mode == 0 else 2, payload(mode, obj))
+
+
+def payload(mode, obj):
 	if mode == 0:
 		def conv(k, v):
 			if isinstance(v, bytes):
@@ -62,8 +66,8 @@ def message(mode, obj):
 				return {a: conv(a, b) for a, b in v.items()}
 			return v
 		text = json.dumps(conv(None, obj), separators=(",", ":"))
-		return frame(1, text.encode())
-	return frame(2, msgpack.packb(obj, use_bin_type=True))
+		return text.encode()
+	return msgpack.packb(obj, use_bin_type=True)
 
 
 def upgrade(proto):
@@ -101,10 +105,11 @@ def main():
 		head = bytes([mode]) + upgrade(proto)
 		chal = message(mode, {"type": "CHALLENGE", "version": 1,
 		    "server": server_pk, "challenge": b64d(reg["challenge"])})
-		ok = message(mode, {"type": "REGISTER_SUCCESS",
+		raw = payload(mode, {"type": "REGISTER_SUCCESS",
 		    "publicKey": alice_pk, "proof": b64d(reg["proof"]),
 		    "limits": {"maxMessage": 65536, "maxBody": 48768,
 		    "rate": 1000, "burst": 2000, "rooms": 32}})
+		ok = frame(1 if mode == 0 else 2, raw)
 		ready = head + chal + ok
 		seeds = {
 		    "ready": ready,
@@ -136,7 +141,6 @@ def main():
 			message(mode, {"type": "ACK", "id": 1}),
 		}
 		# REGISTER_SUCCESS in three fragments, a ping between
-		raw = ok[2:]
 		op = 1 if mode == 0 else 2
 		seeds["fragments"] = head + chal + frame(op, raw[:10],
 		    fin=False) + frame(9, b"") + frame(0, raw[10:20],
