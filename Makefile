@@ -54,7 +54,7 @@ CRYPTOD_SRCS = cryptod/cryptod.c common/log.c common/imsg.c common/proc.c \
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
 	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
 	  common/utf8.c relayd/codec.c relayd/codec_json.c \
-	  relayd/codec_msgpack.c relayd/router.c $(COMMON_SRCS)
+	  relayd/codec_msgpack.c relayd/json.c relayd/router.c $(COMMON_SRCS)
 
 # Parts added later (clients, tools, tests) describe themselves in
 # fragments that append to these lists.
@@ -63,6 +63,9 @@ FUZZ_TARGETS =
 PROGRAMS = relayd/relayd cryptod/cryptod
 MANPAGES = man/relayd.8 man/cryptod.8 man/relayd.conf.5
 INSTALL_TARGETS =
+
+.DEFAULT_GOAL := all
+-include $(wildcard regress/*/*.mk) $(wildcard */build.mk)
 
 .PHONY: all deps run test fuzz bench install clean unit lint-man
 all: $(OBJ)/.deps $(PROGRAMS)
@@ -107,7 +110,6 @@ $(OBJ)/san/cryptod/cryptod: $(CRYPTOD_SRCS:%.c=$(OBJ)/san/%.o)
 	$(CC) $(SAN) -o $@ $^ $(call pkglibs,$(PKGS_CRYPTOD))
 san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
 
--include $(wildcard regress/*/*.mk) $(wildcard */build.mk)
 
 # Unit tests: UNIT_TESTS += name; name_SRCS = sources (test and code).
 # Each is built with ASan and UBSan as $(OBJ)/unit/name.
@@ -150,7 +152,7 @@ run: all
 lint-man:
 	mandoc -T lint -W warning $(MANPAGES)
 
-install: all
+install: all $(INSTALL_TARGETS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSCONFDIR)

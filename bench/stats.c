@@ -152,6 +152,23 @@ proc_ppid(pid_t pid)
 	return (pid_t)atoi(f[1]);
 }
 
+double
+machine_busy(void)
+{
+	char			 buf[512];
+	unsigned long long	 v[8];
+	long			 hz;
+
+	if (read_file("/proc/stat", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		return -1;
+	if ((hz = sysconf(_SC_CLK_TCK)) <= 0)
+		hz = 100;
+	/* user nice system [idle iowait] irq softirq steal */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)hz;
+}
+
 long
 proc_status_kb(pid_t pid, const char *key)
 {

@@ -124,6 +124,8 @@ uint64_t hist_quantile(const struct hist *, double);
 uint64_t now_ns(void);
 /* utime + stime of a process in seconds; -1 when unreadable. */
 double	proc_cpu(pid_t);
+/* CPU seconds all processors were busy since boot, from /proc/stat. */
+double	machine_busy(void);
 /* A field of /proc/PID/status in KiB ("VmRSS", "RssAnon"); -1 if none. */
 long	proc_status_kb(pid_t, const char *);
 /* The soft "Max open files" of a process; -1 when unreadable. */

@@ -63,9 +63,9 @@ enum state {
 struct member {
 	RB_ENTRY(member)	 entry;
 	uint8_t			 pk[SWS_KEY_LEN];
-	uint8_t			 key[SWS_KEY_LEN];	/* their room key */
-	uint8_t			 oldkey[SWS_KEY_LEN];	/* the one before */
-	int			 nkeys;			/* 0, 1 or 2 */
+	uint8_t			 key[SWS_KEY_LEN];	/* theirs */
+	uint8_t			 oldkey[SWS_KEY_LEN];	/* before */
+	int			 nkeys;			/* 0..2 */
 };
 RB_HEAD(member_tree, member);
 
@@ -73,7 +73,7 @@ struct room {
 	TAILQ_ENTRY(room)	 entry;
 	char			 name[SWS_ROOM_MAX + 1];
 	size_t			 namelen;
-	uint8_t			 key[SWS_KEY_LEN];	/* our room key */
+	uint8_t			 key[SWS_KEY_LEN];	/* ours */
 	struct member_tree	 members;		/* others */
 };
 TAILQ_HEAD(room_list, room);
@@ -93,7 +93,7 @@ struct sws_client {
 							   binding */
 	size_t			 authlen;
 	char			*target;	/* path and query */
-	char			 dialname[280];	/* host:port, for messages */
+	char			 dialname[280];	/* host:port */
 
 	uint8_t			 pk[SWS_KEY_LEN];
 	uint8_t			 sk[SWS_KEY_LEN];
@@ -108,7 +108,7 @@ struct sws_client {
 	struct bufferevent	*bev;
 	struct event		*timer;
 	struct event		*done_ev;
-	char			 accept[32];	/* Sec-WebSocket-Accept */
+	char			 accept[32];	/* expected answer */
 	struct ws_rx		 rx;
 	int			 rx_init;
 	int			 close_sent;
@@ -133,8 +133,8 @@ RB_GENERATE(member_tree, member, entry, member_cmp)
 
 static void	client_destroy(struct sws_client *);
 static void	finish(struct sws_client *);
-static void	fail(struct sws_client *, const char *, int, const char *, ...)
-		    __attribute__((__format__ (printf, 4, 5)));
+static void	fail(struct sws_client *, const char *, int, const char *,
+		    ...) __attribute__((__format__ (printf, 4, 5)));
 static void	try_connect(struct sws_client *);
 static void	read_cb(struct bufferevent *, void *);
 static void	write_cb(struct bufferevent *, void *);
@@ -650,7 +650,10 @@ sws_client_connect(struct sws_client *c)
 	}
 	c->ai = c->ai0;
 	c->lasterr = ECONNREFUSED;
+	/* a DEBUG event may come from here; count us as an entry */
+	c->depth++;
 	try_connect(c);
+	leave(c);
 	return 0;
 }
 
@@ -761,10 +764,11 @@ http_answer(struct sws_client *c)
 	struct evbuffer_ptr	 pos;
 	char			*h, *line, *next, *v, reason[80];
 	const char		*proto, *err = NULL;
-	size_t			 hlen;
+	size_t			 hlen, vlen;
 	int			 status, nlines = 0, n_up = 0, n_conn = 0;
 	int			 n_acc = 0, n_proto = 0, n_ext = 0;
-	int			 ok_up = 0, ok_conn = 0, ok_acc = 0, ok_proto = 0;
+	int			 ok_up = 0, ok_conn = 0, ok_acc = 0;
+	int			 ok_proto = 0;
 
 	pos = evbuffer_search(in, "\r\n\r\n", 4, NULL);
 	if (pos.pos < 0) {
@@ -830,9 +834,9 @@ http_answer(struct sws_client *c)
 		}
 		*v++ = '\0';
 		v += strspn(v, " \t");
-		while (*v != '\0' && (v[strlen(v) - 1] == ' ' ||
-		    v[strlen(v) - 1] == '\t'))
-			v[strlen(v) - 1] = '\0';
+		vlen = strlen(v);
+		while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+			v[--vlen] = '\0';
 		if (strcasecmp(line, "Upgrade") == 0) {
 			n_up++;
 			ok_up = strcasecmp(v, "websocket") == 0;
@@ -995,7 +999,7 @@ on_joined(struct sws_client *c, struct wire_msg *pm)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_JOINED;
 	ev.id = pm->has_id ? pm->id : 0;
-	ev.room = r->name;
+	ev.room = pm->room;	/* r may go if the callback leaves */
 	ev.members = (const uint8_t (*)[SWS_KEY_LEN])pm->members;
 	ev.nmembers = pm->nmembers;
 	emit(c, &ev);
@@ -1031,7 +1035,7 @@ on_presence(struct sws_client *c, struct wire_msg *pm)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_PRESENCE;
-	ev.room = r->name;
+	ev.room = pm->room;
 	ev.key = pm->key;
 	ev.joined = pm->joined;
 	emit(c, &ev);
@@ -1060,6 +1064,8 @@ on_room_key(struct sws_client *c, const uint8_t *from, const uint8_t *p,
 	struct room		*r;
 	struct member		*m;
 	const char		*name = (const char *)p + SWS_KEY_LEN;
+	char			 room[SWS_ROOM_MAX + 1];
+	uint8_t			 key[SWS_KEY_LEN];
 	size_t			 namelen;
 
 	if (len <= SWS_KEY_LEN || len - SWS_KEY_LEN > SWS_ROOM_MAX ||
@@ -1069,8 +1075,12 @@ on_room_key(struct sws_client *c, const uint8_t *from, const uint8_t *p,
 		return;
 	}
 	namelen = len - SWS_KEY_LEN;
+	/* the event gets copies: the callback may leave the room */
+	memcpy(room, name, namelen);
+	room[namelen] = '\0';
+	memcpy(key, p, SWS_KEY_LEN);
 	if ((r = room_find(c, name, namelen)) == NULL) {
-		dropped(c, from, NULL, "unexpected-key",
+		dropped(c, from, room, "unexpected-key",
 		    "a room key for a room we are not in");
 		return;
 	}
@@ -1079,7 +1089,7 @@ on_room_key(struct sws_client *c, const uint8_t *from, const uint8_t *p,
 		return;
 	}
 	if ((m = member_find(r, from)) == NULL) {
-		dropped(c, from, r->name, "unexpected-key",
+		dropped(c, from, room, "unexpected-key",
 		    "a room key from a key that is not a member");
 		return;
 	}
@@ -1093,10 +1103,11 @@ on_room_key(struct sws_client *c, const uint8_t *from, const uint8_t *p,
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_SENDER_KEY;
 	ev.key = from;
-	ev.room = r->name;
-	ev.data = m->key;
+	ev.room = room;
+	ev.data = key;
 	ev.len = SWS_KEY_LEN;
 	emit(c, &ev);
+	sodium_memzero(key, sizeof(key));
 }
 
 static void
@@ -1115,12 +1126,12 @@ on_message(struct sws_client *c, struct wire_msg *pm)
 	}
 	if (pm->has_room) {
 		if ((r = room_find(c, pm->room, pm->roomlen)) == NULL) {
-			dropped(c, pm->from, NULL, "no-sender-key",
+			dropped(c, pm->from, pm->room, "no-sender-key",
 			    "a room message for a room we are not in");
 			goto out;
 		}
 		if ((m = member_find(r, pm->from)) == NULL || m->nkeys == 0) {
-			dropped(c, pm->from, r->name, "no-sender-key",
+			dropped(c, pm->from, pm->room, "no-sender-key",
 			    "a room message from a member whose room key "
 			    "we do not have");
 			goto out;
@@ -1134,7 +1145,7 @@ on_message(struct sws_client *c, struct wire_msg *pm)
 		n = e2e_open_direct(buf, pm->bodylen, &kind, pm->body,
 		    pm->bodylen, pm->from, c->sk);
 	if (n < 0) {
-		dropped(c, pm->from, r != NULL ? r->name : NULL,
+		dropped(c, pm->from, r != NULL ? pm->room : NULL,
 		    "undecryptable", "a message that does not open");
 		goto out;
 	}
@@ -1143,14 +1154,14 @@ on_message(struct sws_client *c, struct wire_msg *pm)
 		goto out;
 	}
 	if (kind != E2E_KIND_DATA) {
-		dropped(c, pm->from, r != NULL ? r->name : NULL,
+		dropped(c, pm->from, r != NULL ? pm->room : NULL,
 		    "undecryptable", "a message of an unknown kind");
 		goto out;
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_MESSAGE;
 	ev.key = pm->from;
-	ev.room = r != NULL ? r->name : NULL;
+	ev.room = r != NULL ? pm->room : NULL;
 	ev.data = buf;
 	ev.len = (size_t)n;
 	ev.body = pm->body;
@@ -1369,7 +1380,8 @@ on_close_frame(struct sws_client *c, const uint8_t *data, size_t len)
 	if (code == WS_CLOSE_NO_STATUS)
 		set_result(c, "relay-close", "closed by relay without a code");
 	else
-		set_result(c, "relay-close", "closed by relay with code %d%s%s%s",
+		set_result(c, "relay-close",
+		    "closed by relay with code %d%s%s%s",
 		    code, reason[0] != '\0' ? " (" : "", reason,
 		    reason[0] != '\0' ? ")" : "");
 	send_close(c, code);

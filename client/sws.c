@@ -54,10 +54,10 @@ struct app {
 	/* lines from stdin (chat, room) */
 	struct event		*stdin_ev;
 	struct evbuffer		*inbuf;
-	int			 stdin_poll;	/* poll stdin, or just read */
+	int			 stdin_poll;	/* else just read */
 	int			 stdin_on;
 	int			 stdin_eof;
-	int			 skipping;	/* inside an overlong line */
+	int			 skipping;	/* in an overlong line */
 	int			 inflight;
 	size_t			 maxline;
 	struct sws_limits	 limits;
@@ -96,7 +96,8 @@ put_escaped(FILE *f, const uint8_t *p, size_t len, int esc_space)
 				fputs("\\t", f);
 			else if (b == '\r')
 				fputs("\\r", f);
-			else if (b < 0x20 || b == 0x7f || (b == ' ' && esc_space))
+			else if (b < 0x20 || b == 0x7f ||
+			    (b == ' ' && esc_space))
 				fprintf(f, "\\x%02x", b);
 			else
 				fputc(b, f);
@@ -459,7 +460,9 @@ on_event(struct sws_client *c, const struct sws_event *ev, void *arg)
 		on_ready(a, ev);
 		break;
 	case SWS_EV_MESSAGE:
-		print_message(ev);
+		/* send only sends; listen, chat and room show */
+		if (a->cmd != CMD_SEND)
+			print_message(ev);
 		break;
 	case SWS_EV_ACK:
 	case SWS_EV_ERROR:

@@ -36,16 +36,16 @@ struct sws_client;
 #define SWS_KEY_LEN	32	/* an X25519 key */
 #define SWS_KEY_B64LEN	43	/* its base64url form, without NUL */
 #define SWS_ROOM_MAX	128	/* bytes of a room name */
-#define SWS_MAX_INPUT	(1024 * 1024)	/* largest relay message read */
+#define SWS_MAX_INPUT	(1024 * 1024)	/* largest relay message */
 
 struct sws_config {
 	const char	*url;		/* ws://host[:port][/path] */
 	const uint8_t	*secret_key;	/* SWS_KEY_LEN bytes, copied */
-	const uint8_t	*server_key;	/* NULL, or the relay key to pin */
-	int		 msgpack;	/* 1: sws.v1.msgpack, 0: sws.v1.json */
+	const uint8_t	*server_key;	/* NULL, or a pinned key */
+	int		 msgpack;	/* 1: sws.v1.msgpack, 0: JSON */
 	int		 timeout;	/* seconds to connect and register;
 					   0 means 10 */
-	int		 debug;		/* report SWS_EV_DEBUG events */
+	int		 debug;		/* report SWS_EV_DEBUG */
 };
 
 /* The limits the relay announced in REGISTER_SUCCESS. */
@@ -77,8 +77,8 @@ enum sws_event_type {
 	 * A received body was dropped without being shown: key (sender),
 	 * room (or NULL), code and text say why:
 	 *	"undecryptable"	it does not open, or is malformed
-	 *	"no-sender-key"	a room body from a member whose room key
-	 *			we have not received
+	 *	"no-sender-key"	a room body from a member whose room
+	 *			key we have not received
 	 *	"unexpected-key" a room key for a room we are not in, or from
 	 *			a key that is not a member
 	 */
@@ -97,11 +97,11 @@ enum sws_event_type {
 	 * says why, text says it in a full sentence:
 	 *	"closed"	sws_close() finished
 	 *	"connect"	the URL could not be resolved or reached
-	 *	"http"		the relay refused the upgrade or answered
+	 *	"http"		the relay refused the upgrade or gave
 	 *			something else than a valid 101
 	 *	"server-key"	the relay's key is not the pinned one
 	 *	"proof"		the relay's registration proof is wrong
-	 *	"registration"	REGISTER_FAILURE; reason holds its reason
+	 *	"registration"	REGISTER_FAILURE, its reason in reason
 	 *	"relay-close"	the relay closed the WebSocket; closecode
 	 *	"protocol"	the relay broke RFC 6455 or SPEC.md
 	 *	"timeout"	no registration within the timeout
@@ -124,8 +124,8 @@ struct sws_event {
 	const char		*code;
 	const char		*reason;	/* CLOSED "registration" */
 	const char		*text;
-	int			 closecode;	/* CLOSED: the relay's close
-						   code, 0 when none */
+	int			 closecode;	/* CLOSED: the relay's
+						   code, 0 if none */
 	int			 joined;
 	const uint8_t		(*members)[SWS_KEY_LEN];
 	size_t			 nmembers;

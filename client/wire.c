@@ -127,7 +127,7 @@ wire_encode(int msgpack, const struct wire_field *f, size_t n,
 struct pval {
 	int			 type;
 	const uint8_t		*p;	/* V_STR, V_BIN */
-	size_t			 len;	/* V_STR, V_BIN; V_ARRAY, V_MAP: size */
+	size_t			 len;	/* bytes, or elements */
 	uint64_t		 u;
 	const json_t		*j;
 	const msgpack_object	*o;
@@ -417,16 +417,18 @@ static int
 limits_entry(void *arg, const char *k, size_t klen, const struct pval *v)
 {
 	struct wire_limits	*l = arg;
+#define LIMIT(n, f)	{ n, offsetof(struct wire_limits, f) }
 	static const struct {
 		const char	*name;
 		size_t		 off;
 	} lf[] = {
-		{ "maxMessage",	offsetof(struct wire_limits, max_message) },
-		{ "maxBody",	offsetof(struct wire_limits, max_body) },
-		{ "rate",	offsetof(struct wire_limits, rate) },
-		{ "burst",	offsetof(struct wire_limits, burst) },
-		{ "rooms",	offsetof(struct wire_limits, rooms) },
+		LIMIT("maxMessage", max_message),
+		LIMIT("maxBody", max_body),
+		LIMIT("rate", rate),
+		LIMIT("burst", burst),
+		LIMIT("rooms", rooms),
 	};
+#undef LIMIT
 	size_t			 i;
 
 	for (i = 0; i < sizeof(lf) / sizeof(lf[0]); i++) {

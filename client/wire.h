@@ -14,12 +14,12 @@
 
 #define WIRE_ID_MAX		((UINT64_C(1) << 53) - 1)
 #define WIRE_CODE_MAX		63	/* reason and code strings */
-#define WIRE_TEXT_MAX		255	/* "message" texts, cut beyond */
+#define WIRE_TEXT_MAX		255	/* "message" texts, cut */
 #define WIRE_MAX_DEPTH		8
 
 /* value kinds of one request field */
 #define PF_STR		1	/* UTF-8 text */
-#define PF_BIN		2	/* bytes: base64url in JSON, bin in msgpack */
+#define PF_BIN		2	/* bytes: base64url, or msgpack bin */
 #define PF_UINT		3
 
 struct wire_field {
@@ -39,7 +39,7 @@ int	wire_encode(int msgpack, const struct wire_field *, size_t n,
 	    uint8_t **out, size_t *outlen);
 
 /* relay message types */
-#define PM_UNKNOWN		0	/* a type this client does not know */
+#define PM_UNKNOWN		0	/* a type we do not know */
 #define PM_CHALLENGE		1
 #define PM_REGISTER_SUCCESS	2
 #define PM_REGISTER_FAILURE	3
@@ -66,8 +66,8 @@ struct wire_msg {
 	uint8_t		 challenge[E2E_CHALLENGE_LEN];
 	uint8_t		 key[E2E_KEY_LEN];	/* publicKey */
 	uint8_t		 from[E2E_KEY_LEN];	/* MESSAGE */
-	uint8_t		 proof[E2E_PROOF_LEN];	/* REGISTER_SUCCESS */
-	uint8_t		*body;			/* MESSAGE; malloc'ed */
+	uint8_t		 proof[E2E_PROOF_LEN];	/* REGISTER_... */
+	uint8_t		*body;			/* malloc'ed */
 	size_t		 bodylen;
 	int		 has_room;
 	char		 room[E2E_ROOM_MAX + 1];	/* NUL-terminated */
@@ -76,8 +76,8 @@ struct wire_msg {
 							   REGISTER_FAILURE
 							   reason */
 	char		 text[WIRE_TEXT_MAX + 1];	/* "message" */
-	int		 joined;		/* PRESENCE: 1 joined, 0 left */
-	uint8_t		(*members)[E2E_KEY_LEN];	/* JOINED; malloc'ed */
+	int		 joined;		/* PRESENCE: 1, or 0 */
+	uint8_t		(*members)[E2E_KEY_LEN];	/* malloc'ed */
 	size_t		 nmembers;
 	int		 has_limits;
 	struct wire_limits limits;		/* REGISTER_SUCCESS */

@@ -29,21 +29,36 @@ log_init(int dest, int verbose, int facility)
 	tzset();
 }
 
+/*
+ * One write(2) per line: no stdio, whose first use on a descriptor calls
+ * fstat(2) and lseek(2), which the sandboxes do not allow.
+ */
 static void
 log_emit(int pri, const char *msg)
 {
+	char	 line[1200];
+	int	 n;
+
 	switch (log_foreground) {
 	case LOG_TO_STDERR:
-		(void)dprintf(STDERR_FILENO, "%s: %s\n", log_procname, msg);
+		n = snprintf(line, sizeof(line), "%s: %s\n", log_procname, msg);
 		break;
 	case LOG_TO_PIPE:
-		(void)dprintf(STDERR_FILENO, "<%d>%s: %s\n", pri,
+		n = snprintf(line, sizeof(line), "<%d>%s: %s\n", pri,
 		    log_procname, msg);
 		break;
 	default:
 		syslog(pri, "%s", msg);
-		break;
+		return;
 	}
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, line, (size_t)n) == -1)
+		return;		/* nowhere left to say it */
 }
 
 void

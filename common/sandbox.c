@@ -48,6 +48,7 @@ static const int sc_common[] = {
 	SCMP_SYS(getrandom), SCMP_SYS(getpid),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(restart_syscall),	/* a call resumed after SIGSTOP */
 };
 
 /* The relay: its sockets, and libevent's epoll loop. */

@@ -1,119 +1,85 @@
 /*
  * sws.v1.json: one JSON object per text message, byte fields in strict
- * base64url.  Decoding is jansson's, behind a depth scan of our own so
- * that deep input never reaches its recursive parser; encoding writes the
- * few fixed shapes of server messages straight into the output buffer,
- * since that is the relay's hot path.
+ * base64url.  Decoding is json.c's: one pass that validates the whole
+ * message (grammar, UTF-8, depth, duplicate keys at every level) and
+ * remembers where the top-level members the request rules use stand, so
+ * nothing is allocated and no string is copied until a rule asks for it.
+ * Encoding writes the few fixed shapes of server messages straight into
+ * the output buffer, since that is the relay's hot path.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "b64.h"
 #include "codec.h"
 #include "codec_local.h"
+#include "json.h"
 
-static void	jseed(void) __attribute__((constructor));
+_Static_assert(JSON_DEPTH_MAX == SWS_MAX_DEPTH,
+    "json.c nests as deep as SPEC.md allows");
 
 /*
- * jansson seeds its hash tables from /dev/urandom the first time it makes
- * an object.  In the relay that would be the first message, inside the
- * chroot (no /dev: a seed from time and pid, weak against key flooding)
- * and under seccomp (an open the filter refuses).  Seed it at start-up.
+ * The top-level keys codec.c reads: json_parse() remembers these
+ * wherever they stand among any number of others.  A key missing here
+ * is still found (jfind() parses again for it), only more slowly.
  */
-static void
-jseed(void)
-{
-	json_object_seed(0);
-}
+static const char *const jkeys[] = {
+	"type", "id", "to", "body", "room", "publicKey", "nonce", "box"
+};
 
 struct jctx {
-	json_t		*root;
+	struct json_doc	 doc;
+	const uint8_t	*msg;
+	size_t		 len;
 	uint8_t		*scratch;
 	size_t		 cap;
 	size_t		 used;
+	struct json_doc	 other;		/* for a key not in jkeys[] */
 };
 
+static const struct json_member *
+jfind(struct jctx *c, const char *key)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < sizeof(jkeys) / sizeof(jkeys[0]); i++) {
+		if (strcmp(jkeys[i], key) != 0)
+			continue;
+		for (j = 0; j < c->doc.nmembers; j++) {
+			if (c->doc.members[j].want == (int)i)
+				return &c->doc.members[j];
+		}
+		return NULL;
+	}
+	/*
+	 * Valid already, so this parse succeeds as well.  Its work area is
+	 * the free end of scratch: every byte of scratch in use stands for
+	 * a byte of a string value, which no key needs, so what is left
+	 * still holds every key (json_init()).
+	 */
+	json_init(&c->other, &key, 1, c->scratch + c->used, c->cap - c->used);
+	if (json_parse(&c->other, c->msg, c->len) != JSON_OK)
+		return NULL;
+	return json_get(&c->other, key);
+}
+
 /*
- * Count [ and { outside strings.  Input past an unbalanced close bracket
- * is refused here too: jansson would refuse it anyway.
+ * A string's bytes: in the message itself when it has no escape and copy
+ * is 0, else unescaped into scratch.
  */
 static int
-jdepth_ok(const uint8_t *p, size_t len)
+jstring(struct jctx *c, const struct json_member *m, int copy,
+    const uint8_t **p, size_t *len)
 {
-	size_t	 i;
-	int	 depth = 0, instr = 0;
+	long	 n;
 
-	for (i = 0; i < len; i++) {
-		if (instr) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				instr = 0;
-			continue;
-		}
-		switch (p[i]) {
-		case '"':
-			instr = 1;
-			break;
-		case '[':
-		case '{':
-			if (++depth > SWS_MAX_DEPTH)
-				return 0;
-			break;
-		case ']':
-		case '}':
-			if (--depth < 0)
-				return 0;
-			break;
-		}
+	if (!copy && !m->valesc) {
+		*p = m->val;
+		*len = m->vallen;
+		return CF_OK;
 	}
-	return 1;
-}
-
-static int
-jget_text(void *arg, const char *key, int keep, const uint8_t **p,
-    size_t *len)
-{
-	struct jctx	*c = arg;
-	json_t		*v;
-	const char	*s;
-	size_t		 n;
-
-	if ((v = json_object_get(c->root, key)) == NULL)
-		return CF_ABSENT;
-	if (!json_is_string(v))
-		return CF_BAD;
-	s = json_string_value(v);
-	n = json_string_length(v);
-	if (keep) {
-		/* jansson's copy goes with the tree: keep ours in scratch. */
-		if (n > c->cap - c->used)
-			return CF_BAD;
-		if (n > 0)
-			memcpy(c->scratch + c->used, s, n);
-		*p = c->scratch + c->used;
-		c->used += n;
-	} else
-		*p = (const uint8_t *)s;
-	*len = n;
-	return CF_OK;
-}
-
-static int
-jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
-{
-	struct jctx	*c = arg;
-	json_t		*v;
-	long		 n;
-
-	if ((v = json_object_get(c->root, key)) == NULL)
-		return CF_ABSENT;
-	if (!json_is_string(v))
-		return CF_BAD;
-	n = b64url_decode(c->scratch + c->used, c->cap - c->used,
-	    json_string_value(v), json_string_length(v));
+	n = json_unescape(m->val, m->vallen, c->scratch + c->used,
+	    c->cap - c->used);
 	if (n < 0)
 		return CF_BAD;
 	*p = c->scratch + c->used;
@@ -123,23 +89,99 @@ jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 }
 
 /*
- * jansson makes an integer of a literal with neither fraction nor
- * exponent (and -0 is 0); anything else is a real or another type.
+ * A text value: in the message itself when it needs no unescaping and
+ * need not be kept, else in scratch (a kept text must not point into
+ * the message, which the caller may reuse).
+ */
+static int
+jget_text(void *arg, const char *key, int keep, const uint8_t **p,
+    size_t *len)
+{
+	struct jctx			*c = arg;
+	const struct json_member	*m;
+
+	if ((m = jfind(c, key)) == NULL)
+		return CF_ABSENT;
+	if (m->kind != JSON_STRING)
+		return CF_BAD;
+	return jstring(c, m, keep, p, len);
+}
+
+/*
+ * base64url text at buf (n characters, escapes already undone) decoded
+ * in place.  Groups of four characters decode on their own, so the text
+ * goes through a small copy in whole groups and its three-quarters-size
+ * output never overtakes what is still to be read; only the last piece
+ * carries the end rules (length 4n+1, trailing bits).
+ */
+static long
+jb64_inplace(uint8_t *buf, size_t n, size_t cap)
+{
+	char	 tmp[256];
+	size_t	 in = 0, out = 0;
+	long	 r;
+
+	while (n - in > sizeof(tmp)) {
+		memcpy(tmp, buf + in, sizeof(tmp));
+		if ((r = b64url_decode(buf + out, cap - out, tmp,
+		    sizeof(tmp))) < 0)
+			return -1;
+		in += sizeof(tmp);
+		out += (size_t)r;
+	}
+	memcpy(tmp, buf + in, n - in);
+	if ((r = b64url_decode(buf + out, cap - out, tmp, n - in)) < 0)
+		return -1;
+	return (long)(out + (size_t)r);
+}
+
+static int
+jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
+{
+	struct jctx			*c = arg;
+	const struct json_member	*m;
+	const uint8_t			*txt;
+	size_t				 tlen;
+	long				 n;
+
+	if ((m = jfind(c, key)) == NULL)
+		return CF_ABSENT;
+	if (m->kind != JSON_STRING)
+		return CF_BAD;
+	if (!m->valesc) {
+		n = b64url_decode(c->scratch + c->used, c->cap - c->used,
+		    (const char *)m->val, m->vallen);
+	} else {
+		/* Never sent in practice, but still JSON: unescape first. */
+		if (jstring(c, m, 1, &txt, &tlen) != CF_OK)
+			return CF_BAD;
+		c->used -= tlen;
+		n = jb64_inplace(c->scratch + c->used, tlen,
+		    c->cap - c->used);
+	}
+	if (n < 0)
+		return CF_BAD;
+	*p = c->scratch + c->used;
+	*len = (size_t)n;
+	c->used += (size_t)n;
+	return CF_OK;
+}
+
+/*
+ * An integer literal (neither fraction nor exponent; -0 is 0) that is
+ * not negative; anything else is a real or another type.
  */
 static int
 jget_uint(void *arg, const char *key, uint64_t *val)
 {
-	struct jctx	*c = arg;
-	json_t		*v;
-	json_int_t	 i;
+	struct jctx			*c = arg;
+	const struct json_member	*m;
 
-	if ((v = json_object_get(c->root, key)) == NULL)
+	if ((m = jfind(c, key)) == NULL)
 		return CF_ABSENT;
-	if (!json_is_integer(v))
+	if (m->kind != JSON_INT || m->ival < 0)
 		return CF_BAD;
-	if ((i = json_integer_value(v)) < 0)
-		return CF_BAD;
-	*val = (uint64_t)i;
+	*val = (uint64_t)m->ival;
 	return CF_OK;
 }
 
@@ -149,34 +191,25 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 {
 	struct jctx		 c;
 	struct codec_src	 src;
-	json_error_t		 err;
 	int			 rc;
 
 	if (scratch == NULL || scratch_len < len) {
 		*why = "no room to decode";
 		return CODEC_MALFORMED;
 	}
-	if (!jdepth_ok(msg, len)) {
-		*why = "nested too deep";
-		return CODEC_MALFORMED;
-	}
 	/*
-	 * Without JSON_DECODE_ANY the top must be an object or array, and
-	 * without JSON_DISABLE_EOF_CHECK only whitespace may follow it.
-	 * \u0000 is let through the parser so that the field rules refuse
-	 * it with the request's id (every string is used with its length).
+	 * The keys of open objects are kept in scratch while parsing (a
+	 * work area as large as the message always suffices); the fields
+	 * are decoded into it afterwards.
 	 */
-	c.root = json_loadb((const char *)msg, len, JSON_REJECT_DUPLICATES |
-	    JSON_ALLOW_NUL, &err);
-	if (c.root == NULL) {
-		*why = "not one JSON object";
+	json_init(&c.doc, jkeys, sizeof(jkeys) / sizeof(jkeys[0]), scratch,
+	    scratch_len);
+	if ((rc = json_parse(&c.doc, msg, len)) != JSON_OK) {
+		*why = json_strerror(rc);
 		return CODEC_MALFORMED;
 	}
-	if (!json_is_object(c.root)) {
-		json_decref(c.root);
-		*why = "not an object";
-		return CODEC_MALFORMED;
-	}
+	c.msg = msg;
+	c.len = len;
 	c.scratch = scratch;
 	c.cap = scratch_len;
 	c.used = 0;
@@ -184,9 +217,7 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	src.text = jget_text;
 	src.bytes = jget_bytes;
 	src.uint = jget_uint;
-	rc = codec_fields(&src, req, why);
-	json_decref(c.root);
-	return rc;
+	return codec_fields(&src, req, why);
 }
 
 /*

@@ -181,6 +181,7 @@ int	session_flush(struct session *);
 void	session_timeout(struct session *, int tlist);
 /* Queue bytes for the peer; returns 0, or -1 when over the cap. */
 int	session_room_for(const struct session *, size_t);
+void	session_mark_full(struct session *);
 void	session_queue(struct session *, const uint8_t *, size_t);
 void	session_send_frame(struct session *, int opcode, const uint8_t *,
 	    size_t);

@@ -265,6 +265,7 @@ router_send(struct session *s, struct sws_req *req)
 			return;
 		}
 		if (!session_room_for(r, frame_size(msize[r->proto]))) {
+			session_mark_full(r);
 			router_fail(s, req, "busy",
 			    "the recipient cannot take more now");
 			return;
@@ -328,6 +329,7 @@ router_publish(struct session *s, struct sws_req *req)
 		    req->body, req->body_len, &flen);
 		/* A member that cannot take it now misses it. */
 		if (!session_room_for(o->s, flen)) {
+			session_mark_full(o->s);
 			relay->stats.missed++;
 			continue;
 		}

@@ -41,6 +41,7 @@ static void	session_resume(struct session *);
  * takes one back without calling malloc.
  */
 #define OUTBUF_STD	4096
+#define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
 #define OUTBUF_POOL	1024
 
 static uint8_t	*outbuf_pool[OUTBUF_POOL];
@@ -104,7 +105,7 @@ session_accept(int fd, struct sockaddr *sa, socklen_t salen,
     struct addrent *addr)
 {
 	struct session	*s;
-	int		 one = 1;
+	int		 one = 1, sockbuf = SESSION_SOCKBUF;
 
 	(void)sa;
 	(void)salen;
@@ -124,6 +125,13 @@ session_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	ws_rx_init(&s->rx, 1);
 	LIST_INIT(&s->rooms);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/*
+	 * Fixed kernel buffers: left to autotuning, a client that does not
+	 * read (or that we stop reading) could hold megabytes of kernel
+	 * memory per connection, beyond anything the configuration bounds.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof(sockbuf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf));
 	relay->nsessions++;
 	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
 	    session_event, s);
@@ -661,6 +669,14 @@ session_timeout(struct session *s, int tlist)
 		session_free(s);
 		break;
 	case TL_LIVE:
+		/*
+		 * Not reading a session whose output is full is our choice,
+		 * not its silence: the full list decides its fate (1013).
+		 */
+		if (s->full || s->paused) {
+			relay_timer_set(s, TL_LIVE);
+			break;
+		}
 		if (relay_now_ms() - s->t_list >=
 		    relay->lim.idle_timeout * 1000U) {
 			session_close(s, WS_CLOSE_GOING_AWAY, "idle timeout");
@@ -696,18 +712,25 @@ session_room_for(const struct session *s, size_t n)
 	return s->out_len - s->out_off + n <= relay->lim.send_buffer;
 }
 
+/*
+ * A session is full from the first message it could not take until its
+ * output drains to half the send buffer; full past the idle timeout, it
+ * is closed with 1013 (relay_tick).
+ */
+void
+session_mark_full(struct session *s)
+{
+	if (s->full || s->state == S_CLOSING)
+		return;
+	s->full = 1;
+	s->t_full = relay_now_ms();
+	TAILQ_INSERT_TAIL(&relay->fullq, s, full_entry);
+}
+
 static void
 session_check_full(struct session *s)
 {
-	int	 full;
-
-	full = s->out_len - s->out_off + 256 > relay->lim.send_buffer &&
-	    s->state != S_CLOSING;
-	if (full && !s->full) {
-		s->full = 1;
-		s->t_full = relay_now_ms();
-		TAILQ_INSERT_TAIL(&relay->fullq, s, full_entry);
-	} else if (!full && s->full) {
+	if (s->full && s->out_len - s->out_off <= relay->lim.send_buffer / 2) {
 		s->full = 0;
 		TAILQ_REMOVE(&relay->fullq, s, full_entry);
 	}
@@ -743,7 +766,6 @@ session_queue(struct session *s, const uint8_t *p, size_t len)
 	}
 	memcpy(s->out + s->out_len, p, len);
 	s->out_len += len;
-	session_check_full(s);
 	relay_flush_later(s);
 }
 

@@ -183,7 +183,8 @@ have_keys(int who, int a, int b)
 static void
 advance(void)
 {
-	struct peer	*A = &peers[ALICE], *B = &peers[BOB], *C = &peers[CAROL];
+	struct peer	*A = &peers[ALICE], *B = &peers[BOB];
+	struct peer	*C = &peers[CAROL];
 	struct got	*g;
 	struct timeval	 tv = { 0, 500000 };
 	uint8_t		 out[256];
@@ -314,7 +315,7 @@ main(void)
 	int			 i;
 
 	if (url == NULL || skey == NULL || sws_key_decode(pin, skey) != 0) {
-		fprintf(stderr, "roomtest: SWS_URL and SWS_SERVER_KEY needed\n");
+		fprintf(stderr, "roomtest: needs SWS_URL, SWS_SERVER_KEY\n");
 		return 1;
 	}
 	if (sodium_init() < 0 || (base = event_base_new()) == NULL)

@@ -43,6 +43,11 @@ on_event(struct sws_client *c, const struct sws_event *ev, void *arg)
 	case SWS_EV_JOINED:
 		sws_publish(c, ev->room, "y", 1, NULL);
 		break;
+	case SWS_EV_PRESENCE:
+		/* leaving frees the room the event names */
+		if (!ev->joined && ev->len == 0)
+			sws_leave(c, ev->room, NULL);
+		break;
 	case SWS_EV_MESSAGE:
 		/* touch every byte the event hands out */
 		if (ev->len > 0 && ev->data[ev->len - 1] == 0xff &&

@@ -68,7 +68,8 @@ struct fake {
 	/* what the client reported */
 	struct rec		 recs[MAXREC];
 	int			 nrecs;
-	int			 free_on;	/* free the client on this event */
+	int			 free_on;	/* free the client then */
+	int			 leave_on;	/* leave ev->room first */
 	uint8_t			 challenge[32];
 };
 
@@ -364,6 +365,9 @@ on_event(struct sws_client *c, const struct sws_event *ev, void *arg)
 		return;
 	if (f->nrecs == MAXREC)
 		abort();
+	/* what the event points to must outlive this */
+	if (f->leave_on == (int)ev->type && ev->room != NULL)
+		sws_leave(c, ev->room, NULL);
 	r = &f->recs[f->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->type = ev->type;
@@ -489,8 +493,8 @@ accept_for(const char *key, char *out, size_t outlen)
 
 	SHA1Init(&ctx);
 	SHA1Update(&ctx, (const uint8_t *)key, strlen(key));
-	SHA1Update(&ctx, (const uint8_t *)"258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
-	    36);
+	SHA1Update(&ctx,
+	    (const uint8_t *)"258EAFA5-E914-47DA-95CA-C5AB0DC85B11", 36);
 	SHA1Final(d, &ctx);
 	sodium_bin2base64(out, outlen, d, sizeof(d),
 	    sodium_base64_VARIANT_ORIGINAL);
@@ -509,7 +513,8 @@ srv_upgrade(struct fake *f, const char *extra)
 		proto[0] = '\0';
 	accept_for(key, acc, sizeof(acc));
 	if (extra == NULL)
-		snprintf(buf, sizeof(buf), "HTTP/1.1 101 Switching Protocols\r\n"
+		snprintf(buf, sizeof(buf),
+		    "HTTP/1.1 101 Switching Protocols\r\n"
 		    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 		    "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %s\r\n"
 		    "\r\n", acc, proto);
@@ -694,7 +699,8 @@ test_upgrade_answers(void)
 		    "extension" },
 		{ "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 		    "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
-		    "Sec-WebSocket-Accept: %s\r\n\r\n", "Sec-WebSocket-Accept" },
+		    "Sec-WebSocket-Accept: %s\r\n\r\n",
+		    "Sec-WebSocket-Accept" },
 		{ "HTTP/1.1 101\r\nbroken line\r\n\r\n%s%s", "malformed" },
 		{ "SSH-2.0-OpenSSH\r\n\r\n%s%s", "not an HTTP answer" },
 		{ "HTTP/1.1 1010 x\r\n\r\n%s%s", "not an HTTP answer" },
@@ -1286,7 +1292,8 @@ test_rooms(int msgpack)
 {
 	struct fake	*f;
 	json_t		*m;
-	uint8_t		 k1[32], k1c[32], k2[32], kx[32], ck[32], ck2[32];
+	uint8_t		 k1[32], k1c[32], k2[32], kx[32];
+	uint8_t		 ck[32], ck2[32];
 	uint8_t		 body[300], out[300];
 	char		*a, *b, *c;
 	uint64_t	 jid = 0, pid = 0;
@@ -1431,6 +1438,45 @@ test_rooms(int msgpack)
 	ok(sws_publish(f->c, "lobby", "x", 1, NULL) == -1 && errno == ENOENT,
 	    "%s: publish after leave is ENOENT", mode);
 	ok(f->bad_frames == 0, "%s: all frames well formed", mode);
+	fake_free(f);
+
+	/* leaving from the callbacks: the events stay valid */
+	f = registered(msgpack);
+	f->leave_on = SWS_EV_JOINED;
+	sws_join(f->c, "lobby", &jid);
+	pump(f);
+	srv_msg(f, "{\"type\":\"JOINED\",\"room\":\"lobby\",\"id\":%llu,"
+	    "\"members\":[\"%s\",\"%s\"]}", (unsigned long long)jid, a, c);
+	ok(last(f)->type == SWS_EV_JOINED && strcmp(last(f)->room, "lobby") ==
+	    0 && last_msg(f, "LEAVE") != NULL, "%s: leave inside JOINED", mode);
+	f->leave_on = SWS_EV_SENDER_KEY;
+	sws_join(f->c, "lobby", &jid);
+	pump(f);
+	srv_msg(f, "{\"type\":\"JOINED\",\"room\":\"lobby\",\"id\":%llu,"
+	    "\"members\":[\"%s\",\"%s\"]}", (unsigned long long)jid, a, c);
+	srv_key_msg(f, carol_sk, carol_pk, "lobby", ck);
+	ok(last(f)->type == SWS_EV_SENDER_KEY && memcmp(last(f)->data, ck,
+	    32) == 0 && strcmp(last(f)->room, "lobby") == 0,
+	    "%s: leave inside SENDER_KEY", mode);
+	f->leave_on = SWS_EV_MESSAGE;
+	sws_join(f->c, "lobby", &jid);
+	pump(f);
+	srv_msg(f, "{\"type\":\"JOINED\",\"room\":\"lobby\",\"id\":%llu,"
+	    "\"members\":[\"%s\",\"%s\"]}", (unsigned long long)jid, a, c);
+	srv_key_msg(f, carol_sk, carol_pk, "lobby", ck);
+	srv_room_msg(f, carol_pk, "lobby", ck, "bye now");
+	ok(last(f)->type == SWS_EV_MESSAGE && last(f)->len == 7 &&
+	    strcmp(last(f)->room, "lobby") == 0, "%s: leave inside MESSAGE",
+	    mode);
+	f->leave_on = SWS_EV_PRESENCE;
+	sws_join(f->c, "lobby", &jid);
+	pump(f);
+	srv_msg(f, "{\"type\":\"JOINED\",\"room\":\"lobby\",\"id\":%llu,"
+	    "\"members\":[\"%s\",\"%s\"]}", (unsigned long long)jid, a, c);
+	srv_msg(f, "{\"type\":\"PRESENCE\",\"room\":\"lobby\","
+	    "\"publicKey\":\"%s\",\"state\":\"left\"}", c);
+	ok(last(f)->type == SWS_EV_PRESENCE && strcmp(last(f)->room, "lobby")
+	    == 0, "%s: leave inside PRESENCE", mode);
 	free(a);
 	free(b);
 	free(c);

@@ -27,15 +27,21 @@ static const char *
 vectors_path(void)
 {
 	static char	 path[4096];
+	static const char *const rel[] = {
+		"regress/vectors.json", "../shared/vectors.json"
+	};
 	const char	*env, *top;
+	size_t		 i;
 
 	if ((env = getenv("SWS_VECTORS")) != NULL)
 		return env;
 	top = getenv("SWS_TOP");
-	snprintf(path, sizeof(path), "%s/../shared/vectors.json",
-	    top != NULL ? top : ".");
-	if (access(path, R_OK) == 0)
-		return path;
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", top != NULL ? top : ".",
+		    rel[i]);
+		if (access(path, R_OK) == 0)
+			return path;
+	}
 	return "/work/shared/vectors.json";
 }
 
@@ -175,7 +181,8 @@ test_registration(void)
 static void
 test_direct(void)
 {
-	uint8_t		 nonce[24], want[200], inner[64], body[200], out[200];
+	uint8_t		 nonce[24], want[200], inner[64], body[200];
+	uint8_t		 out[200];
 	const char	*text;
 	size_t		 wlen, ilen, i;
 	long		 n;

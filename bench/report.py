@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""
+Turn the JSON reports of bench/run.sh into obj/bench/results.md: one
+table of the numbers and one of the performance budget (docs/BENCHMARKS.md)
+with met / not met.
+
+    /usr/bin/python3 bench/report.py obj/bench > obj/bench/results.md
+"""
+
+import json
+import os
+import sys
+
+
+def load(d, name):
+	try:
+		with open(os.path.join(d, name + ".json")) as f:
+			return json.load(f)
+	except (OSError, ValueError):
+		return None
+
+
+def cmd(d, name):
+	try:
+		with open(os.path.join(d, name + ".cmd")) as f:
+			return f.read().strip()
+	except OSError:
+		return ""
+
+
+def num(v, fmt="{:,.0f}"):
+	return "n/a" if v is None else fmt.format(v)
+
+
+def lat(r):
+	l = r.get("latency_us") or {}
+	if not l.get("samples"):
+		return "n/a"
+	return "%s / %s / %s / %s" % tuple(num(l.get(k), "{:,.0f}")
+	    for k in ("p50", "p90", "p99", "p999"))
+
+
+def others(r):
+	m = r.get("machine") or {}
+	return num(m.get("others_cores"), "{:.2f}")
+
+
+def cpu(r):
+	rel = (r.get("relay") or {}).get("cpu_util")
+	gen = (r.get("generator") or {}).get("cpu_util")
+	return "%s / %s" % (num(rel, "{:.2f}"), num(gen, "{:.2f}"))
+
+
+def main(d):
+	rows = []
+	budget = []
+	o = []
+
+	r = load(d, "pairs-json-64")
+	if r:
+		rows.append(("pairs-json-64", "%s msg/s" %
+		    num(r["msgs_per_sec"]), lat(r), cpu(r), others(r)))
+		v = r["msgs_per_sec"]
+		budget.append(("relayed messages/s, 1,000 pairs x 16 in "
+		    "flight, JSON 64 B", ">= 300,000", num(v), v >= 300000))
+	r = load(d, "pairs-rate-100k")
+	if r:
+		rows.append(("pairs-rate-100k", "%s msg/s of %s offered" %
+		    (num(r["msgs_per_sec"]), num(r.get("offered_per_sec"))),
+		    lat(r), cpu(r), others(r)))
+		p99 = (r.get("latency_us") or {}).get("p99")
+		kept = r["msgs_per_sec"] >= 0.97 * r.get("offered_per_sec", 0)
+		budget.append(("p99 latency at 100,000 msg/s", "< 2 ms",
+		    "%s us%s" % (num(p99), "" if kept else
+		    " (rate not kept: %s msg/s)" % num(r["msgs_per_sec"])),
+		    p99 is not None and p99 < 2000 and kept))
+	r = load(d, "pairs-msgpack-64")
+	if r:
+		rows.append(("pairs-msgpack-64", "%s msg/s" %
+		    num(r["msgs_per_sec"]), lat(r), cpu(r), others(r)))
+	r = load(d, "pairs-json-1k")
+	if r:
+		rows.append(("pairs-json-1k", "%s msg/s, %s MB/s body" %
+		    (num(r["msgs_per_sec"]), num(r["body_mb_per_sec"],
+		    "{:,.1f}")), lat(r), cpu(r), others(r)))
+		v = r["body_mb_per_sec"]
+		budget.append(("body relayed, 1 KiB bodies", ">= 400 MB/s",
+		    "%s MB/s" % num(v, "{:,.1f}"), v >= 400))
+	r = load(d, "register")
+	if r:
+		c = r.get("cryptod") or {}
+		us = c.get("cpu_us_per_registration")
+		ratio = c.get("ratio_to_x25519")
+		rows.append(("register", "%s reg/s; cryptod %s us/reg, X25519 "
+		    "%s us" % (num(r["registrations_per_sec"]),
+		    num(us, "{:.1f}"), num(r.get("x25519_us"), "{:.1f}")),
+		    lat(r), cpu(r), others(r)))
+		v = r["registrations_per_sec"]
+		budget.append(("registrations/s end to end", ">= 10,000",
+		    num(v), v >= 10000))
+		budget.append(("cryptod CPU per registration / one X25519",
+		    "<= 1.25", num(ratio, "{:.2f}"),
+		    ratio is not None and ratio <= 1.25))
+	r = load(d, "idle")
+	if r:
+		m = r.get("relay_memory") or {}
+		per = m.get("vmrss_bytes_per_conn")
+		anon = m.get("rssanon_bytes_per_conn")
+		n = r.get("connections", 0)
+		rows.append(("idle", "%s connections; relay VmRSS %s B/conn, "
+		    "RssAnon %s B/conn" % (num(n), num(per), num(anon)),
+		    "", "", ""))
+		budget.append(("relay memory per idle registered connection "
+		    "(VmRSS), 15,000 connections", "<= 1,024 B",
+		    "%s B at %s connections" % (num(per), num(n)),
+		    per is not None and per <= 1024 and n >= 15000))
+	r = load(d, "fanout")
+	if r:
+		rows.append(("fanout", "%s deliveries/s (%s publishes/s)" %
+		    (num(r["deliveries_per_sec"]),
+		    num(r["publishes_per_sec"])), lat(r), cpu(r), others(r)))
+
+	o.append("# swsbench results")
+	o.append("")
+	try:
+		with open(os.path.join(d, "machine.txt")) as f:
+			m = f.read().split("\n")
+		o.append("Machine: %s, %s CPUs, load average at start %s." %
+		    (m[0], m[1], " ".join(m[2].split()[:3])))
+		o.append("")
+	except (OSError, IndexError):
+		pass
+	o.append("| run | result | latency p50 / p90 / p99 / p99.9 (us) | "
+	    "relay / generator CPU (cores) | other processes (cores) |")
+	o.append("|---|---|---|---|---|")
+	for row in rows:
+		o.append("| %s | %s | %s | %s | %s |" % row)
+	o.append("")
+	o.append("Commands:")
+	o.append("")
+	for name in ("idle", "pairs-json-64", "pairs-rate-100k",
+	    "pairs-msgpack-64", "pairs-json-1k", "register", "fanout"):
+		c = cmd(d, name)
+		if c:
+			o.append("    %-17s %s" % (name, c))
+	o.append("")
+	o.append("## Budget")
+	o.append("")
+	o.append("| target | budget | measured | verdict |")
+	o.append("|---|---|---|---|")
+	for t, b, v, ok in budget:
+		o.append("| %s | %s | %s | %s |" % (t, b, v,
+		    "met" if ok else "**not met**"))
+	o.append("")
+	print("\n".join(o))
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "obj/bench"))

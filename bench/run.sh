@@ -1,0 +1,75 @@
+#!/bin/sh
+# make bench: the standard benchmark set of docs/BENCHMARKS.md.
+#
+# Starts relays of its own on free loopback ports with a configuration
+# made for load (limits out of the way), runs swsbench once per line of
+# the set below, keeps each JSON report in obj/bench/, writes the table
+# obj/bench/results.md with the budget verdicts, and stops the relays.
+# About three minutes in all; every run is bounded by swsbench's -t and
+# by timeout(1).
+#
+#   sh bench/run.sh [NAME ...]     run only the named lines (e.g. idle)
+#
+# Environment: BENCH_SECS (seconds per measured run, default 10),
+# SWSBENCH (the binary, default obj/bench/swsbench).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. bench/lib.sh
+secs=${BENCH_SECS:-10}
+only="$*"
+
+trap 'relay_stop; exit 1' INT TERM HUP
+
+want() {
+	[ -z "$only" ] && return 0
+	for w in "$@"; do
+		case " $only " in *" $w "*) return 0 ;; esac
+	done
+	return 1
+}
+
+# run NAME ARGS...: one line of the set, JSON in $out/NAME.json
+run() {
+	name=$1
+	shift
+	want "$name" || return 0
+	echo "bench: $name: swsbench $*" >&2
+	echo "swsbench $*" >"$out/$name.cmd"
+	timeout 120 "$bin" -u "ws://127.0.0.1:$port/" -k "$(cat "$out/server.pub")" \
+	    "$@" >"$out/$name.json.new" 2>"$out/$name.err"
+	rc=$?
+	cat "$out/$name.err" >&2
+	if [ $rc = 0 ]; then
+		mv "$out/$name.json.new" "$out/$name.json"
+	else
+		echo "bench: $name failed ($rc)" >&2
+		rm -f "$out/$name.json.new" "$out/$name.json"
+	fi
+}
+
+: >"$out/relayd.log"
+[ -z "$only" ] && rm -f "$out"/*.json "$out"/*.cmd "$out"/*.err
+{ uname -srm; nproc; cat /proc/loadavg; } >"$out/machine.txt"
+
+# Memory first, on a relay that has not served anything yet: a heap that
+# grew for earlier runs would hide what idle connections cost.
+if want idle; then
+	relay_start
+	run idle -n 15000 -t 60 -c 256 idle
+	relay_stop
+fi
+
+if want pairs-json-64 pairs-rate-100k pairs-msgpack-64 pairs-json-1k \
+    register fanout; then
+	relay_start
+	run pairs-json-64 -n 1000 -w 16 -s 64 -t "$secs" pairs
+	run pairs-rate-100k -n 1000 -r 100000 -s 64 -t "$secs" pairs
+	run pairs-msgpack-64 -m -n 1000 -w 16 -s 64 -t "$secs" pairs
+	run pairs-json-1k -n 1000 -w 16 -s 1024 -t "$secs" pairs
+	run register -c 64 -t "$secs" register
+	run fanout -R 10 -M 100 -w 16 -s 64 -t "$secs" fanout
+	relay_stop
+fi
+
+$PY bench/report.py "$out" >"$out/results.md" || exit 1
+cat "$out/results.md"

@@ -1,0 +1,188 @@
+#!/bin/sh
+# Smoke test of swsbench (bench/): every mode runs for about two seconds
+# against a relay started by the harness, and each JSON report must parse
+# and hold sane, non-zero numbers that agree with each other.  Functional
+# only: no number is compared with a budget, so a slow or busy machine
+# passes.  Also: a target that is not loopback is refused before any
+# connection, and a body above the relay's maxBody is refused.
+cd "$(dirname "$0")/../.." || exit 1
+top=$(pwd)
+bin=$top/obj/bench/swsbench
+PY=/usr/bin/python3
+
+if [ "${1:-}" != "--inner" ]; then
+	[ -x "$bin" ] && [ -x relayd/relayd ] && [ -x cryptod/cryptod ] ||
+	    exit 77
+	exec $PY regress/lib/swstest.py run \
+	    --conf "max connections per address 4000" \
+	    --conf "rate limit 1000000 per second burst 1000000" \
+	    -- sh "$0" --inner
+fi
+
+# Inside: SWS_URL and SWS_SERVER_KEY name the harness's relay.
+tmp=$(mktemp -d /tmp/t_bench_smoke.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+bench() {
+	name=$1
+	shift
+	timeout 60 "$bin" "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+}
+
+bench pairs -n 20 -w 8 -t 2 pairs
+bench pairs-msgpack -m -n 20 -w 8 -s 200 -t 2 pairs
+bench pairs-rate -n 20 -r 2000 -t 2 pairs
+bench register -c 8 -t 2 register
+bench idle -n 300 -t 30 idle
+bench fanout -R 2 -M 5 -w 4 -t 2 fanout
+bench toobig -n 1 -s 200000 -t 1 pairs
+bench remote -u ws://192.0.2.1:80/ -t 1 pairs
+bench remote6 -u "ws://[2001:db8::1]:80/" -t 1 pairs
+
+exec $PY - "$tmp" "$(id -u)" <<'CHECK'
+import json, os, sys
+
+d, uid = sys.argv[1], int(sys.argv[2])
+root = uid == 0
+failed = 0
+
+def ok(cond, desc, diag=None):
+	global failed
+	if cond:
+		print("ok - %s" % desc)
+	else:
+		failed += 1
+		print("not ok - %s" % desc)
+		if diag:
+			for l in str(diag).splitlines()[-15:]:
+				print("#   %s" % l)
+
+def read(name):
+	rc = int(open(os.path.join(d, name + ".rc")).read())
+	err = open(os.path.join(d, name + ".err")).read()
+	try:
+		r = json.load(open(os.path.join(d, name + ".json")))
+	except ValueError as e:
+		r = None
+		err += "\nJSON: %s" % e
+	return rc, r, err
+
+def report(name, mode):
+	rc, r, err = read(name)
+	good = rc == 0 and isinstance(r, dict) and r.get("mode") == mode
+	ok(good, "%s: exits 0 with one JSON object of mode %s" % (name, mode),
+	    "exit %d\n%s" % (rc, err))
+	if good:
+		ok(err.count("\n") == 1 and len(err) > 20,
+		    "%s: one summary line on stderr" % name, err)
+	return r if good else None
+
+def lat_sane(name, r, n_expect=None):
+	l = r.get("latency_us") or {}
+	q = [l.get(k) for k in ("p50", "p90", "p99", "p999", "max")]
+	good = l.get("samples", 0) > 0 and all(
+	    isinstance(v, (int, float)) and v > 0 for v in q) and \
+	    q == sorted(q)
+	ok(good, "%s: latency percentiles positive and ordered" % name, l)
+	if n_expect is not None:
+		ok(l.get("samples") == n_expect,
+		    "%s: one latency sample per arrival" % name,
+		    "%r vs %r" % (l.get("samples"), n_expect))
+
+def no_trouble(name, r):
+	ok(r.get("closed_by_relay") == 0 and r.get("connect_failures") == 0
+	    and r.get("errors") == {},
+	    "%s: no connection lost, no error" % name,
+	    json.dumps({k: r.get(k) for k in ("closed_by_relay",
+	    "connect_failures", "errors")}))
+	if root:
+		rel = r.get("relay") or {}
+		ok(isinstance(rel.get("pid"), int) and rel["pid"] > 0,
+		    "%s: the relay process was found" % name, rel)
+
+for name, body in (("pairs", 64), ("pairs-msgpack", 200)):
+	r = report(name, "pairs")
+	if r is None:
+		continue
+	m = r["messages"]
+	ok(m > 0 and r["msgs_per_sec"] > 0,
+	    "%s: messages relayed" % name, r)
+	ok(r["sent"] > 0 and m <= r["sent"] + 2 * 20 * 8,
+	    "%s: no more arrivals than messages in flight allow" % name)
+	ok(r["wrong_sender"] == 0, "%s: every MESSAGE from the partner" %
+	    name)
+	mb = m * body / r["duration_s"] / 1e6
+	ok(abs(r["body_mb_per_sec"] - mb) <= 0.01 + mb * 0.01,
+	    "%s: MB/s is messages x %d B / time" % (name, body),
+	    "%r vs %r" % (r["body_mb_per_sec"], mb))
+	lat_sane(name, r, m)
+	no_trouble(name, r)
+
+r = report("pairs-rate", "pairs")
+if r is not None:
+	ok(r.get("offered_per_sec") == 2000 and r["params"]["rate"] == 2000,
+	    "pairs-rate: open loop at the rate asked for")
+	ok(0 < r["messages"] <= r["sent"] + 20 * 2,
+	    "pairs-rate: arrivals do not exceed what was sent", r)
+	lat_sane("pairs-rate", r)
+	no_trouble("pairs-rate", r)
+
+r = report("register", "register")
+if r is not None:
+	n = r["registrations"]
+	ok(n > 0 and r["registrations_per_sec"] > 0 and
+	    r["register_failures"] == 0, "register: registrations, no failure",
+	    r)
+	ok(r["x25519_us"] > 0 and r["box_beforenm_us"] > 0,
+	    "register: X25519 timed in process")
+	lat_sane("register", r, n)
+	no_trouble("register", r)
+	if root:
+		c = r.get("cryptod") or {}
+		ok(isinstance(c.get("pid"), int) and
+		    c.get("cpu_us_per_registration") is not None and
+		    c["cpu_us_per_registration"] >= 0,
+		    "register: cryptod found and its CPU per registration given",
+		    c)
+
+r = report("idle", "idle")
+if r is not None:
+	ok(r["connections"] == 300 and r["failed"] == 0,
+	    "idle: 300 connections registered", r)
+	ok(r.get("closed_by_relay") == 0, "idle: none closed by the relay")
+	if root:
+		m = r.get("relay_memory") or {}
+		ok(m.get("vmrss_kb_before", 0) > 0 and
+		    m.get("vmrss_kb_after", 0) > 0 and
+		    m.get("rssanon_kb_after", 0) > 0 and
+		    m.get("vmrss_bytes_per_conn") is not None,
+		    "idle: relay VmRSS and RssAnon read before and after", m)
+		ok(isinstance(r.get("relay_nofile"), int) and
+		    r["relay_nofile"] > 300,
+		    "idle: relay descriptor limit read", r.get("relay_nofile"))
+
+r = report("fanout", "fanout")
+if r is not None:
+	dl, pb = r["deliveries"], r["publishes"]
+	ok(dl > 0 and pb > 0 and r["deliveries_per_sec"] > 0,
+	    "fanout: publishes delivered", r)
+	# every PUBLISH reaches the 4 other members; some were sent before
+	# the window (2 rooms x 4 in flight)
+	ok(dl <= 4 * (pb + 2 * 4), "fanout: at most 4 deliveries per publish",
+	    "%d deliveries, %d publishes" % (dl, pb))
+	ok(r["wrong_sender"] == 0, "fanout: every MESSAGE from the publisher "
+	    "of its room")
+	lat_sane("fanout", r, dl)
+	no_trouble("fanout", r)
+
+rc, r, err = read("toobig")
+ok(rc == 1 and "maxBody" in err, "a body above the relay's maxBody is "
+    "refused", "exit %d: %s" % (rc, err))
+for name in ("remote", "remote6"):
+	rc, r, err = read(name)
+	ok(rc == 2 and "not a loopback address" in err and r is None,
+	    "%s: a target that is not loopback is refused" % name,
+	    "exit %d: %s" % (rc, err))
+sys.exit(1 if failed else 0)
+CHECK
