@@ -30,7 +30,7 @@ WARN	= -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	  -Wpointer-arith -Wcast-qual -Wsign-compare -Werror
 HARDEN	= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 OPT	?= -O2 -g
-CPPFLAGS_SWS = -D_GNU_SOURCE -I. -Icommon -Irelayd \
+CPPFLAGS_SWS = -D_GNU_SOURCE -I. -Icommon -Irelayd -Icryptod \
 	  -DSWS_SBINDIR='"$(SBINDIR)"' -DSWS_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"'
 CFLAGS_SWS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(CPPFLAGS_SWS)
@@ -49,7 +49,7 @@ FUZZ_SECONDS ?= 60
 
 COMMON_SRCS = common/log.c common/imsg.c common/proc.c common/sandbox.c \
 	  common/b64.c common/keyfile.c
-CRYPTOD_SRCS = cryptod/cryptod.c common/log.c common/imsg.c common/proc.c \
+CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
 	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
@@ -92,10 +92,12 @@ $(OBJ)/cryptod-bin/%.o: %.c | $(OBJ)/.deps
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CRYPTOD)) -MMD -MP -c -o $@ $<
 
 cryptod/cryptod: $(CRYPTOD_SRCS:%.c=$(OBJ)/cryptod-bin/%.o)
-	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_CRYPTOD))
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_CRYPTOD))
 
 relayd/relayd: $(RELAYD_SRCS:%.c=$(OBJ)/%.o)
-	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
 
 # The sanitizer daemon: same sources, ASan/UBSan, seccomp in log mode.
 $(OBJ)/san/%.o: %.c | $(OBJ)/.deps
@@ -116,7 +118,8 @@ san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
 define unit_rule
 $(OBJ)/unit/$(1): $$($(1)_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)/unit
-	$$(CC) $$(CFLAGS_SAN) -Wno-missing-prototypes $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$($(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
+	@echo "  CC      $$@ (sanitizers)"
+	@$$(CC) $$(CFLAGS_SAN) -Wno-missing-prototypes $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$($(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
@@ -125,7 +128,8 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 define fuzz_rule
 $(OBJ)/fuzz/$(1): $$(fuzz_$(1)_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)/fuzz
-	$$(FUZZCC) $$(CFLAGS_FUZZ) $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$(fuzz_$(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
+	@echo "  FUZZ    $$@"
+	@$$(FUZZCC) $$(CFLAGS_FUZZ) $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$(fuzz_$(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 

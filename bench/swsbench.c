@@ -1010,9 +1010,12 @@ main(int argc, char *argv[])
 		} else
 			jo_null(&j, "vmrss_bytes_per_conn");
 		jo_close(&j);
-		if (relay_nofile >= 0)
+		if (relay_nofile >= 0) {
 			jo_i64(&j, "relay_nofile", relay_nofile);
-		else
+			/* the relay needs one per connection and a few */
+			jo_bool(&j, "relay_nofile_short",
+			    (size_t)relay_nofile < opt.n + 32);
+		} else
 			jo_null(&j, "relay_nofile");
 		snprintf(errs, sizeof(errs), "idle: %zu connections (%zu "
 		    "failed), relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn",

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <sys/tree.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +28,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
+#include "reg.h"
 
 #define MAX_NAMES	64
 #define NAME_MAX_LEN	255
@@ -71,7 +70,6 @@ static void		dispatch_relay(struct imsg *);
 static void		do_challenge(const struct imsg_sid *);
 static void		do_verify(const struct imsg_verify *);
 static void		do_forget(const struct imsg_sid *);
-static int		binding_ok(const uint8_t *, size_t);
 static struct challenge	*challenge_take(uint64_t);
 static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 
@@ -357,7 +355,7 @@ do_verify(const struct imsg_verify *vreq)
 	struct timespec		 now;
 	uint8_t			 k[crypto_box_BEFORENMBYTES];
 	uint8_t			 plain[sizeof(((struct imsg_verify *)0)->box)];
-	uint8_t			 proofmsg[64];
+	uint8_t			 nonce2[REG_NONCE_LEN];
 	size_t			 plen;
 
 	memcpy(&req, vreq, sizeof(req));
@@ -376,35 +374,23 @@ do_verify(const struct imsg_verify *vreq)
 		rej.reason = REJECT_TIMEOUT;
 		goto reject;
 	}
-	/*
-	 * One scalar multiplication serves both the check and the proof:
-	 * the proof is boxed between the same two keys.  libsodium refuses
-	 * a low-order client key here.
-	 */
-	if (crypto_box_beforenm(k, req.client_pk, cd.sk) != 0) {
-		rej.reason = REJECT_BAD_PROOF;
-		goto reject;
-	}
-	plen = req.box_len - crypto_box_MACBYTES;
-	if (crypto_box_open_easy_afternm(plain, req.box, req.box_len,
-	    req.nonce, k) != 0 ||
+	if (reg_open(k, req.client_pk, cd.sk, req.nonce, req.box, req.box_len,
+	    plain) != 0 ||
 	    sodium_memcmp(plain, c->bytes, sizeof(c->bytes)) != 0) {
 		rej.reason = REJECT_BAD_PROOF;
 		goto reject;
 	}
-	if (!binding_ok(plain + 32, plen - 32)) {
+	plen = req.box_len - crypto_box_MACBYTES;
+	if (!reg_binding_ok(plain + 32, plen - 32,
+	    (const char (*)[256])cd.names, cd.nnames)) {
 		rej.reason = REJECT_BAD_BINDING;
 		goto reject;
 	}
 
 	memset(&ok, 0, sizeof(ok));
 	ok.sid = req.sid;
-	memcpy(proofmsg, c->bytes, 32);
-	memcpy(proofmsg + 32, req.client_pk, 32);
-	randombytes_buf(ok.proof, crypto_box_NONCEBYTES);
-	if (crypto_box_easy_afternm(ok.proof + crypto_box_NONCEBYTES,
-	    proofmsg, sizeof(proofmsg), ok.proof, k) != 0)
-		fatalx("crypto_box_easy_afternm");
+	randombytes_buf(nonce2, sizeof(nonce2));
+	reg_proof(ok.proof, k, c->bytes, req.client_pk, nonce2);
 	sodium_memzero(k, sizeof(k));
 	sodium_memzero(plain, sizeof(plain));
 	free(c);
@@ -415,43 +401,6 @@ do_verify(const struct imsg_verify *vreq)
 	sodium_memzero(plain, sizeof(plain));
 	free(c);
 	reply(&cd.relay, IMSG_REJECTED, &rej, sizeof(rej));
-}
-
-/*
- * The binding is the authority the client dialled.  With server names
- * configured, its host part (port stripped, IPv6 kept in brackets) must
- * equal one of them, ignoring ASCII case; nothing else is normalised.
- */
-static int
-binding_ok(const uint8_t *b, size_t len)
-{
-	size_t	 hostlen, i;
-
-	if (cd.nnames == 0)
-		return 1;
-	if (len > 0 && b[0] == '[') {
-		for (hostlen = 1; hostlen < len && b[hostlen] != ']'; hostlen++)
-			;
-		if (hostlen == len)
-			return 0;
-		hostlen++;
-	} else {
-		for (hostlen = 0; hostlen < len && b[hostlen] != ':'; hostlen++)
-			;
-	}
-	if (hostlen < len) {
-		/* what follows the host is ":port" */
-		if (b[hostlen] != ':' || hostlen + 1 == len)
-			return 0;
-		for (i = hostlen + 1; i < len; i++)
-			if (!isdigit(b[i]))
-				return 0;
-	}
-	for (i = 0; i < cd.nnames; i++)
-		if (strlen(cd.names[i]) == hostlen &&
-		    strncasecmp(cd.names[i], (const char *)b, hostlen) == 0)
-			return 1;
-	return 0;
 }
 
 static void

@@ -9,3 +9,6 @@ all: $(OBJ)/sandbox-test
 $(OBJ)/sandbox-test: regress/unit/test_sandbox.c common/sandbox.c common/proc.c common/log.c | $(OBJ)/.deps
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS_SWS) -Wno-missing-prototypes $(call pkgcflags,$(PKGS_RELAYD)) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+
+UNIT_TESTS += reg
+reg_SRCS = regress/unit/test_reg.c cryptod/reg.c common/b64.c common/log.c
