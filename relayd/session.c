@@ -115,7 +115,6 @@ session_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		close(fd);
 		return;
 	}
-	s->sid = ++relay->next_sid;
 	s->fd = fd;
 	s->state = S_HTTP;
 	s->proto = PROTO_JSON;
@@ -269,8 +268,7 @@ session_http(struct session *s, size_t n)
 		fatalx("http_response did not fit");
 	session_queue(s, (const uint8_t *)resp, rlen);
 	if (res.status != 101) {
-		log_debug("session %llu: HTTP %d: %s",
-		    (unsigned long long)s->sid, res.status,
+		log_debug("upgrade refused: HTTP %d: %s", res.status,
 		    res.reason != NULL ? res.reason : "");
 		free(s->in);
 		s->in = NULL;
@@ -289,6 +287,11 @@ session_http(struct session *s, size_t n)
 	s->in = NULL;
 	s->in_len = s->in_cap = 0;
 
+	/*
+	 * Numbered at the upgrade, not at accept: cryptod takes only
+	 * growing ids, and upgrades finish in any order.
+	 */
+	s->sid = ++relay->next_sid;
 	if (res.endpoint == ENDPOINT_ECHO) {
 		s->state = S_ECHO;
 		relay_timer_set(s, TL_LIVE);
@@ -653,8 +656,7 @@ session_timeout(struct session *s, int tlist)
 {
 	switch (tlist) {
 	case TL_HTTP:
-		log_debug("session %llu: handshake timeout",
-		    (unsigned long long)s->sid);
+		log_debug("handshake timeout");
 		session_free(s);
 		break;
 	case TL_REG:
