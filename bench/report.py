@@ -91,9 +91,11 @@ def main(d):
 		c = r.get("cryptod") or {}
 		us = c.get("cpu_us_per_registration")
 		ratio = c.get("ratio_to_x25519")
-		rows.append(("register", "%s reg/s; cryptod %s us/reg, X25519 "
-		    "%s us" % (num(r["registrations_per_sec"]),
-		    num(us, "{:.1f}"), num(r.get("x25519_us"), "{:.1f}")),
+		rows.append(("register", "%s reg/s; CPU per registration: "
+		    "cryptod %s us (X25519 %s us), relay %s us" %
+		    (num(r["registrations_per_sec"]), num(us, "{:.1f}"),
+		    num(r.get("x25519_us"), "{:.1f}"),
+		    num(r.get("relay_cpu_us_per_registration"), "{:.1f}")),
 		    lat(r), cpu(r), others(r)))
 		v = r["registrations_per_sec"]
 		budget.append(("registrations/s end to end", ">= 10,000",
@@ -127,6 +129,8 @@ def main(d):
 			m = f.read().split("\n")
 		o.append("Machine: %s, %s CPUs, load average at start %s." %
 		    (m[0], m[1], " ".join(m[2].split()[:3])))
+		if len(m) > 4 and m[3]:
+			o.append("Tree: %s, measured %s." % (m[3], m[4]))
 		o.append("")
 	except (OSError, IndexError):
 		pass

@@ -49,7 +49,13 @@ run() {
 
 : >"$out/relayd.log"
 [ -z "$only" ] && rm -f "$out"/*.json "$out"/*.cmd "$out"/*.err
-{ uname -srm; nproc; cat /proc/loadavg; } >"$out/machine.txt"
+{
+	uname -srm
+	nproc
+	cat /proc/loadavg
+	git describe --always --dirty 2>/dev/null || echo unknown
+	date -u +%Y-%m-%dT%H:%MZ
+} >"$out/machine.txt"
 
 # Memory first, on a relay that has not served anything yet: a heap that
 # grew for earlier runs would hide what idle connections cost.

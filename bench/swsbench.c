@@ -575,23 +575,423 @@ run_window(uint64_t t_end)
 	}
 }
 
+/* What one run measured; CPU figures are over the window, -1 unknown. */
+struct meas {
+	pid_t		 relay_pid;
+	pid_t		 cryptod_pid;
+	long		 relay_nofile;
+	uint64_t	 t_setup0, t_setup1;
+	uint64_t	 t0, t_end;
+	double		 secs;
+	double		 rcpu, ccpu, gcpu, busy, others;
+	double		 x_us, xmin_us, bnm_us;
+	long		 rss0, rss1, anon0, anon1;
+	struct counters	 setup;
+};
+
+static double
+cpu_delta(double a, double b)
+{
+	return a >= 0 && b >= 0 ? b - a : -1;
+}
+
+static void
+find_procs(struct meas *m)
+{
+	pid_t	 ppid;
+
+	m->relay_pid = opt.relay_pid > 0 ? opt.relay_pid :
+	    find_relay(B.port, B.family);
+	m->relay_nofile = m->relay_pid > 0 ? proc_nofile(m->relay_pid) : -1;
+	m->cryptod_pid = opt.cryptod_pid;
+	if (m->cryptod_pid <= 0 && m->relay_pid > 0 &&
+	    (ppid = proc_ppid(m->relay_pid)) > 0)
+		m->cryptod_pid = find_child(ppid, "cryptod");
+}
+
+/* Keys, partners, rooms and the fixed part of each client's messages. */
+static void
+conns_prepare(size_t nconns)
+{
+	struct conn	*c;
+	size_t		 i;
+
+	conns_alloc(nconns);
+	for (i = 0; i < nconns; i++) {
+		c = &S.conns[i];
+		switch (opt.mode) {
+		case MODE_PAIRS:
+			c->peer = &S.conns[i ^ 1];
+			break;
+		case MODE_FANOUT:
+			c->room = (uint32_t)(i / opt.members);
+			c->peer = &S.conns[c->room * opt.members];
+			c->is_pub = (i % opt.members) == 0;
+			c->is_acker = (i % opt.members) == opt.members - 1;
+			break;
+		case MODE_REGISTER:
+			c->fresh_key = (uint8_t)opt.fresh_keys;
+			break;
+		}
+	}
+	for (i = 0; i < nconns; i++) {
+		c = &S.conns[i];
+		if (opt.mode == MODE_PAIRS)
+			set_prefix(c, NULL, c->peer);
+		else if (opt.mode == MODE_FANOUT && c->is_pub)
+			set_prefix(c, room_name(c->room), NULL);
+	}
+}
+
+/* Connect, register (and join); -1 when the load cannot start. */
+static int
+conns_setup(size_t nconns, struct meas *m)
+{
+	uint64_t	 deadline;
+	char		 errs[256];
+	size_t		 i;
+
+	B.now = m->t_setup0 = now_ns();
+	if (opt.mode == MODE_REGISTER) {
+		/* the slots start here and never stop */
+		if ((S.restart = calloc(nconns, sizeof(*S.restart))) == NULL)
+			return -1;
+		for (i = 0; i < nconns; i++)
+			reg_again(&S.conns[i]);
+		reg_restart();
+		net_flush();
+		m->t_setup1 = B.now;
+		return 0;
+	}
+	deadline = m->t_setup0 + (uint64_t)((opt.mode == MODE_IDLE ?
+	    opt.secs : opt.setup_secs) * 1e9);
+	setup_run(nconns, opt.conc, deadline, live_count);
+	while (opt.mode == MODE_FANOUT && S.joined < B.nlive &&
+	    B.now < deadline) {
+		net_turn(20);
+		net_flush();
+	}
+	m->t_setup1 = B.now;
+	if (opt.mode == MODE_IDLE)
+		return 0;	/* the report says how many made it */
+	if (B.nlive < nconns || (opt.mode == MODE_FANOUT &&
+	    S.joined < nconns)) {
+		first_errors(&B.c, errs, sizeof(errs));
+		fprintf(stderr, "swsbench: setup: %zu of %zu connections "
+		    "registered%s in %.1f s (%s)\n", B.nlive, nconns,
+		    opt.mode == MODE_FANOUT ? " and joined" : "",
+		    (B.now - m->t_setup0) / 1e9,
+		    errs[0] != '\0' ? errs : "timeout");
+		return -1;
+	}
+	if (B.max_body > 0 && opt.body > B.max_body) {
+		fprintf(stderr, "swsbench: -s %zu is above the relay's "
+		    "maxBody %llu\n", opt.body, (unsigned long long)B.max_body);
+		return -1;
+	}
+	return 0;
+}
+
+/* Closed loop: W messages from each sender; open loop: the pacer. */
+static int
+load_start(size_t nconns)
+{
+	struct itimerspec	 its;
+	struct epoll_event	 ev;
+	struct conn		*c;
+	size_t			 i, w;
+
+	S.t_load = B.now;
+	if (opt.mode != MODE_PAIRS && opt.mode != MODE_FANOUT)
+		return 0;
+	S.sending = 1;
+	if (opt.rate == 0) {
+		for (i = 0; i < nconns; i++) {
+			c = &S.conns[i];
+			if (opt.mode == MODE_FANOUT && !c->is_pub)
+				continue;
+			for (w = 0; w < opt.window; w++)
+				send_one(c, B.now);
+		}
+		net_flush();
+		return 0;
+	}
+	/* a tick every 200 us; each turn sends what is due by then */
+	B.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC);
+	if (B.timerfd == -1) {
+		perror("timerfd_create");
+		return -1;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_nsec = 200000;
+	its.it_value.tv_nsec = 200000;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (timerfd_settime(B.timerfd, 0, &its, NULL) == -1 ||
+	    epoll_ctl(B.ep, EPOLL_CTL_ADD, B.timerfd, &ev) == -1) {
+		perror("timerfd");
+		return -1;
+	}
+	return 0;
+}
+
+/* The measured window: counters from zero, CPU read around it. */
+static void
+measure(struct meas *m)
+{
+	double	 r0, c0, g0, b0;
+
+	memset(&B.c, 0, sizeof(B.c));
+	m->t0 = B.now = now_ns();
+	r0 = proc_cpu(m->relay_pid);
+	c0 = proc_cpu(m->cryptod_pid);
+	g0 = self_cpu();
+	b0 = machine_busy();
+	if (opt.mode != MODE_IDLE)
+		run_window(m->t0 + (uint64_t)(opt.secs * 1e9));
+	m->t_end = now_ns();
+	m->rcpu = cpu_delta(r0, proc_cpu(m->relay_pid));
+	m->ccpu = cpu_delta(c0, proc_cpu(m->cryptod_pid));
+	m->gcpu = cpu_delta(g0, self_cpu());
+	m->busy = cpu_delta(b0, machine_busy());
+	m->secs = (double)(m->t_end - m->t0) / 1e9;
+	if (opt.mode == MODE_IDLE) {
+		m->secs = (double)(m->t_end - m->t_setup0) / 1e9;
+		m->rss1 = proc_status_kb(m->relay_pid, "VmRSS");
+		m->anon1 = proc_status_kb(m->relay_pid, "RssAnon");
+	}
+	/* On a shared machine the others' share says how far to trust it. */
+	m->others = -1;
+	if (opt.mode != MODE_IDLE && m->busy >= 0) {
+		m->others = m->busy - (m->gcpu > 0 ? m->gcpu : 0) -
+		    (m->rcpu > 0 ? m->rcpu : 0) - (m->ccpu > 0 ? m->ccpu : 0);
+		m->others = m->others > 0 ? m->others / m->secs : 0;
+	}
+}
+
+static void
+report_params(struct jout *j)
+{
+	jo_obj(j, "params");
+	switch (opt.mode) {
+	case MODE_PAIRS:
+		jo_u64(j, "pairs", opt.n);
+		jo_u64(j, "window", opt.rate > 0 ? 0 : opt.window);
+		jo_num(j, "rate", opt.rate, 0);
+		jo_u64(j, "batch", opt.batch);
+		jo_u64(j, "body_bytes", opt.body);
+		break;
+	case MODE_REGISTER:
+		jo_u64(j, "concurrency", opt.conc);
+		jo_bool(j, "fresh_keys", opt.fresh_keys);
+		break;
+	case MODE_IDLE:
+		jo_u64(j, "connections", opt.n);
+		break;
+	case MODE_FANOUT:
+		jo_u64(j, "rooms", opt.rooms);
+		jo_u64(j, "members", opt.members);
+		jo_u64(j, "window", opt.window);
+		jo_u64(j, "body_bytes", opt.body);
+		break;
+	}
+	jo_close(j);
+}
+
+static const char *
+proto_name(void)
+{
+	return B.proto == PROTO_JSON ? "json" : "msgpack";
+}
+
+/* The results of the mode; the summary line goes to line. */
+static void
+report_mode(struct jout *j, const struct meas *m, char *line, size_t len)
+{
+	const struct counters	*c = &B.c;
+	double			 rate, us, per, anon;
+
+	switch (opt.mode) {
+	case MODE_PAIRS:
+	case MODE_FANOUT:
+		rate = (double)c->rcvd / m->secs;
+		if (opt.mode == MODE_PAIRS) {
+			jo_u64(j, "messages", c->rcvd);
+			jo_num(j, "msgs_per_sec", rate, 0);
+		} else {
+			jo_u64(j, "deliveries", c->rcvd);
+			jo_num(j, "deliveries_per_sec", rate, 0);
+			jo_u64(j, "publishes", c->sent);
+			jo_num(j, "publishes_per_sec", (double)c->sent /
+			    m->secs, 0);
+		}
+		jo_u64(j, "sent", c->sent);
+		jo_num(j, "body_mb_per_sec", (double)c->body_bytes / m->secs /
+		    1e6, 2);
+		jo_hist_us(j, "latency_us", &c->lat);
+		jo_u64(j, "wrong_sender", c->wrong);
+		jo_u64(j, "overflow", c->overflow);
+		if (opt.rate > 0)
+			jo_num(j, "offered_per_sec", opt.rate, 0);
+		snprintf(line, len, "%s %s %zu B%s: %.0f %s/s, %.1f MB/s "
+		    "body, latency p50 %.0f us p99 %.0f us p99.9 %.0f us",
+		    mode_names[opt.mode], proto_name(), opt.body,
+		    opt.rate > 0 ? " (open loop)" : "", rate,
+		    opt.mode == MODE_PAIRS ? "msg" : "deliveries",
+		    (double)c->body_bytes / m->secs / 1e6,
+		    hist_quantile(&c->lat, 0.5) / 1e3,
+		    hist_quantile(&c->lat, 0.99) / 1e3,
+		    hist_quantile(&c->lat, 0.999) / 1e3);
+		break;
+	case MODE_REGISTER:
+		rate = (double)c->regs / m->secs;
+		jo_u64(j, "registrations", c->regs);
+		jo_num(j, "registrations_per_sec", rate, 0);
+		jo_u64(j, "register_failures", c->reg_fail);
+		jo_hist_us(j, "latency_us", &c->lat);
+		jo_num(j, "x25519_us", m->x_us, 2);
+		jo_num(j, "x25519_us_min", m->xmin_us, 2);
+		jo_num(j, "box_beforenm_us", m->bnm_us, 2);
+		us = m->ccpu >= 0 && c->regs > 0 ? m->ccpu * 1e6 /
+		    (double)c->regs : -1;
+		jo_obj(j, "cryptod");
+		if (us >= 0) {
+			jo_i64(j, "pid", m->cryptod_pid);
+			jo_num(j, "cpu_s", m->ccpu, 2);
+			jo_num(j, "cpu_util", m->ccpu / m->secs, 3);
+			jo_num(j, "cpu_us_per_registration", us, 2);
+			jo_num(j, "ratio_to_x25519", us / m->x_us, 3);
+		} else {
+			jo_null(j, "pid");
+			jo_null(j, "cpu_us_per_registration");
+		}
+		jo_close(j);
+		if (m->rcpu >= 0 && c->regs > 0)
+			jo_num(j, "relay_cpu_us_per_registration", m->rcpu *
+			    1e6 / (double)c->regs, 2);
+		snprintf(line, len, "register %s: %.0f reg/s, latency p50 "
+		    "%.0f us p99 %.0f us; cryptod %.1f us/reg, X25519 %.1f us",
+		    proto_name(), rate, hist_quantile(&c->lat, 0.5) / 1e3,
+		    hist_quantile(&c->lat, 0.99) / 1e3, us, m->x_us);
+		break;
+	case MODE_IDLE:
+		per = anon = -1;
+		if (B.nlive > 0 && m->rss0 >= 0 && m->rss1 >= 0) {
+			per = (double)(m->rss1 - m->rss0) * 1024 /
+			    (double)B.nlive;
+			anon = (double)(m->anon1 - m->anon0) * 1024 /
+			    (double)B.nlive;
+		}
+		jo_u64(j, "connections", B.nlive);
+		jo_u64(j, "failed", S.failed);
+		jo_num(j, "setup_s", (m->t_setup1 - m->t_setup0) / 1e9, 3);
+		jo_obj(j, "relay_memory");
+		if (per != -1) {
+			jo_i64(j, "vmrss_kb_before", m->rss0);
+			jo_i64(j, "vmrss_kb_after", m->rss1);
+			jo_i64(j, "rssanon_kb_before", m->anon0);
+			jo_i64(j, "rssanon_kb_after", m->anon1);
+			jo_num(j, "vmrss_bytes_per_conn", per, 1);
+			jo_num(j, "rssanon_bytes_per_conn", anon, 1);
+		} else
+			jo_null(j, "vmrss_bytes_per_conn");
+		jo_close(j);
+		if (m->relay_nofile >= 0) {
+			jo_i64(j, "relay_nofile", m->relay_nofile);
+			/* the relay needs one per connection and a few */
+			jo_bool(j, "relay_nofile_short",
+			    (size_t)m->relay_nofile < opt.n + 32);
+		} else
+			jo_null(j, "relay_nofile");
+		snprintf(line, len, "idle: %zu connections (%zu failed), "
+		    "relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn",
+		    B.nlive, S.failed, per, anon);
+		break;
+	}
+}
+
+static void
+report_cpu(struct jout *j, const char *key, pid_t pid, double cpu,
+    double secs)
+{
+	jo_obj(j, key);
+	if (pid > 0 && cpu >= 0) {
+		jo_i64(j, "pid", pid);
+		jo_num(j, "cpu_s", cpu, 2);
+		jo_num(j, "cpu_util", opt.mode == MODE_IDLE ? 0 : cpu / secs,
+		    3);
+	} else
+		jo_null(j, "pid");
+	jo_close(j);
+}
+
+static void
+report(const struct meas *m)
+{
+	struct jout	 j;
+	char		 line[512], errs[256];
+
+	jo_begin(&j);
+	jo_str(&j, "tool", "swsbench");
+	jo_str(&j, "mode", mode_names[opt.mode]);
+	jo_str(&j, "proto", proto_name());
+	jo_str(&j, "url", opt.url);
+	jo_num(&j, "duration_s", m->secs, 3);
+	jo_num(&j, "warmup_s", opt.warmup, 3);
+	jo_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	report_params(&j);
+	report_mode(&j, m, line, sizeof(line));
+	jo_u64(&j, "closed_by_relay", B.c.closed);
+	jo_u64(&j, "connect_failures", B.c.conn_fail);
+	write_errors(&j, &B.c, "errors");
+	report_cpu(&j, "relay", m->relay_pid, m->rcpu, m->secs);
+	report_cpu(&j, "cryptod_cpu", m->cryptod_pid, m->ccpu, m->secs);
+	jo_obj(&j, "generator");
+	jo_num(&j, "cpu_s", m->gcpu, 2);
+	jo_num(&j, "cpu_util", opt.mode == MODE_IDLE ? 0 : m->gcpu / m->secs,
+	    3);
+	jo_u64(&j, "writes", B.c.writes);
+	jo_u64(&j, "reads", B.c.reads);
+	jo_close(&j);
+	jo_obj(&j, "machine");
+	if (m->others >= 0) {
+		jo_num(&j, "busy_cores", m->busy / m->secs, 3);
+		jo_num(&j, "others_cores", m->others, 3);
+	} else {
+		jo_null(&j, "busy_cores");
+		jo_null(&j, "others_cores");
+	}
+	jo_close(&j);
+	jo_obj(&j, "setup");
+	jo_num(&j, "seconds", (m->t_setup1 - m->t_setup0) / 1e9, 3);
+	jo_u64(&j, "registrations", m->setup.regs);
+	jo_u64(&j, "failed", S.failed);
+	write_errors(&j, &m->setup, "errors");
+	jo_close(&j);
+	jo_end(&j);
+
+	fprintf(stderr, "%s", line);
+	if (m->rcpu >= 0 && opt.mode != MODE_IDLE)
+		fprintf(stderr, "; relay cpu %.0f%%, generator cpu %.0f%%",
+		    m->rcpu / m->secs * 100, m->gcpu / m->secs * 100);
+	if (m->others >= 0.05)
+		fprintf(stderr, "; other processes used %.2f cores",
+		    m->others);
+	if (err_total(&B.c) > 0) {
+		first_errors(&B.c, errs, sizeof(errs));
+		fprintf(stderr, "; errors: %s", errs);
+	}
+	fputc('\n', stderr);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct jout	 j;
-	struct counters	 setup_c;
-	struct itimerspec its;
-	struct epoll_event ev;
+	struct meas	 m;
 	const char	*keyb64 = getenv("SWS_SERVER_KEY");
-	pid_t		 relay_pid, cryptod_pid = -1, ppid;
-	uint64_t	 t_setup0, t_setup1, t0, t_end;
-	double		 rcpu0, rcpu1, ccpu0 = -1, ccpu1 = -1, gcpu0, gcpu1;
-	double		 secs, x_us = 0, xmin_us = 0, bnm_us = 0, rate, mb0, mb1;
-	double		 others;
-	long		 rss0 = -1, rss1 = -1, anon0 = -1, anon1 = -1;
-	long		 relay_nofile = -1;
-	size_t		 i, need, nconns = 0;
-	char		 errs[256];
+	size_t		 nconns = 0;
 	int		 ch;
 
 	opt.secs = 10;
@@ -603,8 +1003,6 @@ main(int argc, char *argv[])
 	opt.rooms = 10;
 	opt.members = 100;
 	opt.url = getenv("SWS_URL");
-	opt.n = 0;
-	opt.conc = 0;
 	B.proto = PROTO_JSON;
 	B.timerfd = -1;
 	B.out_limit = 8 * 1024 * 1024;
@@ -736,358 +1134,35 @@ main(int argc, char *argv[])
 	net_init();
 	body_init();
 
-	relay_pid = opt.relay_pid > 0 ? opt.relay_pid : find_relay(B.port,
-	    B.family);
-	if (relay_pid > 0)
-		relay_nofile = proc_nofile(relay_pid);
-	cryptod_pid = opt.cryptod_pid;
-	if (cryptod_pid <= 0 && relay_pid > 0 &&
-	    (ppid = proc_ppid(relay_pid)) > 0)
-		cryptod_pid = find_child(ppid, "cryptod");
+	memset(&m, 0, sizeof(m));
+	m.rss0 = m.rss1 = m.anon0 = m.anon1 = -1;
+	find_procs(&m);
 	if (opt.mode == MODE_REGISTER)
-		x_us = x25519_us(&xmin_us, &bnm_us);
+		m.x_us = x25519_us(&m.xmin_us, &m.bnm_us);
 	if (opt.mode == MODE_IDLE) {
-		if (relay_pid <= 0)
+		if (m.relay_pid <= 0)
 			fprintf(stderr, "swsbench: relay process not found; "
 			    "no memory figures (give -P)\n");
-		need = nconns + 32;
-		if (relay_nofile > 0 && (size_t)relay_nofile < need)
+		if (m.relay_nofile > 0 && (size_t)m.relay_nofile < nconns + 32)
 			fprintf(stderr, "swsbench: the relay may open %ld "
 			    "descriptors: fewer than the %zu connections "
-			    "asked for\n", relay_nofile, nconns);
-		rss0 = proc_status_kb(relay_pid, "VmRSS");
-		anon0 = proc_status_kb(relay_pid, "RssAnon");
+			    "asked for\n", m.relay_nofile, nconns);
+		m.rss0 = proc_status_kb(m.relay_pid, "VmRSS");
+		m.anon0 = proc_status_kb(m.relay_pid, "RssAnon");
 	}
 
-	/* keys for everybody first: setup is then only the network */
-	conns_alloc(nconns);
-	for (i = 0; i < nconns; i++) {
-		struct conn *c = &S.conns[i];
-
-		switch (opt.mode) {
-		case MODE_PAIRS:
-			c->peer = &S.conns[i ^ 1];
-			break;
-		case MODE_FANOUT:
-			c->room = (uint32_t)(i / opt.members);
-			c->peer = &S.conns[c->room * opt.members];
-			c->is_pub = (i % opt.members) == 0;
-			c->is_acker = (i % opt.members) == opt.members - 1;
-			break;
-		case MODE_REGISTER:
-			c->fresh_key = (uint8_t)opt.fresh_keys;
-			break;
-		}
-	}
-	for (i = 0; i < nconns; i++) {
-		struct conn *c = &S.conns[i];
-
-		if (opt.mode == MODE_PAIRS)
-			set_prefix(c, NULL, c->peer);
-		else if (opt.mode == MODE_FANOUT && c->is_pub)
-			set_prefix(c, room_name(c->room), NULL);
-	}
-
-	B.now = t_setup0 = now_ns();
-	if (opt.mode == MODE_REGISTER) {
-		if ((S.restart = calloc(nconns, sizeof(*S.restart))) == NULL)
-			return 1;
-		for (i = 0; i < nconns; i++)
-			reg_again(&S.conns[i]);
-		reg_restart();
-		net_flush();
-	} else {
-		uint64_t	 deadline = t_setup0 + (uint64_t)((opt.mode ==
-		    MODE_IDLE ? opt.secs : opt.setup_secs) * 1e9);
-
-		setup_run(nconns, opt.conc, deadline, live_count);
-		if (opt.mode == MODE_FANOUT) {
-			while (S.joined < B.nlive && B.now < deadline) {
-				net_turn(20);
-				net_flush();
-			}
-		}
-		if (opt.mode != MODE_IDLE && (B.nlive < nconns ||
-		    (opt.mode == MODE_FANOUT && S.joined < nconns))) {
-			first_errors(&B.c, errs, sizeof(errs));
-			fprintf(stderr, "swsbench: setup: %zu of %zu "
-			    "connections registered%s in %.1f s (%s)\n",
-			    B.nlive, nconns, opt.mode == MODE_FANOUT ?
-			    " and joined" : "", (B.now - t_setup0) / 1e9,
-			    errs[0] != '\0' ? errs : "timeout");
-			return 1;
-		}
-		if (B.max_body > 0 && opt.body > B.max_body) {
-			fprintf(stderr, "swsbench: -s %zu is above the "
-			    "relay's maxBody %llu\n", opt.body,
-			    (unsigned long long)B.max_body);
-			return 1;
-		}
-	}
-	t_setup1 = B.now;
-	setup_c = B.c;
+	conns_prepare(nconns);
+	if (conns_setup(nconns, &m) == -1)
+		return 1;
+	m.setup = B.c;
 	memset(&B.c, 0, sizeof(B.c));
-
-	/* load, warm-up, then the measured window */
-	S.t_load = B.now;
-	if (opt.mode == MODE_PAIRS || opt.mode == MODE_FANOUT) {
-		S.sending = 1;
-		if (opt.rate > 0) {
-			B.timerfd = timerfd_create(CLOCK_MONOTONIC,
-			    TFD_NONBLOCK | TFD_CLOEXEC);
-			if (B.timerfd == -1) {
-				perror("timerfd_create");
-				return 1;
-			}
-			memset(&its, 0, sizeof(its));
-			its.it_interval.tv_nsec = 200000;
-			its.it_value.tv_nsec = 200000;
-			timerfd_settime(B.timerfd, 0, &its, NULL);
-			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN;
-			ev.data.ptr = NULL;
-			epoll_ctl(B.ep, EPOLL_CTL_ADD, B.timerfd, &ev);
-		} else {
-			for (i = 0; i < nconns; i++) {
-				struct conn *c = &S.conns[i];
-				size_t w;
-
-				if (opt.mode == MODE_FANOUT && !c->is_pub)
-					continue;
-				for (w = 0; w < opt.window; w++)
-					send_one(c, B.now);
-			}
-		}
-		net_flush();
-	}
+	if (load_start(nconns) == -1)
+		return 1;
 	if (opt.warmup > 0)
 		run_window(S.t_load + (uint64_t)(opt.warmup * 1e9));
-	if (opt.mode == MODE_IDLE) {
-		/* let the relay settle: handshake buffers go */
-		run_window(B.now + 1000000000ULL);
-	}
-	memset(&B.c, 0, sizeof(B.c));
-	t0 = B.now = now_ns();
-	rcpu0 = proc_cpu(relay_pid);
-	if (cryptod_pid > 0)
-		ccpu0 = proc_cpu(cryptod_pid);
-	gcpu0 = self_cpu();
-	mb0 = machine_busy();
-	if (opt.mode != MODE_IDLE)
-		run_window(t0 + (uint64_t)(opt.secs * 1e9));
-	t_end = now_ns();
-	rcpu1 = proc_cpu(relay_pid);
-	if (cryptod_pid > 0)
-		ccpu1 = proc_cpu(cryptod_pid);
-	gcpu1 = self_cpu();
-	mb1 = machine_busy();
-	if (opt.mode == MODE_IDLE) {
-		rss1 = proc_status_kb(relay_pid, "VmRSS");
-		anon1 = proc_status_kb(relay_pid, "RssAnon");
-	}
-	secs = (double)(t_end - t0) / 1e9;
 	if (opt.mode == MODE_IDLE)
-		secs = (double)(t_end - t_setup0) / 1e9;
-
-	/* the report */
-	jo_begin(&j);
-	jo_str(&j, "tool", "swsbench");
-	jo_str(&j, "mode", mode_names[opt.mode]);
-	jo_str(&j, "proto", B.proto == PROTO_JSON ? "json" : "msgpack");
-	jo_str(&j, "url", opt.url);
-	jo_num(&j, "duration_s", secs, 3);
-	jo_num(&j, "warmup_s", opt.warmup, 3);
-	jo_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
-	jo_obj(&j, "params");
-	switch (opt.mode) {
-	case MODE_PAIRS:
-		jo_u64(&j, "pairs", opt.n);
-		jo_u64(&j, "window", opt.rate > 0 ? 0 : opt.window);
-		jo_num(&j, "rate", opt.rate, 0);
-		jo_u64(&j, "batch", opt.batch);
-		jo_u64(&j, "body_bytes", opt.body);
-		break;
-	case MODE_REGISTER:
-		jo_u64(&j, "concurrency", opt.conc);
-		jo_bool(&j, "fresh_keys", opt.fresh_keys);
-		break;
-	case MODE_IDLE:
-		jo_u64(&j, "connections", opt.n);
-		break;
-	case MODE_FANOUT:
-		jo_u64(&j, "rooms", opt.rooms);
-		jo_u64(&j, "members", opt.members);
-		jo_u64(&j, "window", opt.window);
-		jo_u64(&j, "body_bytes", opt.body);
-		break;
-	}
-	jo_close(&j);
-
-	errs[0] = '\0';
-	switch (opt.mode) {
-	case MODE_PAIRS:
-	case MODE_FANOUT:
-		rate = (double)B.c.rcvd / secs;
-		if (opt.mode == MODE_PAIRS) {
-			jo_u64(&j, "messages", B.c.rcvd);
-			jo_num(&j, "msgs_per_sec", rate, 0);
-		} else {
-			jo_u64(&j, "deliveries", B.c.rcvd);
-			jo_num(&j, "deliveries_per_sec", rate, 0);
-			jo_u64(&j, "publishes", B.c.sent);
-			jo_num(&j, "publishes_per_sec", (double)B.c.sent /
-			    secs, 0);
-		}
-		jo_u64(&j, "sent", B.c.sent);
-		jo_num(&j, "body_mb_per_sec", (double)B.c.body_bytes / secs /
-		    1e6, 2);
-		jo_hist_us(&j, "latency_us", &B.c.lat);
-		jo_u64(&j, "wrong_sender", B.c.wrong);
-		jo_u64(&j, "overflow", B.c.overflow);
-		if (opt.rate > 0)
-			jo_num(&j, "offered_per_sec", opt.rate, 0);
-		snprintf(errs, sizeof(errs), "%s %s %zu B%s: %.0f %s/s, "
-		    "%.1f MB/s body, latency p50 %.0f us p99 %.0f us "
-		    "p99.9 %.0f us",
-		    mode_names[opt.mode], B.proto == PROTO_JSON ? "json" :
-		    "msgpack", opt.body, opt.rate > 0 ? " (open loop)" : "",
-		    rate, opt.mode == MODE_PAIRS ? "msg" : "deliveries",
-		    (double)B.c.body_bytes / secs / 1e6,
-		    hist_quantile(&B.c.lat, 0.5) / 1e3,
-		    hist_quantile(&B.c.lat, 0.99) / 1e3,
-		    hist_quantile(&B.c.lat, 0.999) / 1e3);
-		break;
-	case MODE_REGISTER:
-		rate = (double)B.c.regs / secs;
-		jo_u64(&j, "registrations", B.c.regs);
-		jo_num(&j, "registrations_per_sec", rate, 0);
-		jo_u64(&j, "register_failures", B.c.reg_fail);
-		jo_hist_us(&j, "latency_us", &B.c.lat);
-		jo_num(&j, "x25519_us", x_us, 2);
-		jo_num(&j, "x25519_us_min", xmin_us, 2);
-		jo_num(&j, "box_beforenm_us", bnm_us, 2);
-		jo_obj(&j, "cryptod");
-		if (cryptod_pid > 0 && ccpu0 >= 0 && ccpu1 >= 0 &&
-		    B.c.regs > 0) {
-			double us = (ccpu1 - ccpu0) * 1e6 / (double)B.c.regs;
-
-			jo_i64(&j, "pid", cryptod_pid);
-			jo_num(&j, "cpu_s", ccpu1 - ccpu0, 2);
-			jo_num(&j, "cpu_util", (ccpu1 - ccpu0) / secs, 3);
-			jo_num(&j, "cpu_us_per_registration", us, 2);
-			jo_num(&j, "ratio_to_x25519", us / x_us, 3);
-		} else {
-			jo_null(&j, "pid");
-			jo_null(&j, "cpu_us_per_registration");
-		}
-		jo_close(&j);
-		if (relay_pid > 0 && rcpu0 >= 0 && rcpu1 >= 0 && B.c.regs > 0)
-			jo_num(&j, "relay_cpu_us_per_registration",
-			    (rcpu1 - rcpu0) * 1e6 / (double)B.c.regs, 2);
-		snprintf(errs, sizeof(errs), "register %s: %.0f reg/s, "
-		    "latency p50 %.0f us p99 %.0f us; cryptod %.1f us/reg, "
-		    "X25519 %.1f us",
-		    B.proto == PROTO_JSON ? "json" : "msgpack", rate,
-		    hist_quantile(&B.c.lat, 0.5) / 1e3,
-		    hist_quantile(&B.c.lat, 0.99) / 1e3,
-		    cryptod_pid > 0 && B.c.regs > 0 ? (ccpu1 - ccpu0) * 1e6 /
-		    (double)B.c.regs : -1.0, x_us);
-		break;
-	case MODE_IDLE:
-		jo_u64(&j, "connections", B.nlive);
-		jo_u64(&j, "failed", S.failed);
-		jo_num(&j, "setup_s", (t_setup1 - t_setup0) / 1e9, 3);
-		jo_obj(&j, "relay_memory");
-		if (rss0 >= 0 && rss1 >= 0 && B.nlive > 0) {
-			jo_i64(&j, "vmrss_kb_before", rss0);
-			jo_i64(&j, "vmrss_kb_after", rss1);
-			jo_i64(&j, "rssanon_kb_before", anon0);
-			jo_i64(&j, "rssanon_kb_after", anon1);
-			jo_num(&j, "vmrss_bytes_per_conn", (double)(rss1 -
-			    rss0) * 1024 / (double)B.nlive, 1);
-			jo_num(&j, "rssanon_bytes_per_conn", (double)(anon1 -
-			    anon0) * 1024 / (double)B.nlive, 1);
-		} else
-			jo_null(&j, "vmrss_bytes_per_conn");
-		jo_close(&j);
-		if (relay_nofile >= 0) {
-			jo_i64(&j, "relay_nofile", relay_nofile);
-			/* the relay needs one per connection and a few */
-			jo_bool(&j, "relay_nofile_short",
-			    (size_t)relay_nofile < opt.n + 32);
-		} else
-			jo_null(&j, "relay_nofile");
-		snprintf(errs, sizeof(errs), "idle: %zu connections (%zu "
-		    "failed), relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn",
-		    B.nlive, S.failed, B.nlive > 0 && rss0 >= 0 && rss1 >= 0 ?
-		    (double)(rss1 - rss0) * 1024 / (double)B.nlive : -1.0,
-		    B.nlive > 0 && anon0 >= 0 && anon1 >= 0 ?
-		    (double)(anon1 - anon0) * 1024 / (double)B.nlive : -1.0);
-		break;
-	}
-	jo_u64(&j, "closed_by_relay", B.c.closed);
-	jo_u64(&j, "connect_failures", B.c.conn_fail);
-	write_errors(&j, &B.c, "errors");
-	jo_obj(&j, "relay");
-	if (relay_pid > 0 && rcpu0 >= 0 && rcpu1 >= 0) {
-		jo_i64(&j, "pid", relay_pid);
-		jo_num(&j, "cpu_s", rcpu1 - rcpu0, 2);
-		jo_num(&j, "cpu_util", opt.mode == MODE_IDLE ? 0 :
-		    (rcpu1 - rcpu0) / secs, 3);
-	} else
-		jo_null(&j, "pid");
-	jo_close(&j);
-	jo_obj(&j, "cryptod_cpu");
-	if (cryptod_pid > 0 && ccpu0 >= 0 && ccpu1 >= 0) {
-		jo_i64(&j, "pid", cryptod_pid);
-		jo_num(&j, "cpu_s", ccpu1 - ccpu0, 2);
-	} else
-		jo_null(&j, "pid");
-	jo_close(&j);
-	jo_obj(&j, "generator");
-	jo_num(&j, "cpu_s", gcpu1 - gcpu0, 2);
-	jo_num(&j, "cpu_util", opt.mode == MODE_IDLE ? 0 :
-	    (gcpu1 - gcpu0) / secs, 3);
-	jo_u64(&j, "writes", B.c.writes);
-	jo_u64(&j, "reads", B.c.reads);
-	jo_close(&j);
-	/* On a shared machine the others' share says how far to trust it. */
-	others = -1;
-	jo_obj(&j, "machine");
-	if (opt.mode != MODE_IDLE && mb0 >= 0 && mb1 >= 0) {
-		others = mb1 - mb0 - (gcpu1 - gcpu0);
-		if (rcpu0 >= 0 && rcpu1 >= 0)
-			others -= rcpu1 - rcpu0;
-		if (ccpu0 >= 0 && ccpu1 >= 0)
-			others -= ccpu1 - ccpu0;
-		others /= secs;
-		if (others < 0)
-			others = 0;
-		jo_num(&j, "busy_cores", (mb1 - mb0) / secs, 3);
-		jo_num(&j, "others_cores", others, 3);
-	} else {
-		jo_null(&j, "busy_cores");
-		jo_null(&j, "others_cores");
-	}
-	jo_close(&j);
-	jo_obj(&j, "setup");
-	jo_num(&j, "seconds", (t_setup1 - t_setup0) / 1e9, 3);
-	jo_u64(&j, "registrations", setup_c.regs);
-	jo_u64(&j, "failed", S.failed);
-	write_errors(&j, &setup_c, "errors");
-	jo_close(&j);
-	jo_end(&j);
-
-	fprintf(stderr, "%s", errs);
-	if (relay_pid > 0 && opt.mode != MODE_IDLE)
-		fprintf(stderr, "; relay cpu %.0f%%, generator cpu %.0f%%",
-		    (rcpu1 - rcpu0) / secs * 100, (gcpu1 - gcpu0) / secs * 100);
-	if (others >= 0.05)
-		fprintf(stderr, "; other processes used %.2f cores", others);
-	if (err_total(&B.c) > 0) {
-		first_errors(&B.c, errs, sizeof(errs));
-		fprintf(stderr, "; errors: %s", errs);
-	}
-	fputc('\n', stderr);
+		run_window(B.now + 1000000000ULL);	/* let the relay settle */
+	measure(&m);
+	report(&m);
 	return 0;
 }

@@ -17,45 +17,49 @@
 
 #define MAX_DEPTH	8
 
+#define NAME(s)	s, sizeof(s) - 1
+
 static const struct {
 	const char	*name;
+	size_t		 len;
 	enum wfield	 f;
 } fields[] = {
-	{ "type",	F_TYPE },
-	{ "server",	F_SERVER },
-	{ "challenge",	F_CHALLENGE },
-	{ "publicKey",	F_PUBLICKEY },
-	{ "proof",	F_PROOF },
-	{ "from",	F_FROM },
-	{ "body",	F_BODY },
-	{ "room",	F_ROOM },
-	{ "code",	F_CODE },
-	{ "reason",	F_REASON },
-	{ "limits",	F_LIMITS },
+	{ NAME("type"),		F_TYPE },
+	{ NAME("from"),		F_FROM },
+	{ NAME("body"),		F_BODY },
+	{ NAME("room"),		F_ROOM },
+	{ NAME("server"),	F_SERVER },
+	{ NAME("challenge"),	F_CHALLENGE },
+	{ NAME("publicKey"),	F_PUBLICKEY },
+	{ NAME("proof"),	F_PROOF },
+	{ NAME("code"),		F_CODE },
+	{ NAME("reason"),	F_REASON },
+	{ NAME("limits"),	F_LIMITS },
 };
 
 static const struct {
 	const char	*name;
+	size_t		 len;
 	enum wtype	 t;
 } types[] = {
-	{ "MESSAGE",		W_MESSAGE },
-	{ "CHALLENGE",		W_CHALLENGE },
-	{ "REGISTER_SUCCESS",	W_REGISTER_SUCCESS },
-	{ "REGISTER_FAILURE",	W_REGISTER_FAILURE },
-	{ "ACK",		W_ACK },
-	{ "ERROR",		W_ERROR },
-	{ "JOINED",		W_JOINED },
-	{ "PRESENCE",		W_PRESENCE },
+	{ NAME("MESSAGE"),		W_MESSAGE },
+	{ NAME("CHALLENGE"),		W_CHALLENGE },
+	{ NAME("REGISTER_SUCCESS"),	W_REGISTER_SUCCESS },
+	{ NAME("REGISTER_FAILURE"),	W_REGISTER_FAILURE },
+	{ NAME("ACK"),			W_ACK },
+	{ NAME("ERROR"),		W_ERROR },
+	{ NAME("JOINED"),		W_JOINED },
+	{ NAME("PRESENCE"),		W_PRESENCE },
 };
 
+/* The common fields come first: a MESSAGE is found in a few compares. */
 static int
 field_of(const uint8_t *k, size_t len)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		if (strlen(fields[i].name) == len &&
-		    memcmp(fields[i].name, k, len) == 0)
+		if (fields[i].len == len && memcmp(fields[i].name, k, len) == 0)
 			return (int)fields[i].f;
 	return -1;
 }
@@ -66,8 +70,7 @@ type_of(const uint8_t *s, size_t len)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strlen(types[i].name) == len &&
-		    memcmp(types[i].name, s, len) == 0)
+		if (types[i].len == len && memcmp(types[i].name, s, len) == 0)
 			return types[i].t;
 	return W_OTHER;
 }

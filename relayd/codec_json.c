@@ -102,7 +102,7 @@ jget_text(void *arg, const char *key, int keep, const uint8_t **p,
 
 	if ((m = jfind(c, key)) == NULL)
 		return CF_ABSENT;
-	if (m->kind != JSON_STRING)
+	if (m->kind != JSON_K_STRING)
 		return CF_BAD;
 	return jstring(c, m, keep, p, len);
 }
@@ -146,7 +146,7 @@ jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 
 	if ((m = jfind(c, key)) == NULL)
 		return CF_ABSENT;
-	if (m->kind != JSON_STRING)
+	if (m->kind != JSON_K_STRING)
 		return CF_BAD;
 	if (!m->valesc) {
 		n = b64url_decode(c->scratch + c->used, c->cap - c->used,
@@ -179,7 +179,7 @@ jget_uint(void *arg, const char *key, uint64_t *val)
 
 	if ((m = jfind(c, key)) == NULL)
 		return CF_ABSENT;
-	if (m->kind != JSON_INT || m->ival < 0)
+	if (m->kind != JSON_K_INT || m->ival < 0)
 		return CF_BAD;
 	*val = (uint64_t)m->ival;
 	return CF_OK;

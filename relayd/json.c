@@ -182,7 +182,7 @@ static int
 scan_string(const uint8_t *p, const uint8_t *end, int iskey,
     const uint8_t **q, int *esc)
 {
-	uint64_t w;
+	uint64_t	 w;
 	uint8_t	 tmp[4];
 	size_t	 n, adv;
 
@@ -448,7 +448,7 @@ scan_number(const uint8_t **pp, const uint8_t *end, int *kind,
 	if (real) {
 		if (real_overflows(ip, ni, fp, nf, e))
 			return JSON_ERANGE;
-		*kind = JSON_REAL;
+		*kind = JSON_K_REAL;
 		return JSON_OK;
 	}
 	/* No leading zeros: more than 19 digits is at least 10^19. */
@@ -465,7 +465,7 @@ scan_number(const uint8_t **pp, const uint8_t *end, int *kind,
 		*ival = INT64_MIN;
 	else
 		*ival = -(int64_t)u;
-	*kind = JSON_INT;
+	*kind = JSON_K_INT;
 	return JSON_OK;
 }
 
@@ -625,25 +625,25 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 			cur.valesc = (uint8_t)esc;
 		}
 		p = q + 1;
-		kind = JSON_STRING;
+		kind = JSON_K_STRING;
 		break;
 	case 't':
 		if (end - p < 4 || memcmp(p, "true", 4) != 0)
 			return JSON_ESYNTAX;
 		p += 4;
-		kind = JSON_TRUE;
+		kind = JSON_K_TRUE;
 		break;
 	case 'f':
 		if (end - p < 5 || memcmp(p, "false", 5) != 0)
 			return JSON_ESYNTAX;
 		p += 5;
-		kind = JSON_FALSE;
+		kind = JSON_K_FALSE;
 		break;
 	case 'n':
 		if (end - p < 4 || memcmp(p, "null", 4) != 0)
 			return JSON_ESYNTAX;
 		p += 4;
-		kind = JSON_NULL;
+		kind = JSON_K_NULL;
 		break;
 	default:
 		if ((rc = scan_number(&p, end, &kind, &ival)) != JSON_OK)
@@ -653,7 +653,7 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 	if (depth == 1) {
 		cur.kind = kind;
 		cur.ival = ival;
-		if (kind != JSON_STRING)
+		if (kind != JSON_K_STRING)
 			cur.vallen = (size_t)(p - cur.val);
 		remember(doc, &cur);
 	}
@@ -672,7 +672,7 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 	if (--depth == 0)
 		goto done;
 	if (depth == 1) {
-		cur.kind = closed ? JSON_OBJECT : JSON_ARRAY;
+		cur.kind = closed ? JSON_K_OBJECT : JSON_K_ARRAY;
 		cur.vallen = (size_t)(p - cur.val);
 		remember(doc, &cur);
 	}

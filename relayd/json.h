@@ -34,15 +34,15 @@
 #define JSON_MEMBERS		16	/* top-level members remembered */
 #define JSON_KEYS_INLINE	64	/* key stack when no workspace is given */
 
-/* The kind of a value. */
-#define JSON_NULL		1
-#define JSON_FALSE		2
-#define JSON_TRUE		3
-#define JSON_INT		4	/* integer literal, in int64 */
-#define JSON_REAL		5	/* fraction or exponent */
-#define JSON_STRING		6
-#define JSON_ARRAY		7
-#define JSON_OBJECT		8
+/* The kind of a value (JSON_K_: jansson's enum has the plain names). */
+#define JSON_K_NULL		1
+#define JSON_K_FALSE		2
+#define JSON_K_TRUE		3
+#define JSON_K_INT		4	/* integer literal, in int64 */
+#define JSON_K_REAL		5	/* fraction or exponent */
+#define JSON_K_STRING		6
+#define JSON_K_ARRAY		7
+#define JSON_K_OBJECT		8
 
 /* json_parse() results. */
 #define JSON_OK			0
@@ -67,8 +67,8 @@ struct json_member {
 	size_t		 keylen;
 	const uint8_t	*val;
 	size_t		 vallen;
-	int64_t		 ival;		/* JSON_INT */
-	int		 kind;		/* JSON_NULL .. JSON_OBJECT */
+	int64_t		 ival;		/* JSON_K_INT */
+	int		 kind;		/* JSON_K_NULL .. JSON_K_OBJECT */
 	int		 want;		/* index in the wanted list, or -1 */
 	uint8_t		 keyesc;
 	uint8_t		 valesc;

@@ -11,11 +11,9 @@
 // built).
 //
 // Connections: every client connects only once the one before it has
-// registered.  Two connections whose upgrades complete in the opposite
-// order of their TCP accepts make cryptod exit ("session id N not
-// fresh") and the relay with it; regress/relay/t_rules_node.mjs (part
-// "order") checks that case on its own, so this test does not depend on
-// it.
+// registered, so the output of each step is in a known order.
+// (Upgrades completing out of accept order are covered by
+// regress/relay/t_rules_node.mjs, part "order".)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
