@@ -41,7 +41,7 @@ static void	relay_dispatch_parent(int, short, void *);
 static void	relay_dispatch_cryptod(int, short, void *);
 static void	relay_accept(int, short, void *);
 static void	relay_tick(int, short, void *);
-static void	relay_flush(int, short, void *);
+static void	relay_flush(void);
 static void	relay_sigterm(int, short, void *);
 static void	relay_shutdown(void);
 static void	relay_exit(int, short, void *);
@@ -97,9 +97,6 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 
 	if ((relay->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	/* priority 0: I/O; priority 1: the flush after each turn */
-	if (event_base_priority_init(relay->base, 2) == -1)
-		fatalx("event_base_priority_init");
 	TAILQ_INIT(&relay->listeners);
 	for (i = 0; i < TL_MAX; i++)
 		TAILQ_INIT(&relay->tl[i]);
@@ -135,8 +132,6 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	tv.tv_sec = 0;
 	tv.tv_usec = TICK_MS * 1000;
 	event_add(&relay->ev_tick, &tv);
-	event_assign(&relay->ev_flush, relay->base, -1, 0, relay_flush, NULL);
-	event_priority_set(&relay->ev_flush, 1);
 	event_assign(&relay->ev_exit, relay->base, -1, 0, relay_exit, NULL);
 	evsignal_assign(&relay->ev_sigterm, relay->base, SIGTERM,
 	    relay_sigterm, NULL);
@@ -155,8 +150,15 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	proc_drop(PROC_RELAY, user, chroot_dir);
 	log_debug("started");
 
-	event_base_dispatch(relay->base);
-	exit(0);
+	/*
+	 * One loop turn handles every ready descriptor, then writes each
+	 * session's output once: frames produced in the turn leave together.
+	 */
+	for (;;) {
+		if (event_base_loop(relay->base, EVLOOP_ONCE) == -1)
+			fatalx("event_base_loop");
+		relay_flush();
+	}
 }
 
 /*
@@ -551,22 +553,17 @@ relay_tick(int fd, short what, void *arg)
 void
 relay_flush_later(struct session *s)
 {
-	if (s->dirty)
+	if (s->dirty || s->hold)
 		return;
 	s->dirty = 1;
 	TAILQ_INSERT_TAIL(&relay->flushq, s, flush_entry);
-	if (!event_pending(&relay->ev_flush, EV_TIMEOUT, NULL))
-		event_active(&relay->ev_flush, EV_TIMEOUT, 0);
 }
 
 static void
-relay_flush(int fd, short what, void *arg)
+relay_flush(void)
 {
 	struct session	*s;
 
-	(void)fd;
-	(void)what;
-	(void)arg;
 	while ((s = TAILQ_FIRST(&relay->flushq)) != NULL) {
 		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
 		s->dirty = 0;

@@ -61,6 +61,7 @@ struct session {
 	uint8_t			 tlist;		/* TL_* it is on */
 	uint8_t			 ev_flags;	/* EV_READ|EV_WRITE wanted */
 	uint8_t			 dirty;		/* on the flush list */
+	uint8_t			 hold;		/* output waits for more */
 	uint8_t			 paused;	/* reading stopped: output full */
 	uint8_t			 pinged;
 	uint8_t			 close_rcvd;	/* peer's close frame seen */
@@ -123,7 +124,6 @@ struct relay {
 	struct event		 ev_parent;
 	struct event		 ev_cryptod;
 	struct event		 ev_tick;
-	struct event		 ev_flush;
 	struct event		 ev_sigterm;
 	struct event		 ev_exit;
 	struct relay_limits	 lim;		/* in force */

@@ -296,7 +296,11 @@ session_http(struct session *s, size_t n)
 		s->state = S_ECHO;
 		relay_timer_set(s, TL_LIVE);
 	} else {
-		/* cryptod makes the challenge; the client speaks after. */
+		/*
+		 * cryptod makes the challenge; the client speaks after.  The
+		 * 101 waits for the CHALLENGE, so both leave in one write.
+		 */
+		s->hold = 1;
 		s->state = S_WAIT_CHAL;
 		relay_timer_set(s, TL_REG);
 		RB_INSERT(session_tree, &relay->by_sid, s);
@@ -499,6 +503,7 @@ session_challenge(struct session *s, const uint8_t *challenge,
 		return;
 	out = enc_out(s->proto, &cap);
 	n = enc_challenge(s->proto, out, cap, server_pk, challenge);
+	s->hold = 0;
 	session_send_enc(s, n);
 	s->state = S_CHALLENGED;
 }
@@ -613,6 +618,7 @@ session_close(struct session *s, int code, const char *reason)
 	s->state = S_CLOSING;
 	s->close_sent = 1;
 	s->paused = 0;
+	s->hold = 0;
 	s->in_len = 0;
 	if (s->full) {
 		TAILQ_REMOVE(&relay->fullq, s, full_entry);

@@ -12,3 +12,6 @@ $(OBJ)/sandbox-test: regress/unit/test_sandbox.c common/sandbox.c common/proc.c 
 
 UNIT_TESTS += reg
 reg_SRCS = regress/unit/test_reg.c cryptod/reg.c common/b64.c common/log.c
+
+FUZZ_TARGETS += b64diff
+fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c

@@ -67,6 +67,12 @@ main(void)
 		ok(b64url_decode(out, sizeof(out), bad[i], strlen(bad[i])) == -1,
 		    "base64url \"%s\" refused", bad[i]);
 
+	/* libsodium 1.0.18 would take these for letters; we must not */
+	ok(b64url_decode(out, sizeof(out), "\xb7\xae\xbe\xbe", 4) == -1,
+	    "base64url with bytes above 0x7f refused");
+	ok(b64url_decode(out, sizeof(out), "AAA\x80", 4) == -1,
+	    "a single 0x80 byte refused");
+
 	/* vectors.json: the server key pair */
 	snprintf(path, sizeof(path), "%s/server.key", dir);
 	writefile(path, "_CsI0KzMdVekvbvmvYe_79S8cByyY8-aSP20ECgCt8E\n", 0600);
