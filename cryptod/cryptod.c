@@ -221,6 +221,10 @@ main(int argc, char *argv[])
 				fatalx("bad message from %s", i == 0 ?
 				    "parent" : "relay");
 		}
+		/* Every answer to what was read goes out in one write. */
+		if (imsgbuf_queued(&cd.relay) > 0 &&
+		    imsgbuf_write(&cd.relay) == -1)
+			fatal("write to relay");
 	}
 }
 
@@ -408,7 +412,4 @@ reply(struct imsgbuf *ib, uint32_t type, const void *data, size_t len)
 {
 	if (imsg_compose(ib, type, 0, -1, data, len) == -1)
 		fatal("imsg_compose");
-	/* Answer now: the relay is waiting, and poll covers the rest. */
-	if (imsgbuf_write(ib) == -1)
-		fatal("write");
 }

@@ -34,6 +34,7 @@
 #define TICK_MS		200
 #define RBUF_SIZE	(256 * 1024)
 #define LINGER_SECS	2		/* wait for the peer after our close */
+#define CRYPTOD_QUEUE_SOFT (IMSG_WBUF_MAX / 4)	/* then "unavailable" */
 
 struct relay	*relay;
 
@@ -233,13 +234,23 @@ relay_imsg_event(struct imsgbuf *ib, struct event *ev, event_callback_fn cb)
 	event_add(ev, NULL);
 }
 
-void
+/*
+ * Queue a request for cryptod.  New work (challenges, verifications) is
+ * refused while the queue is long, which the session reports as
+ * "unavailable"; the room left above that line is for FORGET, which must
+ * never fail, or cryptod would hold a challenge forever.
+ */
+int
 relay_cryptod_send(uint32_t type, const void *data, size_t len)
 {
+	if (type != IMSG_FORGET &&
+	    imsgbuf_queued(&relay->cryptod) > CRYPTOD_QUEUE_SOFT)
+		return -1;
 	if (imsg_compose(&relay->cryptod, type, 0, -1, data, len) == -1)
 		fatal("imsg to cryptod");
 	relay_imsg_event(&relay->cryptod, &relay->ev_cryptod,
 	    relay_dispatch_cryptod);
+	return 0;
 }
 
 static void

@@ -163,7 +163,7 @@ __attribute__((__noreturn__)) void relay_main(int debug, int verbose,
 	    const char *user, const char *chroot_dir);
 void	relay_timer_set(struct session *, int tlist);
 void	relay_flush_later(struct session *);
-void	relay_cryptod_send(uint32_t type, const void *data, size_t len);
+int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
 time_t	relay_now(void);
 uint32_t relay_now_ms(void);
 

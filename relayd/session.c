@@ -301,12 +301,18 @@ session_http(struct session *s, size_t n)
 		 * 101 waits for the CHALLENGE, so both leave in one write.
 		 */
 		s->hold = 1;
-		s->state = S_WAIT_CHAL;
 		relay_timer_set(s, TL_REG);
-		RB_INSERT(session_tree, &relay->by_sid, s);
 		memset(&req, 0, sizeof(req));
 		req.sid = s->sid;
-		relay_cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req));
+		if (relay_cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req))
+		    == -1) {
+			s->state = S_REFUSED;
+			session_register_fail(s, "unavailable",
+			    "the key service is overloaded");
+			return;
+		}
+		s->state = S_WAIT_CHAL;
+		RB_INSERT(session_tree, &relay->by_sid, s);
 	}
 	if (left > 0)
 		session_feed(s, relay->rbuf, left);
@@ -446,8 +452,12 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		v.box_len = (uint16_t)req.body_len;
 		memcpy(v.box, req.body, req.body_len);
 		memcpy(s->pk, req.key, sizeof(s->pk));
+		if (relay_cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1) {
+			session_register_fail(s, "unavailable",
+			    "the key service is overloaded");
+			return;
+		}
 		s->state = S_VERIFYING;
-		relay_cryptod_send(IMSG_VERIFY, &v, sizeof(v));
 		return;
 	}
 
