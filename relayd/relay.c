@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -104,14 +103,9 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
-	router_init();
-	/*
-	 * jansson seeds its hash tables from /dev/urandom on first use,
-	 * which the sandbox forbids: seed it now from libsodium.
-	 */
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
-	json_object_seed(randombytes_random());
+	router_init();
 	relay->rbuf_size = RBUF_SIZE;
 	if ((relay->rbuf = malloc(relay->rbuf_size)) == NULL)
 		fatal("malloc");

@@ -6,8 +6,8 @@
  *
  *	cc -std=gnu11 -O2 -I. -Icommon -Irelayd -o obj/bench_codec \
  *	    regress/unit/bench_codec.c relayd/codec.c relayd/codec_json.c \
- *	    relayd/codec_msgpack.c common/b64.c common/utf8.c \
- *	    -lsodium -lmsgpackc -ljansson
+ *	    relayd/codec_msgpack.c relayd/json.c common/b64.c common/utf8.c \
+ *	    -lsodium -lmsgpackc
  *	obj/bench_codec [iterations]
  */
 #include <stdint.h>
