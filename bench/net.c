@@ -45,6 +45,10 @@ static void	conn_feed(struct conn *, uint8_t *, size_t);
 static int	conn_on_frame(void *, int, uint8_t *, size_t);
 static void	conn_msg(struct conn *, const struct wmsg *);
 static void	conn_events(struct conn *, int);
+static void	conn_newkey(struct conn *);
+static uint8_t	*conn_reserve(struct conn *, size_t);
+static void	conn_dirty(struct conn *);
+static void	count_err(struct counters *, const char *, size_t);
 
 /* Frame masks need not be secret here, only different (RFC 6455 5.3). */
 static void
@@ -59,7 +63,7 @@ next_mask(uint8_t m[4])
 	memcpy(m, &x, 4);
 }
 
-void
+static void
 count_err(struct counters *c, const char *name, size_t len)
 {
 	size_t	 i;
@@ -239,7 +243,7 @@ conn_init(struct conn *c, uint32_t idx)
 	conn_newkey(c);
 }
 
-void
+static void
 conn_newkey(struct conn *c)
 {
 	crypto_box_keypair(c->pk, c->sk);
@@ -333,7 +337,7 @@ conn_lost(struct conn *c, const char *why, int code)
 		B.ops->closed(c, st == C_LIVE ? code : -1);
 }
 
-uint8_t *
+static uint8_t *
 conn_reserve(struct conn *c, size_t n)
 {
 	size_t	 cap;
@@ -358,7 +362,7 @@ conn_reserve(struct conn *c, size_t n)
 	return c->out + c->out_len;
 }
 
-void
+static void
 conn_dirty(struct conn *c)
 {
 	struct conn	**q;

@@ -25,6 +25,7 @@ shift
 secs=${PROFILE_SECS:-4}
 proc=${PROFILE_PROC:-relayd: relay}
 data=$out/$name.perf.data
+rm -f "$data" "$data.old"
 report=$out/$name.profile.txt
 
 trap 'relay_stop; exit 1' INT TERM HUP

@@ -45,6 +45,11 @@ def others(r):
 	return num(m.get("others_cores"), "{:.2f}")
 
 
+def dropped(r):
+	n = r.get("dropped")
+	return "; **%s dropped by the relay**" % num(n) if n else ""
+
+
 def cpu(r):
 	rel = (r.get("relay") or {}).get("cpu_util")
 	gen = (r.get("generator") or {}).get("cpu_util")
@@ -58,16 +63,17 @@ def main(d):
 
 	r = load(d, "pairs-json-64")
 	if r:
-		rows.append(("pairs-json-64", "%s msg/s" %
-		    num(r["msgs_per_sec"]), lat(r), cpu(r), others(r)))
+		rows.append(("pairs-json-64", "%s msg/s%s" %
+		    (num(r["msgs_per_sec"]), dropped(r)), lat(r), cpu(r),
+		    others(r)))
 		v = r["msgs_per_sec"]
 		budget.append(("relayed messages/s, 1,000 pairs x 16 in "
 		    "flight, JSON 64 B", ">= 300,000", num(v), v >= 300000))
 	r = load(d, "pairs-rate-100k")
 	if r:
-		rows.append(("pairs-rate-100k", "%s msg/s of %s offered" %
-		    (num(r["msgs_per_sec"]), num(r.get("offered_per_sec"))),
-		    lat(r), cpu(r), others(r)))
+		rows.append(("pairs-rate-100k", "%s msg/s of %s offered%s" %
+		    (num(r["msgs_per_sec"]), num(r.get("offered_per_sec")),
+		    dropped(r)), lat(r), cpu(r), others(r)))
 		p99 = (r.get("latency_us") or {}).get("p99")
 		kept = r["msgs_per_sec"] >= 0.97 * r.get("offered_per_sec", 0)
 		budget.append(("p99 latency at 100,000 msg/s", "< 2 ms",
@@ -76,13 +82,14 @@ def main(d):
 		    p99 is not None and p99 < 2000 and kept))
 	r = load(d, "pairs-msgpack-64")
 	if r:
-		rows.append(("pairs-msgpack-64", "%s msg/s" %
-		    num(r["msgs_per_sec"]), lat(r), cpu(r), others(r)))
+		rows.append(("pairs-msgpack-64", "%s msg/s%s" %
+		    (num(r["msgs_per_sec"]), dropped(r)), lat(r), cpu(r),
+		    others(r)))
 	r = load(d, "pairs-json-1k")
 	if r:
-		rows.append(("pairs-json-1k", "%s msg/s, %s MB/s body" %
+		rows.append(("pairs-json-1k", "%s msg/s, %s MB/s body%s" %
 		    (num(r["msgs_per_sec"]), num(r["body_mb_per_sec"],
-		    "{:,.1f}")), lat(r), cpu(r), others(r)))
+		    "{:,.1f}"), dropped(r)), lat(r), cpu(r), others(r)))
 		v = r["body_mb_per_sec"]
 		budget.append(("body relayed, 1 KiB bodies", ">= 400 MB/s",
 		    "%s MB/s" % num(v, "{:,.1f}"), v >= 400))
@@ -118,9 +125,10 @@ def main(d):
 		    per is not None and per <= 1024 and n >= 15000))
 	r = load(d, "fanout")
 	if r:
-		rows.append(("fanout", "%s deliveries/s (%s publishes/s)" %
+		rows.append(("fanout", "%s deliveries/s (%s publishes/s)%s" %
 		    (num(r["deliveries_per_sec"]),
-		    num(r["publishes_per_sec"])), lat(r), cpu(r), others(r)))
+		    num(r["publishes_per_sec"]), dropped(r)), lat(r), cpu(r),
+		    others(r)))
 
 	o.append("# swsbench results")
 	o.append("")

@@ -163,6 +163,7 @@ send_one(struct conn *c, uint64_t ts)
 	memcpy(q, suffix, suffix_len);
 	conn_frame_end(c, plen);
 	B.c.sent++;
+	B.all_sent++;
 }
 
 static int
@@ -186,6 +187,7 @@ arrival(const struct wmsg *m)
 	long		 blen;
 
 	B.c.rcvd++;
+	B.all_rcvd++;
 	if ((blen = wire_body_len(m)) > 0)
 		B.c.body_bytes += (uint64_t)blen;
 	ts = wire_body_ts(m);
@@ -586,6 +588,7 @@ struct meas {
 	double		 rcpu, ccpu, gcpu, busy, others;
 	double		 x_us, xmin_us, bnm_us;
 	long		 rss0, rss1, anon0, anon1;
+	int64_t		 dropped;	/* -1: not counted */
 	struct counters	 setup;
 };
 
@@ -737,6 +740,39 @@ load_start(size_t nconns)
 	return 0;
 }
 
+/*
+ * After the window: send nothing more and wait (at most a second) for
+ * what is in flight.  What never arrives was dropped by the relay without
+ * a word: a SEND without an id that was rate-limited or met a full
+ * queue (busy), or a PUBLISH a member could not take.  A closed loop
+ * loses that message for good, so a relay with tight limits shows up
+ * here and not as a mystery in the rate.
+ */
+static void
+drain(struct meas *m)
+{
+	struct counters	*win;
+	uint64_t	 per, end;
+
+	m->dropped = -1;
+	if (opt.mode != MODE_PAIRS && opt.mode != MODE_FANOUT)
+		return;
+	if ((win = malloc(sizeof(*win))) == NULL)
+		return;
+	memcpy(win, &B.c, sizeof(*win));	/* the report is the window's */
+	S.sending = 0;
+	per = opt.mode == MODE_FANOUT ? opt.members - 1 : 1;
+	end = now_ns() + 1000000000ULL;
+	while (B.all_rcvd < B.all_sent * per && B.now < end) {
+		net_turn(10);
+		net_flush();
+	}
+	m->dropped = B.all_rcvd < B.all_sent * per ?
+	    (int64_t)(B.all_sent * per - B.all_rcvd) : 0;
+	memcpy(&B.c, win, sizeof(*win));
+	free(win);
+}
+
 /* The measured window: counters from zero, CPU read around it. */
 static void
 measure(struct meas *m)
@@ -762,6 +798,7 @@ measure(struct meas *m)
 		m->rss1 = proc_status_kb(m->relay_pid, "VmRSS");
 		m->anon1 = proc_status_kb(m->relay_pid, "RssAnon");
 	}
+	drain(m);
 	/* On a shared machine the others' share says how far to trust it. */
 	m->others = -1;
 	if (opt.mode != MODE_IDLE && m->busy >= 0) {
@@ -833,6 +870,10 @@ report_mode(struct jout *j, const struct meas *m, char *line, size_t len)
 		jo_hist_us(j, "latency_us", &c->lat);
 		jo_u64(j, "wrong_sender", c->wrong);
 		jo_u64(j, "overflow", c->overflow);
+		if (m->dropped >= 0)
+			jo_i64(j, "dropped", m->dropped);
+		else
+			jo_null(j, "dropped");
 		if (opt.rate > 0)
 			jo_num(j, "offered_per_sec", opt.rate, 0);
 		snprintf(line, len, "%s %s %zu B%s: %.0f %s/s, %.1f MB/s "
@@ -983,6 +1024,11 @@ report(const struct meas *m)
 		first_errors(&B.c, errs, sizeof(errs));
 		fprintf(stderr, "; errors: %s", errs);
 	}
+	if (m->dropped > 0)
+		fprintf(stderr, "; %lld %s never arrived (dropped by the "
+		    "relay: its rate limit or send buffer?)",
+		    (long long)m->dropped, opt.mode == MODE_FANOUT ?
+		    "deliveries" : "messages");
 	fputc('\n', stderr);
 }
 

@@ -163,8 +163,7 @@ enum cstate {
 	C_HTTP,		/* upgrade sent, waiting for 101 */
 	C_WAIT_CHAL,
 	C_WAIT_REG,
-	C_LIVE,		/* registered */
-	C_DEAD		/* closed in this loop turn, freed at its end */
+	C_LIVE		/* registered */
 };
 
 struct conn {
@@ -175,7 +174,6 @@ struct conn {
 	uint8_t		 want_out;	/* EPOLLOUT registered */
 	uint8_t		 joined;
 	uint8_t		 fresh_key;	/* new key pair per registration */
-	uint8_t		 mask[4];
 	struct ws_rx	 rx;
 
 	uint8_t		*out;
@@ -252,20 +250,17 @@ struct bench {
 	struct conn	**dirtyq;
 	size_t		 ndirty;
 	size_t		 ndirty_cap;
-	struct conn	**deadq;
-	size_t		 ndead;
-	size_t		 ndead_cap;
 	uint64_t	 now;		/* ns, set after each epoll_wait */
 	size_t		 out_limit;	/* per connection */
 	uint64_t	 max_body;	/* from REGISTER_SUCCESS */
+	uint64_t	 all_sent;	/* whole run, never reset */
+	uint64_t	 all_rcvd;
 
 	const struct mode_ops *ops;
 	int		 verbose;
 
 	size_t		 nlive;
-	size_t		 npending;	/* connections not yet live */
 	struct counters	 c;
-	struct counters	 setup;		/* what happened before the window */
 };
 
 extern struct bench	 B;
@@ -276,13 +271,9 @@ void	conn_init(struct conn *, uint32_t);
 int	conn_start(struct conn *);
 void	conn_close(struct conn *);
 void	conn_queue(struct conn *, int, const uint8_t *, size_t);
-uint8_t	*conn_reserve(struct conn *, size_t);
 uint8_t	*conn_frame_begin(struct conn *, size_t);
 void	conn_frame_end(struct conn *, size_t);
-void	conn_dirty(struct conn *);
 void	net_turn(int timeout_ms);
 void	net_flush(void);
-void	count_err(struct counters *, const char *, size_t);
-void	conn_newkey(struct conn *);
 
 #endif /* SWSBENCH_H */

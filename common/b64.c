@@ -72,29 +72,58 @@ b64url_encode(char *out, size_t outlen, const uint8_t *in, size_t len)
 	return n;
 }
 
+/*
+ * The value of each character already in place for each of the four
+ * positions of a group, with bit 31 set for what is not in the alphabet:
+ * a group is four lookups and three ORs, checked once.
+ */
+static uint32_t	b64_d0[256], b64_d1[256], b64_d2[256], b64_d3[256];
+static int	b64_tables;
+
+static void
+b64_init(void)
+{
+	uint32_t	 v;
+	int		 c;
+
+	for (c = 0; c < 256; c++) {
+		v = b64_value[c];
+		if (v == 0xff) {
+			b64_d0[c] = b64_d1[c] = b64_d2[c] = b64_d3[c] =
+			    UINT32_C(1) << 31;
+			continue;
+		}
+		b64_d0[c] = v << 18;
+		b64_d1[c] = v << 12;
+		b64_d2[c] = v << 6;
+		b64_d3[c] = v;
+	}
+	b64_tables = 1;
+}
+
 long
 b64url_decode(uint8_t *out, size_t outlen, const char *in, size_t len)
 {
 	const uint8_t	*p = (const uint8_t *)in;
 	size_t		 i, o = 0, tail = len % 4;
-	uint32_t	 a, b, c, d;
+	uint32_t	 a, b, c, v;
 
 	/* No byte string encodes to 4n+1 characters. */
 	if (tail == 1)
 		return -1;
 	if (B64_DECODED_MAX(len) > outlen)
 		return -1;
+	if (!b64_tables)
+		b64_init();
 	for (i = 0; i + 4 <= len; i += 4) {
-		a = b64_value[p[i]];
-		b = b64_value[p[i + 1]];
-		c = b64_value[p[i + 2]];
-		d = b64_value[p[i + 3]];
-		if ((a | b | c | d) & 0x80)
+		v = b64_d0[p[i]] | b64_d1[p[i + 1]] | b64_d2[p[i + 2]] |
+		    b64_d3[p[i + 3]];
+		if (v >> 31)
 			return -1;
-		a = a << 18 | b << 12 | c << 6 | d;
-		out[o++] = (uint8_t)(a >> 16);
-		out[o++] = (uint8_t)(a >> 8);
-		out[o++] = (uint8_t)a;
+		out[o] = (uint8_t)(v >> 16);
+		out[o + 1] = (uint8_t)(v >> 8);
+		out[o + 2] = (uint8_t)v;
+		o += 3;
 	}
 	if (tail == 2) {
 		a = b64_value[p[i]];

@@ -214,6 +214,8 @@ codec_decode(int proto, const uint8_t *msg, size_t len, struct sws_req *req,
 		req->body_len = 0;
 		req->room = NULL;
 		req->room_len = 0;
+		req->body_text = NULL;
+		req->body_text_len = 0;
 		if (*why == NULL)
 			*why = "malformed";
 	}
@@ -489,6 +491,29 @@ enc_message(int proto, uint8_t *out, size_t cap,
 	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_message(&b, from, room, room_len, body, body_len);
+	return cbuf_done(&b);
+}
+
+size_t
+enc_message_text(uint8_t *out, size_t cap, const uint8_t from[SWS_KEY_LEN],
+    const char *room, size_t room_len, const char *body_text,
+    size_t body_text_len)
+{
+	struct cbuf	 b;
+
+	if (out == NULL || cbuf_init(&b, PROTO_JSON, out, cap) == -1)
+		return 0;
+	e_map(&b, room != NULL ? 4 : 3);
+	e_type(&b, "MESSAGE");
+	e_key(&b, "from");
+	e_bytes(&b, from, SWS_KEY_LEN);
+	if (room != NULL) {
+		e_key(&b, "room");
+		e_str(&b, room, room_len);
+	}
+	e_key(&b, "body");
+	jw_b64text(&b, body_text, body_text_len);
+	e_end(&b);
 	return cbuf_done(&b);
 }
 

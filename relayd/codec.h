@@ -49,6 +49,13 @@ struct sws_req {
 	size_t		 body_len;
 	const char	*room;		/* JOIN, LEAVE, PUBLISH; no NUL */
 	size_t		 room_len;
+	/*
+	 * JSON only: the body's base64url text as it came, when it held no
+	 * escape (it is then canonical, since it decoded); else NULL.  A
+	 * JSON recipient's MESSAGE can carry it as is (enc_message_text).
+	 */
+	const char	*body_text;
+	size_t		 body_text_len;
 };
 
 /*
@@ -101,6 +108,14 @@ size_t	enc_error(int proto, uint8_t *out, size_t cap, int has_id,
 size_t	enc_message(int proto, uint8_t *out, size_t cap,
 	    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
 	    const uint8_t *body, size_t body_len);
+/*
+ * MESSAGE in JSON with the body given as its canonical base64url text
+ * (sws_req.body_text): the same bytes enc_message() would write, without
+ * decoding and encoding the body again.
+ */
+size_t	enc_message_text(uint8_t *out, size_t cap,
+	    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
+	    const char *body_text, size_t body_text_len);
 /* The exact length enc_message() will produce, for the too-large check. */
 size_t	enc_message_size(int proto, const char *room, size_t room_len,
 	    size_t body_len);

@@ -35,6 +35,8 @@ struct jctx {
 	size_t		 cap;
 	size_t		 used;
 	struct json_doc	 other;		/* for a key not in jkeys[] */
+	const char	*body_text;	/* "body" without escapes */
+	size_t		 body_text_len;
 };
 
 static const struct json_member *
@@ -151,6 +153,10 @@ jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 	if (!m->valesc) {
 		n = b64url_decode(c->scratch + c->used, c->cap - c->used,
 		    (const char *)m->val, m->vallen);
+		if (n >= 0 && strcmp(key, "body") == 0) {
+			c->body_text = (const char *)m->val;
+			c->body_text_len = m->vallen;
+		}
 	} else {
 		/* Never sent in practice, but still JSON: unescape first. */
 		if (jstring(c, m, 1, &txt, &tlen) != CF_OK)
@@ -217,7 +223,15 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	src.text = jget_text;
 	src.bytes = jget_bytes;
 	src.uint = jget_uint;
-	return codec_fields(&src, req, why);
+	c.body_text = NULL;
+	c.body_text_len = 0;
+	if ((rc = codec_fields(&src, req, why)) == CODEC_OK &&
+	    req->body != NULL && (req->type == REQ_SEND ||
+	    req->type == REQ_PUBLISH)) {
+		req->body_text = c.body_text;
+		req->body_text_len = c.body_text_len;
+	}
+	return rc;
 }
 
 /*
@@ -362,6 +376,16 @@ jw_bytes(struct cbuf *b, const uint8_t *data, size_t len)
 	if (cbuf_reserve(b, n) != NULL)
 		(void)b64url_encode((char *)b->out + b->len - n, n + 1, data,
 		    len);
+	cbuf_put(b, "\"", 1);
+}
+
+/* Bytes already in canonical base64url text: copied between quotes. */
+void
+jw_b64text(struct cbuf *b, const char *text, size_t len)
+{
+	jw_sep(b);
+	cbuf_put(b, "\"", 1);
+	cbuf_put(b, text, len);
 	cbuf_put(b, "\"", 1);
 }
 

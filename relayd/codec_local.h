@@ -70,6 +70,7 @@ void	 jw_end(struct cbuf *);
 void	 jw_key(struct cbuf *, const char *);
 void	 jw_str(struct cbuf *, const char *, size_t);
 void	 jw_bytes(struct cbuf *, const uint8_t *, size_t);
+void	 jw_b64text(struct cbuf *, const char *, size_t);
 void	 jw_uint(struct cbuf *, uint64_t);
 
 void	 mw_map(struct cbuf *, size_t);

@@ -216,15 +216,21 @@ struct frames {
 
 static const uint8_t *
 frames_get(struct frames *fr, int proto, const uint8_t *from,
-    const char *room, size_t room_len, const uint8_t *body, size_t body_len,
+    const char *room, size_t room_len, const struct sws_req *req,
     size_t *flen)
 {
 	size_t	 n;
 
 	if (fr->f[proto] == NULL) {
-		n = enc_message(proto, relay->enc[proto] + WS_MAX_HEADER,
-		    relay->enc_size - WS_MAX_HEADER, from, room, room_len,
-		    body, body_len);
+		/* JSON to JSON: the body's text passes through as it came. */
+		if (proto == PROTO_JSON && req->body_text != NULL)
+			n = enc_message_text(relay->enc[proto] + WS_MAX_HEADER,
+			    relay->enc_size - WS_MAX_HEADER, from, room,
+			    room_len, req->body_text, req->body_text_len);
+		else
+			n = enc_message(proto, relay->enc[proto] +
+			    WS_MAX_HEADER, relay->enc_size - WS_MAX_HEADER, from,
+			    room, room_len, req->body, req->body_len);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
 		fr->f[proto] = frame_build(proto, proto == PROTO_JSON ?
@@ -273,8 +279,7 @@ router_send(struct session *s, struct sws_req *req)
 	}
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
-		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req->body,
-		    req->body_len, &flen);
+		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
 		session_queue(r, f, flen);
 		relay->stats.delivered++;
 	}
@@ -326,7 +331,7 @@ router_publish(struct session *s, struct sws_req *req)
 		if (o->s == s)
 			continue;
 		f = frames_get(&fr, o->s->proto, s->pk, room->name, room->len,
-		    req->body, req->body_len, &flen);
+		    req, &flen);
 		/* A member that cannot take it now misses it. */
 		if (!session_room_for(o->s, flen)) {
 			session_mark_full(o->s);

@@ -845,7 +845,15 @@ session_flush(struct session *s)
 		}
 		s->out_off += (size_t)n;
 	}
-	outbuf_release(s);
+	/*
+	 * A standard buffer goes back to the pool; one that had to grow
+	 * belongs to a busy session and stays until it idles (the ping
+	 * timer trims it), rather than being grown again every turn.
+	 */
+	if (s->out_cap == OUTBUF_STD)
+		outbuf_release(s);
+	else
+		s->out_off = s->out_len = 0;
 	session_events(s, s->ev_flags & ~EV_WRITE);
 	session_check_full(s);
 	if (s->state == S_CLOSING) {

@@ -4,24 +4,12 @@
 # and hold sane, non-zero numbers that agree with each other.  Functional
 # only: no number is compared with a budget, so a slow or busy machine
 # passes.  Also: a target that is not loopback is refused before any
-# connection, and a body above the relay's maxBody is refused.
+# connection, a body above the relay's maxBody is refused, and messages a
+# relay with a tight rate limit drops without a word are reported.
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 bin=$top/obj/bench/swsbench
 PY=/usr/bin/python3
-
-if [ "${1:-}" != "--inner" ]; then
-	[ -x "$bin" ] && [ -x relayd/relayd ] && [ -x cryptod/cryptod ] ||
-	    exit 77
-	exec $PY regress/lib/swstest.py run \
-	    --conf "max connections per address 4000" \
-	    --conf "rate limit 1000000 per second burst 1000000" \
-	    -- sh "$0" --inner
-fi
-
-# Inside: SWS_URL and SWS_SERVER_KEY name the harness's relay.
-tmp=$(mktemp -d /tmp/t_bench_smoke.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
 
 bench() {
 	name=$1
@@ -30,17 +18,41 @@ bench() {
 	echo $? >"$tmp/$name.rc"
 }
 
-bench pairs -n 20 -w 8 -t 2 pairs
-bench pairs-msgpack -m -n 20 -w 8 -s 200 -t 2 pairs
-bench pairs-rate -n 20 -r 2000 -t 2 pairs
-bench register -c 8 -t 2 register
-bench idle -n 300 -t 30 idle
-bench fanout -R 2 -M 5 -w 4 -t 2 fanout
-bench toobig -n 1 -s 200000 -t 1 pairs
-bench remote -u ws://192.0.2.1:80/ -t 1 pairs
-bench remote6 -u "ws://[2001:db8::1]:80/" -t 1 pairs
+# Inside a harness run: SWS_URL and SWS_SERVER_KEY name its relay.
+if [ "${1:-}" = "--inner" ]; then
+	tmp=$2
+	case $3 in
+	main)
+		bench pairs -n 20 -w 8 -t 2 pairs
+		bench pairs-msgpack -m -n 20 -w 8 -s 200 -t 2 pairs
+		bench pairs-rate -n 20 -r 2000 -t 2 pairs
+		bench register -c 8 -t 2 register
+		bench idle -n 300 -t 30 idle
+		bench fanout -R 2 -M 5 -w 4 -t 2 fanout
+		bench toobig -n 1 -s 200000 -t 1 pairs
+		bench remote -u ws://192.0.2.1:80/ -t 1 pairs
+		bench remote6 -u "ws://[2001:db8::1]:80/" -t 1 pairs
+		;;
+	tight)
+		# SENDs over the rate limit vanish; the loop must say so
+		bench tight -n 2 -w 16 -t 1 pairs
+		;;
+	esac
+	exit 0
+fi
 
-exec $PY - "$tmp" "$(id -u)" <<'CHECK'
+[ -x "$bin" ] && [ -x relayd/relayd ] && [ -x cryptod/cryptod ] || exit 77
+tmp=$(mktemp -d /tmp/t_bench_smoke.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+$PY regress/lib/swstest.py run \
+    --conf "max connections per address 4000" \
+    --conf "rate limit 1000000 per second burst 1000000" \
+    -- sh "$0" --inner "$tmp" main
+$PY regress/lib/swstest.py run \
+    --conf "rate limit 100 per second burst 100" \
+    -- sh "$0" --inner "$tmp" tight
+
+$PY - "$tmp" "$(id -u)" <<'CHECK'
 import json, os, sys
 
 d, uid = sys.argv[1], int(sys.argv[2])
@@ -59,11 +71,14 @@ def ok(cond, desc, diag=None):
 				print("#   %s" % l)
 
 def read(name):
-	rc = int(open(os.path.join(d, name + ".rc")).read())
-	err = open(os.path.join(d, name + ".err")).read()
+	try:
+		rc = int(open(os.path.join(d, name + ".rc")).read())
+		err = open(os.path.join(d, name + ".err")).read()
+	except (OSError, ValueError) as e:
+		return -1, None, "not run: %s" % e
 	try:
 		r = json.load(open(os.path.join(d, name + ".json")))
-	except ValueError as e:
+	except (OSError, ValueError) as e:
 		r = None
 		err += "\nJSON: %s" % e
 	return rc, r, err
@@ -112,6 +127,8 @@ for name, body in (("pairs", 64), ("pairs-msgpack", 200)):
 	    "%s: no more arrivals than messages in flight allow" % name)
 	ok(r["wrong_sender"] == 0, "%s: every MESSAGE from the partner" %
 	    name)
+	ok(r.get("dropped") == 0, "%s: nothing dropped" % name,
+	    r.get("dropped"))
 	mb = m * body / r["duration_s"] / 1e6
 	ok(abs(r["body_mb_per_sec"] - mb) <= 0.01 + mb * 0.01,
 	    "%s: MB/s is messages x %d B / time" % (name, body),
@@ -173,6 +190,7 @@ if r is not None:
 	    "%d deliveries, %d publishes" % (dl, pb))
 	ok(r["wrong_sender"] == 0, "fanout: every MESSAGE from the publisher "
 	    "of its room")
+	ok(r.get("dropped") == 0, "fanout: nothing dropped", r.get("dropped"))
 	lat_sane("fanout", r, dl)
 	no_trouble("fanout", r)
 
@@ -184,5 +202,11 @@ for name in ("remote", "remote6"):
 	ok(rc == 2 and "not a loopback address" in err and r is None,
 	    "%s: a target that is not loopback is refused" % name,
 	    "exit %d: %s" % (rc, err))
+rc, r, err = read("tight")
+ok(rc == 0 and isinstance(r, dict) and r.get("dropped", 0) > 0 and
+    r["dropped"] <= 2 * 2 * 16 and "never arrived" in err,
+    "pairs under a tight rate limit: the silent drops are counted and said",
+    "exit %d: %s\n%s" % (rc, err, r and r.get("dropped")))
 sys.exit(1 if failed else 0)
 CHECK
+exit $?

@@ -1757,6 +1757,59 @@ test_api(void)
 	    why != NULL, "on failure no field is left set (%s)", why);
 }
 
+/* JSON to JSON: the body's text passes through unchanged. */
+static void
+test_passthrough(void)
+{
+	struct sws_req	 r;
+	uint8_t		 scratch[4096], a[4096], b[4096];
+	char		 msg[1024];
+	const char	*reason;
+	size_t		 na, nb, blen;
+	int		 rc;
+
+	for (blen = 0; blen <= 100; blen += 7) {
+		snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
+		    "\"body\":\"%s\",\"id\":3}", KB64, b64(BODY, blen));
+		rc = codec_decode(PROTO_JSON, (const uint8_t *)msg,
+		    strlen(msg), &r, scratch, sizeof(scratch), &reason);
+		ok(rc == CODEC_OK && r.body_text != NULL &&
+		    r.body_text_len == B64_ENCODED_LEN(blen),
+		    "SEND body %zu: its text is kept", blen);
+		if (rc != CODEC_OK || r.body_text == NULL)
+			continue;
+		na = enc_message(PROTO_JSON, a, sizeof(a), KA, NULL, 0, r.body,
+		    r.body_len);
+		nb = enc_message_text(b, sizeof(b), KA, NULL, 0, r.body_text,
+		    r.body_text_len);
+		ok(na > 0 && na == nb && memcmp(a, b, na) == 0,
+		    "body %zu: enc_message_text writes what enc_message does",
+		    blen);
+		na = enc_message(PROTO_JSON, a, sizeof(a), KA, "r\"1", 3,
+		    r.body, r.body_len);
+		nb = enc_message_text(b, sizeof(b), KA, "r\"1", 3,
+		    r.body_text, r.body_text_len);
+		ok(na > 0 && na == nb && memcmp(a, b, na) == 0,
+		    "body %zu: the same in a room", blen);
+		ok(enc_message_text(b, na - 1, KA, "r\"1", 3, r.body_text,
+		    r.body_text_len) == 0, "body %zu: one byte short fails",
+		    blen);
+	}
+	/* an escaped body is decoded, not passed through */
+	snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
+	    "\"body\":\"\\u0041AAA\"}", KB64);
+	rc = codec_decode(PROTO_JSON, (const uint8_t *)msg, strlen(msg), &r,
+	    scratch, sizeof(scratch), &reason);
+	ok(rc == CODEC_OK && r.body_text == NULL && r.body_len == 3,
+	    "an escaped body is not passed through");
+	snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
+	    "\"body\":\"AA=\"}", KB64);
+	rc = codec_decode(PROTO_JSON, (const uint8_t *)msg, strlen(msg), &r,
+	    scratch, sizeof(scratch), &reason);
+	ok(rc == CODEC_MALFORMED && r.body_text == NULL,
+	    "a bad body leaves no text behind");
+}
+
 int
 main(void)
 {
@@ -1791,6 +1844,7 @@ main(void)
 	test_round_trip();
 	test_vectors();
 	test_api();
+	test_passthrough();
 
 	free(last_msg);
 	free(last_scratch);
