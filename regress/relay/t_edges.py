@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # Edges of SPEC.md sections 3 to 5 that need the daemon in a particular
 # state: cryptod not answering (REGISTER_FAILURE unavailable), `rooms off`
-# (room requests are unknown-type), and a session whose output stays full
-# past the idle timeout (close 1013).
+# (room requests are unknown-type), a session whose output stays full
+# past the idle timeout (close 1013), and server names changed by a
+# reload (cryptod checks the new ones).
 
 import os
 import signal
@@ -118,8 +119,43 @@ def full_past_idle():
 		t.eq(r.stop(), 0, "1013: relay exits 0")
 
 
+def register_with(r, binding):
+	"""The reason of a registration with this binding: 'ok' or the
+	failure's reason."""
+	c = T.RawWS(r.port, proto="json")
+	try:
+		sk, pk = T.keypair()
+		c.register(sk, pk, binding=binding)
+		return "ok"
+	except T.RegisterFailed as e:
+		return e.msg.get("reason")
+	finally:
+		c.close()
+
+
+def server_names_reload():
+	with T.Relay('server name "a.example"') as r:
+		t.eq(register_with(r, "a.example:443"), "ok",
+		    "server name a.example: binding a.example:443 registers")
+		t.eq(register_with(r, "b.example"), "bad-binding",
+		    "server name a.example: binding b.example is bad-binding")
+		r.reload('server name "b.example"\nserver name "[::1]"')
+		t.eq(register_with(r, "a.example:443"), "bad-binding",
+		    "after reload to b.example: a.example is bad-binding")
+		t.eq(register_with(r, "B.Example:80"), "ok",
+		    "after reload: B.Example:80 registers")
+		t.eq(register_with(r, "[::1]:8080"), "ok",
+		    "after reload: [::1]:8080 registers")
+		r.reload("")
+		t.eq(register_with(r, "anything.example"), "ok",
+		    "after reload without server names: the binding is not "
+		    "examined")
+		t.eq(r.stop(), 0, "server names: relay exits 0")
+
+
 for name, fn in (("unavailable", unavailable), ("rooms off", rooms_off),
-    ("full past idle timeout", full_past_idle)):
+    ("full past idle timeout", full_past_idle),
+    ("server names reload", server_names_reload)):
 	try:
 		fn()
 	except Exception as e:
