@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,9 +166,27 @@ check_listeners(struct relayd_conf *conf, const char *file)
 	return errors;
 }
 
+/* Settings that must be at least 1, checked alike. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} at_least_one[] = {
+	{ "max sessions per key", offsetof(struct relay_limits,
+	    max_sessions_per_key) },
+	{ "max rooms per session", offsetof(struct relay_limits, max_rooms) },
+	{ "max room members", offsetof(struct relay_limits,
+	    max_room_members) },
+	{ "handshake timeout", offsetof(struct relay_limits,
+	    handshake_timeout) },
+	{ "registration timeout", offsetof(struct relay_limits,
+	    registration_timeout) },
+	{ "ping interval", offsetof(struct relay_limits, ping_interval) },
+};
+
 static int
 check_limits(const struct relay_limits *lim, const char *file)
 {
+	size_t	 i;
 	int	 errors = 0;
 
 	if (lim->max_message < MAX_MESSAGE_MIN ||
@@ -205,29 +224,13 @@ check_limits(const struct relay_limits *lim, const char *file)
 		    lim->max_conn);
 		errors++;
 	}
-	if (lim->max_sessions_per_key < 1) {
-		log_warnx("%s: max sessions per key must be at least 1", file);
-		errors++;
-	}
-	if (lim->max_rooms < 1) {
-		log_warnx("%s: max rooms per session must be at least 1", file);
-		errors++;
-	}
-	if (lim->max_room_members < 1) {
-		log_warnx("%s: max room members must be at least 1", file);
-		errors++;
-	}
-	if (lim->handshake_timeout < 1) {
-		log_warnx("%s: handshake timeout must be at least 1", file);
-		errors++;
-	}
-	if (lim->registration_timeout < 1) {
-		log_warnx("%s: registration timeout must be at least 1", file);
-		errors++;
-	}
-	if (lim->ping_interval < 1) {
-		log_warnx("%s: ping interval must be at least 1", file);
-		errors++;
+	for (i = 0; i < sizeof(at_least_one) / sizeof(at_least_one[0]); i++) {
+		if (*(const uint32_t *)(const void *)((const char *)lim +
+		    at_least_one[i].off) < 1) {
+			log_warnx("%s: %s must be at least 1", file,
+			    at_least_one[i].name);
+			errors++;
+		}
 	}
 	if (lim->idle_timeout < 1) {
 		log_warnx("%s: idle timeout must be at least 1", file);
