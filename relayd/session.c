@@ -266,6 +266,12 @@ session_http(struct session *s, size_t n)
 	rlen = http_response(resp, sizeof(resp), &res);
 	if (rlen == 0)
 		fatalx("http_response did not fit");
+	/*
+	 * A relay session's 101 waits for its CHALLENGE (from cryptod), so
+	 * both leave in one write.
+	 */
+	if (res.status == 101 && res.endpoint == ENDPOINT_RELAY)
+		s->hold = 1;
 	session_queue(s, (const uint8_t *)resp, rlen);
 	if (res.status != 101) {
 		log_debug("upgrade refused: HTTP %d: %s", res.status,
@@ -296,11 +302,7 @@ session_http(struct session *s, size_t n)
 		s->state = S_ECHO;
 		relay_timer_set(s, TL_LIVE);
 	} else {
-		/*
-		 * cryptod makes the challenge; the client speaks after.  The
-		 * 101 waits for the CHALLENGE, so both leave in one write.
-		 */
-		s->hold = 1;
+		/* cryptod makes the challenge; the client speaks after. */
 		relay_timer_set(s, TL_REG);
 		memset(&req, 0, sizeof(req));
 		req.sid = s->sid;
