@@ -58,9 +58,9 @@ TOP = os.environ.get("SWS_TOP") or os.path.dirname(os.path.dirname(
 RELAYD = os.environ.get("SWS_RELAYD") or os.path.join(TOP, "relayd", "relayd")
 CRYPTOD = os.environ.get("SWS_CRYPTOD") or os.path.join(TOP, "cryptod",
     "cryptod")
-VECTORS = os.path.join(os.path.dirname(TOP), "shared", "vectors.json")
+VECTORS = os.path.join(TOP, "regress", "vectors.json")
 if not os.path.exists(VECTORS):
-	VECTORS = "/work/shared/vectors.json"
+	VECTORS = os.path.join(os.path.dirname(TOP), "shared", "vectors.json")
 
 USER = "_relayd"
 CHROOT = "/var/empty"
