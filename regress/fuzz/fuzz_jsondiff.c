@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "../unit/json_ref.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,33 +33,6 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 		abort();						\
 } while (0)
 
-/* The depth rule as codec_json.c applied it in front of jansson. */
-static int
-depth_ok(const uint8_t *p, size_t len)
-{
-	size_t	 i;
-	int	 depth = 0, instr = 0;
-
-	for (i = 0; i < len; i++) {
-		if (instr) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				instr = 0;
-			continue;
-		}
-		if (p[i] == '"')
-			instr = 1;
-		else if (p[i] == '[' || p[i] == '{') {
-			if (++depth > JSON_DEPTH_MAX)
-				return 0;
-		} else if (p[i] == ']' || p[i] == '}') {
-			if (--depth < 0)
-				return 0;
-		}
-	}
-	return 1;
-}
 
 /* One of our members against jansson's value under the same key. */
 static void

@@ -8,45 +8,7 @@
 #include <string.h>
 
 #include "utf8.h"
-
-static int
-ref_valid(const uint8_t *p, size_t n)
-{
-	size_t		 i = 0, k, j;
-	uint32_t	 cp, min;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			k = 1;
-			cp = p[i] & 0x1f;
-			min = 0x80;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			k = 2;
-			cp = p[i] & 0x0f;
-			min = 0x800;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			k = 3;
-			cp = p[i] & 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (n - i - 1 < k)
-			return 0;
-		for (j = 1; j <= k; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
+#include "../unit/utf8_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "json_ref.h"
 #include "tap.h"
 #include "json.h"
 
@@ -45,33 +46,6 @@ parse(struct json_doc *d, const void *s, size_t n)
 
 #define PARSE(d, lit)	parse((d), (lit), sizeof(lit) - 1)
 
-/* The old decoder's depth scan: [ and { counted outside strings. */
-static int
-depth_ok(const uint8_t *p, size_t len)
-{
-	size_t	 i;
-	int	 depth = 0, instr = 0;
-
-	for (i = 0; i < len; i++) {
-		if (instr) {
-			if (p[i] == '\\')
-				i++;
-			else if (p[i] == '"')
-				instr = 0;
-			continue;
-		}
-		if (p[i] == '"')
-			instr = 1;
-		else if (p[i] == '[' || p[i] == '{') {
-			if (++depth > 8)
-				return 0;
-		} else if (p[i] == ']' || p[i] == '}') {
-			if (--depth < 0)
-				return 0;
-		}
-	}
-	return 1;
-}
 
 static int
 jansson_accepts(const void *s, size_t n)
