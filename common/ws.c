@@ -44,6 +44,12 @@ ws_rx_init(struct ws_rx *rx, int expect_mask)
 }
 
 void
+ws_rx_any_fragments(struct ws_rx *rx)
+{
+	rx->any_frags = 1;
+}
+
+void
 ws_rx_free(struct ws_rx *rx)
 {
 	free(rx->msg);
@@ -121,7 +127,7 @@ ws_hdr_check_start(const struct ws_rx *rx)
 	if (op == WS_OP_CONT) {
 		if (rx->msg_opcode == 0)
 			return WS_CLOSE_PROTOCOL;
-		if (rx->nfrag >= WS_MAX_FRAGMENTS)
+		if (rx->nfrag >= WS_MAX_FRAGMENTS && !rx->any_frags)
 			return WS_CLOSE_TOO_BIG;
 	} else if (rx->msg_opcode != 0)
 		return WS_CLOSE_PROTOCOL;
@@ -179,7 +185,8 @@ ws_hdr_finish(struct ws_rx *rx)
 		rx->msg_opcode = rx->opcode;
 		rx->utf8 = UTF8_ACCEPT;
 	}
-	rx->nfrag++;
+	if (rx->nfrag < UINT8_MAX)
+		rx->nfrag++;
 }
 
 /*

@@ -68,6 +68,7 @@ struct ws_rx {
 	uint8_t		 hdr_len;	/* bytes of a partial header in hdr */
 	uint8_t		 ctl_len;	/* bytes of control payload in ctl */
 	uint8_t		 closed;	/* a close frame was delivered */
+	uint8_t		 any_frags;	/* no WS_MAX_FRAGMENTS (echo only) */
 	uint8_t		 hdr[WS_MAX_HEADER];
 	uint8_t		 ctl[WS_MAX_CONTROL];
 };
@@ -77,6 +78,12 @@ struct ws_rx {
  * otherwise), 0 on a client (server frames must not be masked).
  */
 void	ws_rx_init(struct ws_rx *, int expect_mask);
+/*
+ * Lift the limit of WS_MAX_FRAGMENTS data frames per message (sws/1 has
+ * it; a plain WebSocket echo service for conformance suites does not).
+ * max_message still bounds the message.
+ */
+void	ws_rx_any_fragments(struct ws_rx *);
 /* Free the reassembly buffer. */
 void	ws_rx_free(struct ws_rx *);
 

@@ -299,6 +299,8 @@ session_http(struct session *s, size_t n)
 	 */
 	s->sid = ++relay->next_sid;
 	if (res.endpoint == ENDPOINT_ECHO) {
+		/* Plain WebSocket: sws/1's fragment cap does not apply. */
+		ws_rx_any_fragments(&s->rx);
 		s->state = S_ECHO;
 		relay_timer_set(s, TL_LIVE);
 	} else {

@@ -534,6 +534,33 @@ test_fragment_limit(void)
 	ws_rx_free(&rx);
 	rec_free(&r);
 	free(s);
+
+	/* Without the cap (the echo service): 300 frames, no wrap. */
+	if ((s = malloc(301 * 16)) == NULL)
+		abort();
+	n = mkframe(s, WS_OP_TEXT, "g", 1, 1);
+	for (i = 1; i < 299; i++)
+		n += mkframe(s + n, WS_OP_CONT, "g", 1, 1);
+	n += mkframe(s + n, FIN | WS_OP_CONT, "G", 1, 1);
+	ws_rx_init(&rx, 1);
+	ws_rx_any_fragments(&rx);
+	rec_init(&r, &rx);
+	got = ws_rx_feed(&rx, 1000, s, n, collect, &r, &code);
+	ok(got == (ssize_t)n && r.n == 1 && r.op[0] == WS_OP_TEXT &&
+	    r.len[0] == 300 && r.data[r.at[0] + 299] == 'G',
+	    "with ws_rx_any_fragments 300 data frames make one message");
+	rec_free(&r);
+	rec_init(&r, &rx);
+	n = mkframe(s, WS_OP_BINARY, "h", 1, 1);
+	for (i = 1; i < 299; i++)
+		n += mkframe(s + n, WS_OP_CONT, "h", 1, 1);
+	n += mkframe(s + n, FIN | WS_OP_CONT, "h", 1, 1);
+	got = ws_rx_feed(&rx, 200, s, n, collect, &r, &code);
+	ok(got == -1 && code == 1009 && r.n == 0,
+	    "... and max_message still bounds such a message (1009)");
+	ws_rx_free(&rx);
+	rec_free(&r);
+	free(s);
 }
 
 static void

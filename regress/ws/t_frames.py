@@ -246,10 +246,15 @@ def main(relay):
 	    1)), 1009)
 	violation(relay, "fragmented message of 4097 bytes",
 	    fragments(BIN, b"b" * (MAX + 1), 5), 1009)
-	violation(relay, "65 fragments of 1 byte", fragments(BIN, b"c" * 65,
-	    65), 1009)
-	violation(relay, "65 empty fragments", fragments(TEXT, b"", 65), 1009,
-	    alive=False)
+	# The echo endpoint is plain WebSocket: sws/1's cap of 64 data frames
+	# per message is for the relay path (tested below); Autobahn's 9.3
+	# and 9.4 send 4 MiB in frames of 64 bytes.
+	echo_case(relay, "echo: 65 fragments of 1 byte",
+	    fragments(BIN, b"c" * 65, 65), BIN, b"c" * 65)
+	echo_case(relay, "echo: 65 empty fragments",
+	    fragments(TEXT, b"", 65), TEXT, b"")
+	echo_case(relay, "echo: 4096 bytes in 1024 fragments of 4",
+	    fragments(TEXT, b"e" * MAX, 1024), TEXT, b"e" * MAX)
 	# The header alone announces too much: the close must come without
 	# the payload ever being sent (limit checked before allocation).
 	violation(relay, "header announcing 1 MiB, no payload sent",
