@@ -478,8 +478,13 @@ relay_accept(int lfd, short what, void *arg)
 				return;
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				/* Out of descriptors: pause, don't spin. */
-				log_warn("accept");
+				/*
+				 * Out of descriptors: pause, don't spin; say
+				 * so once per shortage, not every 100 ms.
+				 */
+				if (!relay->accept_short)
+					log_warn("accept (pausing)");
+				relay->accept_short = 1;
 				TAILQ_FOREACH(l, &relay->listeners, entry)
 					event_del(&l->ev);
 				tv.tv_sec = 0;
@@ -489,6 +494,10 @@ relay_accept(int lfd, short what, void *arg)
 				return;
 			}
 			fatal("accept");
+		}
+		if (relay->accept_short) {
+			log_info("accepting again");
+			relay->accept_short = 0;
 		}
 		relay->stats.accepted++;
 		if (!relay->configured || relay->shutting_down ||

@@ -134,6 +134,7 @@ struct relay {
 	size_t			 nneworigins;
 	int			 configured;
 	int			 shutting_down;
+	int			 accept_short;	/* accept paused: no descriptors */
 	struct http_policy	 policy;
 	struct listener_list	 listeners;
 	uint64_t		 next_sid;
