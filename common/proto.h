@@ -12,30 +12,30 @@
 #define PROC_PARENT_FD		3	/* socketpair to the parent */
 #define PROC_PEER_FD		4	/* relay <-> cryptod socketpair */
 
+/* Numbered explicitly: the messages are a wire format between programs. */
 enum imsg_type {
-	IMSG_NONE,
+	IMSG_NONE = 0,
 	/* parent -> relay */
-	IMSG_CONF_LIMITS,	/* struct relay_limits; starts a new set */
-	IMSG_CONF_ORIGIN,	/* NUL-terminated string, < 256 bytes */
-	IMSG_CONF_SERVER_PK,	/* 32 bytes */
-	IMSG_CONF_END,		/* no payload: apply the set */
-	IMSG_LISTENER_ADD,	/* struct imsg_listener + descriptor */
-	IMSG_LISTENER_DEL,	/* struct imsg_listener (id only) */
-	IMSG_SHUTDOWN,		/* no payload: close every session, exit */
+	IMSG_CONF_LIMITS = 1,	/* struct relay_limits; starts a new set */
+	IMSG_CONF_ORIGIN = 2,	/* NUL-terminated string, < 256 bytes */
+	IMSG_CONF_END = 3,		/* no payload: apply the set */
+	IMSG_LISTENER_ADD = 4,	/* struct imsg_listener + descriptor */
+	IMSG_LISTENER_DEL = 5,	/* struct imsg_listener (id only) */
+	IMSG_SHUTDOWN = 6,		/* no payload: close every session, exit */
 	/* parent -> cryptod */
-	IMSG_CRYPTOD_CONF,	/* struct imsg_cryptod_conf; starts a set */
-	IMSG_CRYPTOD_NAME,	/* NUL-terminated server name, < 256 bytes */
-	IMSG_CRYPTOD_CONF_END,	/* no payload */
+	IMSG_CRYPTOD_CONF = 7,	/* struct imsg_cryptod_conf; starts a set */
+	IMSG_CRYPTOD_NAME = 8,	/* NUL-terminated server name, < 256 bytes */
+	IMSG_CRYPTOD_CONF_END = 9,	/* no payload */
 	/* relay -> cryptod */
-	IMSG_CHALLENGE_REQ,	/* struct imsg_sid */
-	IMSG_VERIFY,		/* struct imsg_verify */
-	IMSG_FORGET,		/* struct imsg_sid */
+	IMSG_CHALLENGE_REQ = 10,	/* struct imsg_sid */
+	IMSG_VERIFY = 11,		/* struct imsg_verify */
+	IMSG_FORGET = 12,		/* struct imsg_sid */
 	/* cryptod -> relay */
-	IMSG_CHALLENGE,		/* struct imsg_challenge */
-	IMSG_VERIFIED,		/* struct imsg_verified */
-	IMSG_REJECTED,		/* struct imsg_rejected */
+	IMSG_CHALLENGE = 13,		/* struct imsg_challenge */
+	IMSG_VERIFIED = 14,		/* struct imsg_verified */
+	IMSG_REJECTED = 15,		/* struct imsg_rejected */
 	/* relay -> parent */
-	IMSG_RELAY_READY,	/* no payload: settings applied */
+	IMSG_RELAY_READY = 16,	/* no payload: settings applied */
 	IMSG_MAX
 };
 
