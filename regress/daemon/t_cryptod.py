@@ -67,7 +67,10 @@ class Cryptod:
 		    max_pending))
 		for n in names:
 			conf += imsg(CRYPTOD_NAME, n.encode() + b"\0")
-		self.parent.sendall(conf + imsg(CRYPTOD_CONF_END))
+		try:
+			self.parent.sendall(conf + imsg(CRYPTOD_CONF_END))
+		except (BrokenPipeError, ConnectionResetError):
+			pass		# it refused to start: exit_status() tells
 
 	def send(self, data):
 		self.relay.sendall(data)
