@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+# Without -d relayd daemonizes and logs to syslog(3), and the children's
+# lines reach syslog through the parent with their priority (relayd(8)).
+# Needs to own /dev/log for the test: skipped where a syslog daemon has it.
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import swstest as T
+
+if os.geteuid() != 0 or os.path.exists("/dev/log"):
+	sys.exit(77)
+t = T.Tap(limit=60)
+log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+log.bind("/dev/log")
+log.settimeout(0.2)
+tmp = tempfile.mkdtemp(prefix="sws-syslog.")
+key = os.path.join(tmp, "server.key")
+conf = os.path.join(tmp, "relayd.conf")
+lines = []
+try:
+	subprocess.run([T.CRYPTOD, "-g", key], check=True,
+	    stdout=subprocess.DEVNULL)
+	port = T.free_port()
+	with open(conf, "w") as f:
+		f.write('listen on 127.0.0.1 port %d\nkey "%s"\n' % (port, key))
+	r = subprocess.run([T.RELAYD, "-v", "-f", conf], timeout=10)
+	t.eq(r.returncode, 0, "relayd without -d returns 0 once daemonized")
+
+	def collect(secs):
+		end = time.monotonic() + secs
+		while time.monotonic() < end:
+			try:
+				lines.append(log.recv(4096).decode(errors="replace"))
+			except socket.timeout:
+				pass
+
+	collect(1.5)
+	parent = None
+	for l in lines:
+		if "started" in l and "relayd[" in l:
+			parent = int(l.split("relayd[")[1].split("]")[0])
+	t.ok(parent is not None, "the parent logs to syslog",
+	    "\n".join(lines))
+	t.ok(any("relay: listening on" in l for l in lines),
+	    "the relay's lines reach syslog through the parent",
+	    "\n".join(lines))
+	t.ok(any("cryptod: started" in l and l.startswith("<31>")
+	    for l in lines), "cryptod's debug line keeps its priority "
+	    "(daemon.debug)", "\n".join(lines))
+	if parent is not None:
+		os.kill(parent, signal.SIGTERM)
+		collect(2.5)
+		t.ok(any("stopped" in l for l in lines), "shutdown logged")
+		try:
+			os.kill(parent, 0)
+			gone = False
+		except ProcessLookupError:
+			gone = True
+		t.ok(gone, "the daemon is gone after SIGTERM")
+except Exception as e:
+	t.ok(False, "syslog (%s: %s)" % (type(e).__name__, e))
+finally:
+	log.close()
+	os.unlink("/dev/log")
+	for f in (key, conf):
+		if os.path.exists(f):
+			os.unlink(f)
+	os.rmdir(tmp)
+t.done()
