@@ -59,15 +59,6 @@ session_sid_cmp(struct session *a, struct session *b)
 	return a->sid < b->sid ? -1 : a->sid > b->sid;
 }
 
-time_t
-relay_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec;
-}
-
 uint32_t
 relay_now_ms(void)
 {
@@ -611,7 +602,14 @@ relay_shutdown(void)
 	if (relay->shutting_down)
 		return;
 	relay->shutting_down = 1;
-	log_debug("shutting down");
+	log_info("shutting down: %llu connections accepted, %llu refused at "
+	    "a limit, %llu registrations, %llu messages delivered, %llu "
+	    "missed by full room members",
+	    (unsigned long long)relay->stats.accepted,
+	    (unsigned long long)relay->stats.refused,
+	    (unsigned long long)relay->stats.registered,
+	    (unsigned long long)relay->stats.delivered,
+	    (unsigned long long)relay->stats.missed);
 	while ((l = TAILQ_FIRST(&relay->listeners)) != NULL)
 		relay_listener_del(l->id);
 	for (i = TL_HTTP; i <= TL_LIVE; i++) {

@@ -165,7 +165,6 @@ __attribute__((__noreturn__)) void relay_main(int debug, int verbose,
 void	relay_timer_set(struct session *, int tlist);
 void	relay_flush_later(struct session *);
 int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
-time_t	relay_now(void);
 uint32_t relay_now_ms(void);
 
 /* session.c */
