@@ -342,18 +342,14 @@ find_child(pid_t ppid, const char *name)
 /* ------------------------------------------------------------------ */
 /* the report */
 
+/* A JSON string: quotes and backslashes escaped, control bytes as '?'. */
 static void
-jo_sep(struct jout *j, const char *key)
+jo_quoted(const char *v)
 {
 	const char	*p;
 
-	if (!j->first)
-		fputc(',', stdout);
-	j->first = 0;
-	if (key == NULL)
-		return;
 	fputc('"', stdout);
-	for (p = key; *p != '\0'; p++) {
+	for (p = v; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			fputc('\\', stdout);
 		if ((unsigned char)*p < 0x20)
@@ -361,7 +357,19 @@ jo_sep(struct jout *j, const char *key)
 		else
 			fputc(*p, stdout);
 	}
-	fputs("\":", stdout);
+	fputc('"', stdout);
+}
+
+static void
+jo_sep(struct jout *j, const char *key)
+{
+	if (!j->first)
+		fputc(',', stdout);
+	j->first = 0;
+	if (key == NULL)
+		return;
+	jo_quoted(key);
+	fputc(':', stdout);
 }
 
 void
@@ -400,19 +408,8 @@ jo_close(struct jout *j)
 void
 jo_str(struct jout *j, const char *key, const char *v)
 {
-	const char	*p;
-
 	jo_sep(j, key);
-	fputc('"', stdout);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fputc('\\', stdout);
-		if ((unsigned char)*p < 0x20)
-			fputc('?', stdout);
-		else
-			fputc(*p, stdout);
-	}
-	fputc('"', stdout);
+	jo_quoted(v);
 }
 
 void

@@ -726,6 +726,21 @@ wire_join(int proto, uint8_t *out, size_t cap, const char *room,
 	return b.fail ? 0 : b.len;
 }
 
+/*
+ * The "body" key and the start of its value; the caller writes the body
+ * (base64url text in JSON, raw bytes in msgpack) and then wire_suffix().
+ */
+static void
+body_open(struct wb *b, int proto, size_t body_len)
+{
+	if (proto == PROTO_JSON)
+		wb_cstr(b, ",\"body\":\"");
+	else {
+		mp_str(b, "body", 4);
+		mp_hdr(b, 1, body_len);
+	}
+}
+
 size_t
 wire_send_prefix(int proto, uint8_t *out, size_t cap, const uint8_t *to,
     size_t body_len)
@@ -735,12 +750,7 @@ wire_send_prefix(int proto, uint8_t *out, size_t cap, const uint8_t *to,
 	obj_open(&b, proto, 3);
 	field_str(&b, proto, "type", "SEND", 4, 1);
 	field_bytes(&b, proto, "to", to, KEY_LEN, 0);
-	if (proto == PROTO_JSON)
-		wb_cstr(&b, ",\"body\":\"");
-	else {
-		mp_str(&b, "body", 4);
-		mp_hdr(&b, 1, body_len);
-	}
+	body_open(&b, proto, body_len);
 	return b.fail ? 0 : b.len;
 }
 
@@ -753,12 +763,7 @@ wire_publish_prefix(int proto, uint8_t *out, size_t cap, const char *room,
 	obj_open(&b, proto, 3);
 	field_str(&b, proto, "type", "PUBLISH", 7, 1);
 	field_str(&b, proto, "room", room, strlen(room), 0);
-	if (proto == PROTO_JSON)
-		wb_cstr(&b, ",\"body\":\"");
-	else {
-		mp_str(&b, "body", 4);
-		mp_hdr(&b, 1, body_len);
-	}
+	body_open(&b, proto, body_len);
 	return b.fail ? 0 : b.len;
 }
 

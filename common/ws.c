@@ -447,6 +447,12 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 }
 
 size_t
+ws_header_len(uint64_t len)
+{
+	return len < WS_LEN16 ? 2 : len <= 0xffff ? 4 : 10;
+}
+
+size_t
 ws_header(uint8_t *out, int opcode, uint64_t len)
 {
 	int	 i;

@@ -109,6 +109,8 @@ ssize_t	ws_rx_feed(struct ws_rx *, size_t max_message, uint8_t *buf,
  * 10).
  */
 size_t	ws_header(uint8_t *out, int opcode, uint64_t len);
+/* The length ws_header() writes for a payload of len bytes. */
+size_t	ws_header_len(uint64_t len);
 /*
  * Write the header of a masked frame (client to server) with FIN set and
  * the given mask key; returns its length (6, 8 or 14).  The caller masks

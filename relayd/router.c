@@ -240,12 +240,6 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 	return fr->f[proto];
 }
 
-static size_t
-frame_size(size_t payload)
-{
-	return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
-}
-
 static void
 router_send(struct session *s, struct sws_req *req)
 {
@@ -254,23 +248,26 @@ router_send(struct session *s, struct sws_req *req)
 	struct frames	 fr;
 	const uint8_t	*f;
 	size_t		 msize[3], flen;
-	int		 p;
 
 	HASH_FIND(hh, relay->keys, req->key, SWS_KEY_LEN, k);
 	if (k == NULL) {
 		router_fail(s, req, "offline", "no session has that key");
 		return;
 	}
-	for (p = PROTO_JSON; p <= PROTO_MSGPACK; p++)
-		msize[p] = enc_message_size(p, NULL, 0, req->body_len);
+	/* Sized once per subprotocol the key's sessions speak. */
+	msize[PROTO_JSON] = msize[PROTO_MSGPACK] = 0;
 	/* All or nothing: every session of the key must take it now. */
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
+		if (msize[r->proto] == 0)
+			msize[r->proto] = enc_message_size(r->proto, NULL, 0,
+			    req->body_len);
 		if (msize[r->proto] > relay->lim.max_message) {
 			router_fail(s, req, "too-large",
 			    "the message would exceed the size limit");
 			return;
 		}
-		if (!session_room_for(r, frame_size(msize[r->proto]))) {
+		if (!session_room_for(r, msize[r->proto] +
+		    ws_header_len(msize[r->proto]))) {
 			session_mark_full(r);
 			router_fail(s, req, "busy",
 			    "the recipient cannot take more now");
@@ -318,9 +315,11 @@ router_publish(struct session *s, struct sws_req *req)
 		if (o->s != s)
 			present[o->s->proto] = 1;
 	for (p = PROTO_JSON; p <= PROTO_MSGPACK; p++) {
+		if (!present[p])
+			continue;
 		msize = enc_message_size(p, room->name, room->len,
 		    req->body_len);
-		if (present[p] && msize > relay->lim.max_message) {
+		if (msize > relay->lim.max_message) {
 			router_fail(s, req, "too-large",
 			    "the message would exceed the size limit");
 			return;

@@ -279,14 +279,8 @@ def sigterm():
 		t.eq(r.leftover, [], "idle daemon: no process left")
 
 
-for name, fn in (("structure", structure), ("kill relay", lambda:
-    kill_child("relay")), ("kill cryptod", lambda: kill_child("cryptod")),
-    ("sigterm", sigterm)):
-	try:
-		fn()
-	except T.TestTimeout as e:
-		t.ok(False, str(e))
-		break
-	except Exception as e:
-		t.fail_all(name, e)
+t.parts(("structure", structure),
+    ("kill relay", lambda: kill_child("relay")),
+    ("kill cryptod", lambda: kill_child("cryptod")),
+    ("sigterm", sigterm))
 t.done()

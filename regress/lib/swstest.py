@@ -1227,6 +1227,18 @@ class Tap:
 		self.ok(False, "%s (%s: %s)" % (desc, type(exc).__name__, exc),
 		    log[-3000:] if log else None)
 
+	def parts(self, *parts):
+		"""Run (name, fn) parts in order: an exception fails its part
+		and the next one runs; the run's time bound stops them all."""
+		for name, fn in parts:
+			try:
+				fn()
+			except TestTimeout as e:
+				self.ok(False, str(e))
+				break
+			except Exception as e:
+				self.fail_all(name, e)
+
 	def done(self):
 		signal.alarm(0)
 		sys.exit(1 if self.failed else 0)

@@ -283,13 +283,6 @@ def rate():
 		t.eq(r.stop(check=False), 0, "rate-limit relay exits 0")
 
 
-for name, fn in (("connection limits", connections), ("liveness", liveness),
-    ("rate limit", rate)):
-	try:
-		fn()
-	except T.TestTimeout as e:
-		t.ok(False, str(e))
-		break
-	except Exception as e:
-		t.fail_all(name, e)
+t.parts(("connection limits", connections), ("liveness", liveness),
+    ("rate limit", rate))
 t.done()
