@@ -1,7 +1,8 @@
 # Shell functions of bench/run.sh and bench/profile.sh (sourced, not run):
 # a relay of their own on a free loopback port, configured for load.
 #
-# Sets: top, out (obj/bench), bin (swsbench), PY, key, maxconn.
+# Sets: top, out (obj/bench), bin (swsbench), floorbin (swsfloor), PY,
+# key, maxconn.
 # relay_start starts the relay (parent pid in relay_pid, port in port),
 # relay_stop stops it, relay_child TITLE prints the pid of its child
 # process with that title ("relayd: relay" or "cryptod").
@@ -10,10 +11,11 @@ PY=/usr/bin/python3
 top=$(pwd)
 out=$top/obj/bench
 bin=${SWSBENCH:-$top/obj/bench/swsbench}
+floorbin=$top/obj/bench/swsfloor
 
-for f in relayd/relayd cryptod/cryptod "$bin"; do
+for f in relayd/relayd cryptod/cryptod "$bin" "$floorbin"; do
 	if [ ! -x "$f" ]; then
-		echo "bench: $f is not built (make all obj/bench/swsbench)" >&2
+		echo "bench: $f is not built (make all)" >&2
 		exit 1
 	fi
 done

@@ -487,6 +487,14 @@ conn_flush(struct conn *c)
 	return 0;
 }
 
+/* Write one connection's output now, not at the end of the turn. */
+void
+net_send_now(struct conn *c)
+{
+	if (c->fd != -1)
+		(void)conn_flush(c);
+}
+
 void
 net_flush(void)
 {

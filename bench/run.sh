@@ -3,10 +3,11 @@
 #
 # Starts relays of its own on free loopback ports with a configuration
 # made for load (limits out of the way), runs swsbench once per line of
-# the set below, keeps each JSON report in obj/bench/, writes the table
+# the set below (and swsfloor, the same open-loop traffic with no relay),
+# keeps each JSON report in obj/bench/, writes the table
 # obj/bench/results.md with the budget verdicts, and stops the relays.
-# About three minutes in all; every run is bounded by swsbench's -t and
-# by timeout(1).
+# About four minutes in all; every run is bounded by its -t and by
+# timeout(1).
 #
 #   sh bench/run.sh [NAME ...]     run only the named lines (e.g. idle)
 #
@@ -28,15 +29,27 @@ want() {
 	return 1
 }
 
-# run NAME ARGS...: one line of the set, JSON in $out/NAME.json
+# run NAME [swsfloor] ARGS...: one line of the set (swsbench against the
+# relay, or swsfloor on its own), JSON in $out/NAME.json
 run() {
 	name=$1
 	shift
 	want "$name" || return 0
-	echo "bench: $name: swsbench $*" >&2
-	echo "swsbench $*" >"$out/$name.cmd"
-	timeout 120 "$bin" -u "ws://127.0.0.1:$port/" -k "$(cat "$out/server.pub")" \
-	    "$@" >"$out/$name.json.new" 2>"$out/$name.err"
+	case $1 in
+	swsfloor) cmd="$*" ;;
+	*) cmd="swsbench $*" ;;
+	esac
+	echo "bench: $name: $cmd" >&2
+	echo "$cmd" >"$out/$name.cmd"
+	if [ "$1" = swsfloor ]; then
+		shift
+		timeout 120 "$floorbin" "$@" >"$out/$name.json.new" \
+		    2>"$out/$name.err"
+	else
+		timeout 120 "$bin" -u "ws://127.0.0.1:$port/" \
+		    -k "$(cat "$out/server.pub")" "$@" >"$out/$name.json.new" \
+		    2>"$out/$name.err"
+	fi
 	rc=$?
 	cat "$out/$name.err" >&2
 	if [ $rc = 0 ]; then
@@ -65,17 +78,22 @@ if want idle; then
 	relay_stop
 fi
 
-if want pairs-json-64 pairs-rate-100k pairs-msgpack-64 pairs-json-1k \
-    register fanout; then
+if want pairs-json-64 pairs-rate-100k pairs-rate-100k-n1000 \
+    pairs-msgpack-64 pairs-json-1k register fanout; then
 	relay_start
 	run pairs-json-64 -n 1000 -w 16 -s 64 -t "$secs" pairs
-	run pairs-rate-100k -n 1000 -r 100000 -s 64 -t "$secs" pairs
+	run pairs-rate-100k -n 30 -r 100000 -s 64 -t "$secs" pairs
+	run pairs-rate-100k-n1000 -n 1000 -r 100000 -s 64 -t "$secs" pairs
 	run pairs-msgpack-64 -m -n 1000 -w 16 -s 64 -t "$secs" pairs
 	run pairs-json-1k -n 1000 -w 16 -s 1024 -t "$secs" pairs
 	run register -c 64 -t "$secs" register
 	run fanout -R 10 -M 100 -w 16 -s 64 -t "$secs" fanout
 	relay_stop
 fi
+
+# The same open-loop traffic without the relay: the kernel's floor.
+run floor-100k swsfloor -n 30 -r 100000 -t "$secs"
+run floor-100k-n1000 swsfloor -n 1000 -r 100000 -t "$secs"
 
 $PY bench/report.py "$out" >"$out/results.md" || exit 1
 cat "$out/results.md"

@@ -275,5 +275,6 @@ uint8_t	*conn_frame_begin(struct conn *, size_t);
 void	conn_frame_end(struct conn *, size_t);
 void	net_turn(int timeout_ms);
 void	net_flush(void);
+void	net_send_now(struct conn *);
 
 #endif /* SWSBENCH_H */

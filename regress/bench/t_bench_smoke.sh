@@ -5,7 +5,9 @@
 # only: no number is compared with a budget, so a slow or busy machine
 # passes.  Also: a target that is not loopback is refused before any
 # connection, a body above the relay's maxBody is refused, and messages a
-# relay with a tight rate limit drops without a word are reported.
+# relay with a tight rate limit drops without a word are reported.  And
+# swsfloor (bench/floor.c) runs on its own, delivers every message to
+# its partner and reports sane numbers.
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 bin=$top/obj/bench/swsbench
@@ -51,6 +53,13 @@ $PY regress/lib/swstest.py run \
 $PY regress/lib/swstest.py run \
     --conf "rate limit 100 per second burst 100" \
     -- sh "$0" --inner "$tmp" tight
+
+# swsfloor needs no relay: the same open-loop traffic through a forwarder
+timeout 60 "$top/obj/bench/swsfloor" -n 5 -r 2000 -t 1 -W 0.5 \
+    >"$tmp/floor.json" 2>"$tmp/floor.err"
+echo $? >"$tmp/floor.rc"
+timeout 10 "$top/obj/bench/swsfloor" -n 0 >/dev/null 2>"$tmp/floor-bad.err"
+echo $? >"$tmp/floor-bad.rc"
 
 $PY - "$tmp" "$(id -u)" <<'CHECK'
 import json, os, sys
@@ -207,6 +216,21 @@ ok(rc == 0 and isinstance(r, dict) and r.get("dropped", 0) > 0 and
     r["dropped"] <= 2 * 2 * 16 and "never arrived" in err,
     "pairs under a tight rate limit: the silent drops are counted and said",
     "exit %d: %s\n%s" % (rc, err, r and r.get("dropped")))
+r = report("floor", "floor")
+if r is not None:
+	ok(r.get("misrouted") == 0 and r.get("unsent") == 0,
+	    "floor: every message reached its sender's partner whole",
+	    json.dumps(r))
+	ok(1500 <= r.get("msgs_per_sec", 0) <= 2500,
+	    "floor: about the 2,000 msg/s offered", r.get("msgs_per_sec"))
+	lat_sane("floor", r)
+	ok(r.get("forwarder", {}).get("cpu_util", -1) >= 0 and
+	    r.get("generator", {}).get("cpu_util", -1) >= 0,
+	    "floor: CPU of forwarder and generator read", json.dumps(r))
+rc = int(open(os.path.join(d, "floor-bad.rc")).read())
+err = open(os.path.join(d, "floor-bad.err")).read()
+ok(rc == 2 and "pairs" in err, "floor: -n 0 refused with status 2",
+    "exit %d: %s" % (rc, err))
 sys.exit(1 if failed else 0)
 CHECK
 exit $?
