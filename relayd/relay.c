@@ -530,6 +530,7 @@ relay_tick(int fd, short what, void *arg)
 	(void)arg;
 	if (!relay->configured)
 		return;
+	outbuf_decay();
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.
 	 * Times are milliseconds; unsigned differences survive the wrap.

@@ -190,6 +190,7 @@ void	session_error(struct session *, int has_id, uint64_t id,
 	    const char *code, const char *message);
 void	session_ack(struct session *, uint64_t id);
 void	session_trim(struct session *);
+void	outbuf_decay(void);
 
 /* router.c */
 void	router_init(void);

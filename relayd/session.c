@@ -36,28 +36,73 @@ static void	session_check_full(struct session *);
 static void	session_resume(struct session *);
 
 /*
- * Output buffers of the standard size are kept in a small pool when a
- * session's output drains, so an idle session holds none and a busy one
- * takes one back without calling malloc.
+ * Output buffers of the standard size go back to a pool when a session's
+ * output drains, so an idle session holds none and a busy one takes one
+ * back without calling malloc.  The pool grows to the number of sessions
+ * busy at once (a loaded turn can have every session waiting to write;
+ * a fixed cap below that made each loaded turn malloc, page-fault and
+ * free again).  It holds at most one buffer per session, so it is bounded
+ * by max connections, and outbuf_decay(), on the relay's tick, frees half
+ * of the buffers that were not taken since the tick before: an idle relay
+ * gives the memory back within a few seconds.
  */
 #define OUTBUF_STD	4096
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
-#define OUTBUF_POOL	1024
 
-static uint8_t	*outbuf_pool[OUTBUF_POOL];
+static uint8_t	**outbuf_pool;
 static size_t	 outbuf_npool;
+static size_t	 outbuf_poolcap;
+static size_t	 outbuf_low;		/* fewest in the pool since the tick */
 
 static void
 outbuf_release(struct session *s)
 {
+	uint8_t	**np;
+	size_t	  ncap;
+
 	if (s->out == NULL)
 		return;
-	if (s->out_cap == OUTBUF_STD && outbuf_npool < OUTBUF_POOL)
+	if (s->out_cap == OUTBUF_STD && outbuf_npool == outbuf_poolcap) {
+		ncap = outbuf_poolcap ? outbuf_poolcap * 2 : 256;
+		if ((np = reallocarray(outbuf_pool, ncap, sizeof(*np))) !=
+		    NULL) {
+			outbuf_pool = np;
+			outbuf_poolcap = ncap;
+			log_debug("output buffer pool: room for %zu", ncap);
+		}
+	}
+	if (s->out_cap == OUTBUF_STD && outbuf_npool < outbuf_poolcap)
 		outbuf_pool[outbuf_npool++] = s->out;
 	else
 		free(s->out);
 	s->out = NULL;
 	s->out_cap = s->out_len = s->out_off = 0;
+}
+
+static uint8_t *
+outbuf_take(void)
+{
+	if (outbuf_npool == 0)
+		return NULL;
+	if (--outbuf_npool < outbuf_low)
+		outbuf_low = outbuf_npool;
+	return outbuf_pool[outbuf_npool];
+}
+
+/* Free half of what no session needed since the last call. */
+void
+outbuf_decay(void)
+{
+	size_t	 n = (outbuf_low + 1) / 2, i;
+
+	if (n > outbuf_npool)
+		n = outbuf_npool;
+	if (n > 0)
+		log_debug("output buffer pool: %zu idle, freeing %zu",
+		    outbuf_npool, n);
+	for (i = 0; i < n; i++)
+		free(outbuf_pool[--outbuf_npool]);
+	outbuf_low = outbuf_npool;
 }
 
 static const char *const reject_reasons[] = {
@@ -438,7 +483,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		return;
 	}
 	if (s->state != S_REGISTERED) {
-		r = codec_decode(s->proto, data, len, &req, relay->scratch,
+		r = codec_decode_frame(s->proto, data, len, &req, relay->scratch,
 		    relay->scratch_size, &why);
 		if (r != CODEC_OK || req.type != REQ_CHALLENGE_RESPONSE ||
 		    s->state != S_CHALLENGED) {
@@ -475,7 +520,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		s->tokens = (uint32_t)(t > max ? max : t);
 		s->bucket_ms = now;
 	}
-	r = codec_decode(s->proto, data, len, &req, relay->scratch,
+	r = codec_decode_frame(s->proto, data, len, &req, relay->scratch,
 	    relay->scratch_size, &why);
 	if (s->tokens < 1000) {
 		if (++s->refusals > relay->lim.burst) {
@@ -769,10 +814,9 @@ session_queue(struct session *s, const uint8_t *p, size_t len)
 		s->out_off = 0;
 		s->out_len = pending;
 	}
-	if (s->out == NULL && outbuf_npool > 0 && len <= OUTBUF_STD) {
-		s->out = outbuf_pool[--outbuf_npool];
+	if (s->out == NULL && len <= OUTBUF_STD &&
+	    (s->out = outbuf_take()) != NULL)
 		s->out_cap = OUTBUF_STD;
-	}
 	if (s->out_len + len > s->out_cap) {
 		ncap = s->out_cap ? s->out_cap : OUTBUF_STD;
 		while (ncap < s->out_len + len)
@@ -850,11 +894,13 @@ session_flush(struct session *s)
 		s->out_off += (size_t)n;
 	}
 	/*
-	 * A standard buffer goes back to the pool; one that had to grow
-	 * belongs to a busy session and stays until it idles (the ping
-	 * timer trims it), rather than being grown again every turn.
+	 * A standard buffer goes back to the pool.  One that had to grow
+	 * stays with its session while turns keep filling more than a
+	 * standard buffer (rather than being grown again every turn), and
+	 * is freed once a turn's output would have fit in one: a single
+	 * large answer (JOINED with a long member list) does not pin it.
 	 */
-	if (s->out_cap == OUTBUF_STD)
+	if (s->out_cap == OUTBUF_STD || s->out_len <= OUTBUF_STD)
 		outbuf_release(s);
 	else
 		s->out_off = s->out_len = 0;
