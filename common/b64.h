@@ -1,7 +1,8 @@
 /*
  * base64url without padding (RFC 4648 section 5), strict: no padding, no
  * other alphabet, no whitespace, no length of 4n+1, no non-zero trailing
- * bits.  A thin layer over libsodium's codec.
+ * bits.  Table-driven; held to libsodium's decoder by the differential
+ * fuzz target regress/fuzz/fuzz_b64diff.c.
  */
 #ifndef SWS_B64_H
 #define SWS_B64_H
@@ -21,5 +22,10 @@ size_t	b64url_encode(char *out, size_t outlen, const uint8_t *in, size_t len);
  * -1 when the text is not canonical base64url or does not fit in outlen.
  */
 long	b64url_decode(uint8_t *out, size_t outlen, const char *in, size_t len);
+/*
+ * The same rules without the output: the number of bytes len characters
+ * decode to, or -1 when b64url_decode() would refuse them (given room).
+ */
+long	b64url_check(const char *in, size_t len);
 
 #endif /* SWS_B64_H */

@@ -6,11 +6,16 @@
  * codec_msgpack.c parse and write the bytes; this file decides.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "codec.h"
 #include "codec_local.h"
 #include "utf8.h"
+
+static int	codec_decode_flags(int, const uint8_t *, size_t,
+		    struct sws_req *, uint8_t *, size_t, int, const char **);
 
 static const struct {
 	const char	*name;
@@ -186,6 +191,38 @@ int
 codec_decode(int proto, const uint8_t *msg, size_t len, struct sws_req *req,
     uint8_t *scratch, size_t scratch_len, const char **why)
 {
+	return codec_decode_flags(proto, msg, len, req, scratch, scratch_len,
+	    0, why);
+}
+
+int
+codec_decode_frame(int proto, const uint8_t *msg, size_t len,
+    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
+    const char **why)
+{
+	return codec_decode_flags(proto, msg, len, req, scratch, scratch_len,
+	    CODEC_F_UTF8_KNOWN | CODEC_F_LAZY_BODY, why);
+}
+
+const uint8_t *
+codec_body(struct sws_req *req)
+{
+	if (req->body_pending) {
+		/* checked by b64url_check() with the same rules: cannot fail */
+		if (b64url_decode((uint8_t *)(uintptr_t)req->body,
+		    req->body_len, req->body_text, req->body_text_len) !=
+		    (long)req->body_len)
+			abort();
+		req->body_pending = 0;
+	}
+	return req->body;
+}
+
+static int
+codec_decode_flags(int proto, const uint8_t *msg, size_t len,
+    struct sws_req *req, uint8_t *scratch, size_t scratch_len, int flags,
+    const char **why)
+{
 	const char	*dummy;
 	int		 rc;
 
@@ -196,7 +233,7 @@ codec_decode(int proto, const uint8_t *msg, size_t len, struct sws_req *req,
 	switch (proto) {
 	case PROTO_JSON:
 		rc = codec_json_decode(msg, len, req, scratch, scratch_len,
-		    why);
+		    flags, why);
 		break;
 	case PROTO_MSGPACK:
 		rc = codec_mp_decode(msg, len, req, why);
@@ -216,6 +253,7 @@ codec_decode(int proto, const uint8_t *msg, size_t len, struct sws_req *req,
 		req->room_len = 0;
 		req->body_text = NULL;
 		req->body_text_len = 0;
+		req->body_pending = 0;
 		if (*why == NULL)
 			*why = "malformed";
 	}

@@ -56,6 +56,11 @@ struct sws_req {
 	 */
 	const char	*body_text;
 	size_t		 body_text_len;
+	/*
+	 * codec_decode_frame() only: body points at body_len bytes of
+	 * scratch set aside for it, filled from body_text by codec_body().
+	 */
+	int		 body_pending;
 };
 
 /*
@@ -78,6 +83,20 @@ struct sws_req {
 int	codec_decode(int proto, const uint8_t *msg, size_t len,
 	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
 	    const char **why);
+/*
+ * codec_decode() for a message as the relay's frame layer hands it over:
+ * a JSON message is a text message whose UTF-8 was validated already, so
+ * it is not checked again, and the base64url "body" of a JSON SEND or
+ * PUBLISH is checked by the same rules but decoded only when
+ * codec_body() asks for its bytes (a JSON recipient gets body_text as it
+ * came and never needs them).  Accepts and refuses exactly what
+ * codec_decode() does on valid UTF-8.
+ */
+int	codec_decode_frame(int proto, const uint8_t *msg, size_t len,
+	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
+	    const char **why);
+/* The body's bytes, decoded now if codec_decode_frame() deferred it. */
+const uint8_t *codec_body(struct sws_req *req);
 
 /* The "limits" object of REGISTER_SUCCESS. */
 struct sws_limits {

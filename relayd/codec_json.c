@@ -37,6 +37,8 @@ struct jctx {
 	struct json_doc	 other;		/* for a key not in jkeys[] */
 	const char	*body_text;	/* "body" without escapes */
 	size_t		 body_text_len;
+	int		 flags;		/* CODEC_F_* */
+	int		 body_pending;	/* "body" checked, not decoded */
 };
 
 static const struct json_member *
@@ -60,6 +62,7 @@ jfind(struct jctx *c, const char *key)
 	 * still holds every key (json_init()).
 	 */
 	json_init(&c->other, &key, 1, c->scratch + c->used, c->cap - c->used);
+	c->other.utf8_known = (c->flags & CODEC_F_UTF8_KNOWN) != 0;
 	if (json_parse(&c->other, c->msg, c->len) != JSON_OK)
 		return NULL;
 	return json_get(&c->other, key);
@@ -150,13 +153,27 @@ jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 		return CF_ABSENT;
 	if (m->kind != JSON_K_STRING)
 		return CF_BAD;
-	if (!m->valesc) {
-		n = b64url_decode(c->scratch + c->used, c->cap - c->used,
-		    (const char *)m->val, m->vallen);
-		if (n >= 0 && strcmp(key, "body") == 0) {
+	if (!m->valesc && strcmp(key, "body") == 0) {
+		/*
+		 * Kept as text for JSON recipients; with CODEC_F_LAZY_BODY
+		 * only checked here, its room in scratch set aside for
+		 * codec_body() (b64url_decode() would refuse a text whose
+		 * longest decoding does not fit: so does this).
+		 */
+		if (c->flags & CODEC_F_LAZY_BODY) {
+			n = B64_DECODED_MAX(m->vallen) > c->cap - c->used ? -1 :
+			    b64url_check((const char *)m->val, m->vallen);
+			c->body_pending = n >= 0;
+		} else
+			n = b64url_decode(c->scratch + c->used,
+			    c->cap - c->used, (const char *)m->val, m->vallen);
+		if (n >= 0) {
 			c->body_text = (const char *)m->val;
 			c->body_text_len = m->vallen;
 		}
+	} else if (!m->valesc) {
+		n = b64url_decode(c->scratch + c->used, c->cap - c->used,
+		    (const char *)m->val, m->vallen);
 	} else {
 		/* Never sent in practice, but still JSON: unescape first. */
 		if (jstring(c, m, 1, &txt, &tlen) != CF_OK)
@@ -193,7 +210,7 @@ jget_uint(void *arg, const char *key, uint64_t *val)
 
 int
 codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
-    uint8_t *scratch, size_t scratch_len, const char **why)
+    uint8_t *scratch, size_t scratch_len, int flags, const char **why)
 {
 	struct jctx		 c;
 	struct codec_src	 src;
@@ -210,6 +227,7 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	 */
 	json_init(&c.doc, jkeys, sizeof(jkeys) / sizeof(jkeys[0]), scratch,
 	    scratch_len);
+	c.doc.utf8_known = (flags & CODEC_F_UTF8_KNOWN) != 0;
 	if ((rc = json_parse(&c.doc, msg, len)) != JSON_OK) {
 		*why = json_strerror(rc);
 		return CODEC_MALFORMED;
@@ -225,11 +243,14 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	src.uint = jget_uint;
 	c.body_text = NULL;
 	c.body_text_len = 0;
+	c.flags = flags;
+	c.body_pending = 0;
 	if ((rc = codec_fields(&src, req, why)) == CODEC_OK &&
 	    req->body != NULL && (req->type == REQ_SEND ||
 	    req->type == REQ_PUBLISH)) {
 		req->body_text = c.body_text;
 		req->body_text_len = c.body_text_len;
+		req->body_pending = c.body_pending;
 	}
 	return rc;
 }

@@ -507,6 +507,7 @@ json_init(struct json_doc *doc, const char *const *want, size_t nwant,
 	doc->nwork = 0;
 	doc->nmembers = 0;
 	doc->ntop = 0;
+	doc->utf8_known = 0;
 	if (work == NULL)
 		return;
 	pad = (4 - (uintptr_t)work % 4) % 4;
@@ -542,7 +543,7 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 		return JSON_ESYNTAX;
 	if (len > UINT32_MAX)
 		return JSON_ETOOBIG;
-	if (!utf8_valid(text, len))
+	if (!doc->utf8_known && !utf8_valid(text, len))
 		return JSON_EUTF8;
 	end = text + len;
 

@@ -87,6 +87,7 @@ struct json_doc {
 	size_t			 nwork;
 	size_t			 nmembers;
 	size_t			 ntop;
+	int			 utf8_known;	/* text is valid UTF-8 */
 	struct json_member	 members[JSON_MEMBERS];
 	uint32_t		 ikeys[JSON_KEYS_INLINE];
 };
@@ -104,7 +105,11 @@ struct json_doc {
  */
 void		 json_init(struct json_doc *, const char *const *want,
 		    size_t nwant, void *work, size_t worklen);
-/* Read len bytes at p; JSON_OK or one of the JSON_E* codes. */
+/*
+ * Read len bytes at p; JSON_OK or one of the JSON_E* codes.  A caller
+ * that has validated the text as UTF-8 already (a WebSocket text message)
+ * may set doc->utf8_known after json_init() to skip the second pass.
+ */
 int		 json_parse(struct json_doc *, const uint8_t *p, size_t len);
 /* The remembered top-level member named key, or NULL. */
 const struct json_member *json_get(const struct json_doc *, const char *key);

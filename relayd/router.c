@@ -216,8 +216,7 @@ struct frames {
 
 static const uint8_t *
 frames_get(struct frames *fr, int proto, const uint8_t *from,
-    const char *room, size_t room_len, const struct sws_req *req,
-    size_t *flen)
+    const char *room, size_t room_len, struct sws_req *req, size_t *flen)
 {
 	size_t	 n;
 
@@ -230,7 +229,7 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 		else
 			n = enc_message(proto, relay->enc[proto] +
 			    WS_MAX_HEADER, relay->enc_size - WS_MAX_HEADER, from,
-			    room, room_len, req->body, req->body_len);
+			    room, room_len, codec_body(req), req->body_len);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
 		fr->f[proto] = frame_build(proto, proto == PROTO_JSON ?

@@ -1,7 +1,8 @@
 /*
  * Differential target: common/b64.c must give libsodium's answer
  * (URLSAFE_NO_PADDING, NULL end pointer, plus the 4n+1 rule) on every
- * input, and encoding must round-trip and match libsodium's text.  One
+ * input, b64url_check() must give b64url_decode()'s verdict and length,
+ * and encoding must round-trip and match libsodium's text.  One
  * known difference: libsodium 1.0.18 accepts bytes 0x80-0xff as letters
  * of the alphabet; ours refuses any input holding one, as RFC 4648 and
  * SPEC.md require.
@@ -54,6 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if ((alen >= 0) != (rb == 0))
 		abort();
 	if (alen >= 0 && rb == 0 && ((size_t)alen != blen || memcmp(a, b, blen) != 0))
+		abort();
+	/* checking alone: the verdict and length of decoding */
+	if (b64url_check((const char *)data, size) != alen)
 		abort();
 	/* encoding: same text, and it decodes back */
 	b64url_encode(ta, sizeof(ta), data, size);

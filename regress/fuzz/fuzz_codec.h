@@ -6,6 +6,9 @@
  * messages in both encodings, whose exact size is predicted, which the
  * libraries read back to the same bytes, and which our own decoder finds
  * well formed (they are server types, so unknown-type, never malformed).
+ * The relay's own entry, codec_decode_frame() (no second UTF-8 pass, the
+ * JSON body decoded only on demand), must agree with codec_decode() on
+ * every input that is valid UTF-8 or msgpack.
  */
 #ifndef FUZZ_CODEC_H
 #define FUZZ_CODEC_H
@@ -19,6 +22,7 @@
 #include <sodium.h>
 
 #include "codec.h"
+#include "utf8.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -160,6 +164,35 @@ fuzz_reencode(const struct sws_req *req)
 	}
 }
 
+/* codec_decode_frame() against codec_decode()'s result rc, req. */
+static void
+fuzz_frame_agrees(int proto, const uint8_t *data, size_t size, int rc,
+    const struct sws_req *req)
+{
+	struct sws_req	 f;
+	uint8_t		*scratch;
+	const uint8_t	*body;
+
+	if (proto == PROTO_JSON && !utf8_valid(data, size))
+		return;
+	scratch = malloc(size > 0 ? size : 1);
+	FUZZ_CHECK(codec_decode_frame(proto, data, size, &f, scratch, size,
+	    NULL) == rc);
+	FUZZ_CHECK(f.type == req->type && f.has_id == req->has_id &&
+	    f.id == req->id && f.body_len == req->body_len &&
+	    f.room_len == req->room_len &&
+	    (f.body == NULL) == (req->body == NULL) &&
+	    (f.room == NULL) == (req->room == NULL));
+	FUZZ_CHECK(f.room_len == 0 || memcmp(f.room, req->room,
+	    f.room_len) == 0);
+	FUZZ_CHECK(!f.body_pending || (proto == PROTO_JSON &&
+	    (f.type == REQ_SEND || f.type == REQ_PUBLISH)));
+	body = codec_body(&f);
+	FUZZ_CHECK(!f.body_pending && (f.body_len == 0 ||
+	    memcmp(body, req->body, f.body_len) == 0));
+	free(scratch);
+}
+
 static void
 fuzz_codec_one(int proto, const uint8_t *data, size_t size)
 {
@@ -174,6 +207,7 @@ fuzz_codec_one(int proto, const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == CODEC_OK || rc == CODEC_MALFORMED ||
 	    rc == CODEC_UNKNOWN_TYPE);
 	FUZZ_CHECK(!req.has_id || req.id <= SWS_ID_MAX);
+	fuzz_frame_agrees(proto, data, size, rc, &req);
 	if (rc != CODEC_OK) {
 		FUZZ_CHECK(why != NULL && req.type == 0 && req.body == NULL &&
 		    req.room == NULL);

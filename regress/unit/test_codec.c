@@ -1810,6 +1810,84 @@ test_passthrough(void)
 	    "a bad body leaves no text behind");
 }
 
+/*
+ * codec_decode_frame(): the relay's entry.  A JSON SEND or PUBLISH body
+ * is checked and set aside, decoded by codec_body() to the bytes
+ * codec_decode() gives; every verdict is codec_decode()'s.
+ */
+static void
+test_decode_frame(void)
+{
+	static const char *const bodies[] = {
+		"", "AA", "AAA", "AAAA", "QUJD", "QUJDRA", "QUJDREU",
+		"_-_-", "A", "AAAAA", "AB", "AAB", "AA=", "AA==", "A A",
+		"QUJD\\u0041", "\\u0041AAA", "AAA\xc3\xa9",
+	};
+	struct sws_req	 r, f;
+	uint8_t		 s1[4096], s2[4096], want[4096];
+	char		 msg[8192], big[5500];
+	const char	*why1, *why2;
+	const uint8_t	*body;
+	size_t		 i, blen;
+	int		 rc1, rc2, pub;
+
+	for (pub = 0; pub <= 1; pub++)
+		for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+			if (pub)
+				snprintf(msg, sizeof(msg), "{\"type\":"
+				    "\"PUBLISH\",\"room\":\"r\",\"body\":"
+				    "\"%s\"}", bodies[i]);
+			else
+				snprintf(msg, sizeof(msg), "{\"type\":\"SEND\","
+				    "\"to\":\"%s\",\"body\":\"%s\"}", KB64,
+				    bodies[i]);
+			rc1 = codec_decode(PROTO_JSON, (const uint8_t *)msg,
+			    strlen(msg), &r, s1, sizeof(s1), &why1);
+			rc2 = codec_decode_frame(PROTO_JSON,
+			    (const uint8_t *)msg, strlen(msg), &f, s2,
+			    sizeof(s2), &why2);
+			ok(rc1 == rc2 && (rc1 == CODEC_OK ||
+			    strcmp(why1, why2) == 0), "%s body \"%s\": the same "
+			    "verdict (%d, %d)", pub ? "PUBLISH" : "SEND",
+			    bodies[i], rc1, rc2);
+			if (rc1 != CODEC_OK || rc2 != CODEC_OK)
+				continue;
+			ok(f.body_pending == (strchr(bodies[i], '\\') == NULL),
+			    "body \"%s\": deferred unless escaped", bodies[i]);
+			body = codec_body(&f);
+			ok(!f.body_pending && f.body_len == r.body_len &&
+			    (r.body_len == 0 || memcmp(body, r.body,
+			    r.body_len) == 0), "body \"%s\": codec_body() gives "
+			    "codec_decode()'s bytes", bodies[i]);
+		}
+
+	/* large bodies, each length modulo 3 */
+	for (blen = 2998; blen <= 3000; blen++) {
+		for (i = 0; i < blen; i++)
+			want[i] = (uint8_t)(i * 31 + 7);
+		snprintf(big, sizeof(big), "%s", b64(want, blen));
+		snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
+		    "\"body\":\"%s\"}", KB64, big);
+		rc2 = codec_decode_frame(PROTO_JSON, (const uint8_t *)msg,
+		    strlen(msg), &f, s2, sizeof(s2), &why2);
+		ok(rc2 == CODEC_OK && f.body_pending, "body of %zu bytes: "
+		    "checked, deferred", blen);
+		if (rc2 != CODEC_OK)
+			continue;
+		body = codec_body(&f);
+		ok(f.body_len == blen && memcmp(body, want, blen) == 0,
+		    "body of %zu bytes decoded on demand", blen);
+	}
+
+	/* msgpack bodies are never deferred: they point into the message */
+	rc2 = codec_decode_frame(PROTO_MSGPACK, (const uint8_t *)
+	    "\x83\xa4type\xa7PUBLISH\xa4room\xa1r\xa4" "body\xc4\x02hi", 30,
+	    &f, s2, sizeof(s2), &why2);
+	ok(rc2 == CODEC_OK && !f.body_pending && f.body_len == 2 &&
+	    memcmp(codec_body(&f), "hi", 2) == 0,
+	    "msgpack: the body is there at once");
+}
+
 int
 main(void)
 {
@@ -1845,6 +1923,7 @@ main(void)
 	test_vectors();
 	test_api();
 	test_passthrough();
+	test_decode_frame();
 
 	free(last_msg);
 	free(last_scratch);

@@ -73,6 +73,32 @@ main(void)
 	ok(b64url_decode(out, sizeof(out), "AAA\x80", 4) == -1,
 	    "a single 0x80 byte refused");
 
+	/* b64url_check(): decoding's verdict and length, for the vectors */
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(b64url_check(good[i].text, strlen(good[i].text)) ==
+		    (long)strlen(good[i].hex) / 2, "base64url \"%s\" checks",
+		    good[i].text);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(b64url_check(bad[i], strlen(bad[i])) == -1,
+		    "base64url \"%s\" refused by the check", bad[i]);
+	/* and for every byte at every place of an eight-character word */
+	{
+		char	 w[13];
+		size_t	 pos, diff = 0, c;
+
+		for (c = 0; c < 256; c++)
+			for (pos = 0; pos < sizeof(w) - 1; pos++) {
+				memcpy(w, "QUJDREVGR0hJ", sizeof(w));
+				w[pos] = (char)c;
+				if (b64url_check(w, sizeof(w) - 1) !=
+				    b64url_decode(out, sizeof(out), w,
+				    sizeof(w) - 1))
+					diff++;
+			}
+		ok(diff == 0, "check and decode agree on each byte value at "
+		    "each of 12 places (%zu differ)", diff);
+	}
+
 	/* vectors.json: the server key pair */
 	snprintf(path, sizeof(path), "%s/server.key", dir);
 	writefile(path, "_CsI0KzMdVekvbvmvYe_79S8cByyY8-aSP20ECgCt8E\n", 0600);
