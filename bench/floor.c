@@ -70,19 +70,6 @@ usage(void)
 	exit(2);
 }
 
-static double
-arg_num(const char *s, double lo, double hi, const char *what)
-{
-	char	*end;
-	double	 v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		errx(2, "%s: %s is not a number in [%g, %g]", what, s, lo, hi);
-	return v;
-}
-
 static void
 sock_tune(int fd)
 {

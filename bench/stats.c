@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,23 @@
 #include <unistd.h>
 
 #include "swsbench.h"
+
+/* A number option in [lo, hi]; else a message and exit status 2. */
+double
+arg_num(const char *s, double lo, double hi, const char *what)
+{
+	char	*e;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &e);
+	if (errno != 0 || e == s || *e != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "%s: %s: %s out of range [%g, %g]\n",
+		    getprogname(), s, what, lo, hi);
+		exit(2);
+	}
+	return v;
+}
 
 uint64_t
 now_ns(void)

@@ -97,22 +97,6 @@ usage(void)
 	exit(2);
 }
 
-static double
-num_arg(const char *s, double lo, double hi, const char *what)
-{
-	char	*e;
-	double	 v;
-
-	errno = 0;
-	v = strtod(s, &e);
-	if (errno != 0 || e == s || *e != '\0' || v < lo || v > hi) {
-		fprintf(stderr, "swsbench: %s: %s out of range [%g, %g]\n",
-		    s, what, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 /* ------------------------------------------------------------------ */
 /* messages with a send time in the body */
 
@@ -1064,10 +1048,10 @@ main(int argc, char *argv[])
 	    != -1) {
 		switch (ch) {
 		case 'b':
-			opt.batch = (size_t)num_arg(optarg, 1, 1024, "batch");
+			opt.batch = (size_t)arg_num(optarg, 1, 1024, "batch");
 			break;
 		case 'c':
-			opt.conc = (size_t)num_arg(optarg, 1, 20000, "conns");
+			opt.conc = (size_t)arg_num(optarg, 1, 20000, "conns");
 			break;
 		case 'K':
 			opt.fresh_keys = 1;
@@ -1076,37 +1060,37 @@ main(int argc, char *argv[])
 			keyb64 = optarg;
 			break;
 		case 'M':
-			opt.members = (size_t)num_arg(optarg, 2, 20000,
+			opt.members = (size_t)arg_num(optarg, 2, 20000,
 			    "members");
 			break;
 		case 'm':
 			B.proto = PROTO_MSGPACK;
 			break;
 		case 'n':
-			opt.n = (size_t)num_arg(optarg, 1, 1000000, "count");
+			opt.n = (size_t)arg_num(optarg, 1, 1000000, "count");
 			break;
 		case 'P':
-			opt.relay_pid = (pid_t)num_arg(optarg, 1, 1e9, "pid");
+			opt.relay_pid = (pid_t)arg_num(optarg, 1, 1e9, "pid");
 			break;
 		case 'p':
-			opt.cryptod_pid = (pid_t)num_arg(optarg, 1, 1e9,
+			opt.cryptod_pid = (pid_t)arg_num(optarg, 1, 1e9,
 			    "pid");
 			break;
 		case 'R':
-			opt.rooms = (size_t)num_arg(optarg, 1, 10000, "rooms");
+			opt.rooms = (size_t)arg_num(optarg, 1, 10000, "rooms");
 			break;
 		case 'r':
-			opt.rate = num_arg(optarg, 1, 1e8, "rate");
+			opt.rate = arg_num(optarg, 1, 1e8, "rate");
 			break;
 		case 's':
-			opt.body = (size_t)num_arg(optarg, TS_SPAN, 16 << 20,
+			opt.body = (size_t)arg_num(optarg, TS_SPAN, 16 << 20,
 			    "body bytes");
 			break;
 		case 'T':
-			opt.setup_secs = num_arg(optarg, 1, 3600, "seconds");
+			opt.setup_secs = arg_num(optarg, 1, 3600, "seconds");
 			break;
 		case 't':
-			opt.secs = num_arg(optarg, 0.1, 3600, "seconds");
+			opt.secs = arg_num(optarg, 0.1, 3600, "seconds");
 			break;
 		case 'u':
 			opt.url = optarg;
@@ -1115,10 +1099,10 @@ main(int argc, char *argv[])
 			B.verbose = 1;
 			break;
 		case 'W':
-			opt.warmup = num_arg(optarg, 0, 3600, "seconds");
+			opt.warmup = arg_num(optarg, 0, 3600, "seconds");
 			break;
 		case 'w':
-			opt.window = (size_t)num_arg(optarg, 1, 100000,
+			opt.window = (size_t)arg_num(optarg, 1, 100000,
 			    "window");
 			break;
 		default:

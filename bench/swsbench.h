@@ -122,6 +122,8 @@ void	hist_add(struct hist *, uint64_t);
 uint64_t hist_quantile(const struct hist *, double);
 
 uint64_t now_ns(void);
+/* A number option in [lo, hi]; else a message and exit status 2. */
+double	arg_num(const char *, double, double, const char *);
 /* utime + stime of a process in seconds; -1 when unreadable. */
 double	proc_cpu(pid_t);
 /* CPU seconds all processors were busy since boot, from /proc/stat. */

@@ -101,12 +101,31 @@ b64_init(void)
 	b64_tables = 1;
 }
 
+/*
+ * The last 2 or 3 characters (tail) of a text: their bits at the top of
+ * 24, or -1 when they are not canonical (a character outside the
+ * alphabet, or set bits after the last whole byte).
+ */
+static long
+b64_tail(const uint8_t *p, size_t tail)
+{
+	uint32_t	 a = b64_value[p[0]], b = b64_value[p[1]];
+	uint32_t	 c = tail == 3 ? b64_value[p[2]] : 0;
+
+	if ((a | b | c) & 0x80)
+		return -1;
+	if (tail == 2 ? (b & 0x0f) != 0 : (c & 0x03) != 0)
+		return -1;
+	return (long)(a << 18 | b << 12 | c << 6);
+}
+
 long
 b64url_decode(uint8_t *out, size_t outlen, const char *in, size_t len)
 {
 	const uint8_t	*p = (const uint8_t *)in;
 	size_t		 i, o = 0, tail = len % 4;
-	uint32_t	 a, b, c, v;
+	uint32_t	 v;
+	long		 t;
 
 	/* No byte string encodes to 4n+1 characters. */
 	if (tail == 1)
@@ -125,22 +144,12 @@ b64url_decode(uint8_t *out, size_t outlen, const char *in, size_t len)
 		out[o + 2] = (uint8_t)v;
 		o += 3;
 	}
-	if (tail == 2) {
-		a = b64_value[p[i]];
-		b = b64_value[p[i + 1]];
-		/* the 4 bits after the byte must be zero: canonical only */
-		if (((a | b) & 0x80) || (b & 0x0f) != 0)
+	if (tail > 0) {
+		if ((t = b64_tail(p + i, tail)) < 0)
 			return -1;
-		out[o++] = (uint8_t)(a << 2 | b >> 4);
-	} else if (tail == 3) {
-		a = b64_value[p[i]];
-		b = b64_value[p[i + 1]];
-		c = b64_value[p[i + 2]];
-		if (((a | b | c) & 0x80) || (c & 0x03) != 0)
-			return -1;
-		a = a << 18 | b << 12 | c << 6;
-		out[o++] = (uint8_t)(a >> 16);
-		out[o++] = (uint8_t)(a >> 8);
+		out[o++] = (uint8_t)(t >> 16);
+		if (tail == 3)
+			out[o++] = (uint8_t)(t >> 8);
 	}
 	return (long)o;
 }
@@ -151,7 +160,6 @@ b64url_check(const char *in, size_t len)
 	const uint8_t	*p = (const uint8_t *)in;
 	size_t		 i, full = len - len % 4, tail = len % 4;
 	uint8_t		 acc0 = 0, acc1 = 0;
-	uint8_t		 a, b, c;
 
 	if (tail == 1)
 		return -1;
@@ -170,17 +178,7 @@ b64url_check(const char *in, size_t len)
 		acc0 |= b64_value[p[i]];
 	if ((acc0 | acc1) & 0x80)
 		return -1;
-	if (tail == 2) {
-		a = b64_value[p[i]];
-		b = b64_value[p[i + 1]];
-		if (((a | b) & 0x80) || (b & 0x0f) != 0)
-			return -1;
-	} else if (tail == 3) {
-		a = b64_value[p[i]];
-		b = b64_value[p[i + 1]];
-		c = b64_value[p[i + 2]];
-		if (((a | b | c) & 0x80) || (c & 0x03) != 0)
-			return -1;
-	}
+	if (tail > 0 && b64_tail(p + i, tail) < 0)
+		return -1;
 	return (long)(full / 4 * 3 + (tail ? tail - 1 : 0));
 }
