@@ -12,6 +12,9 @@
  * letters of the alphabet; this decoder refuses them.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "b64.h"
 
@@ -154,6 +157,29 @@ b64url_decode(uint8_t *out, size_t outlen, const char *in, size_t len)
 	return (long)o;
 }
 
+#ifdef __SSE2__
+/*
+ * Sixteen characters at once (SSE2): all letters (byte | 0x20 within
+ * a-z), digits, '-' or '_'?  The comparisons are signed, so bytes from
+ * 0x80 up, negative, fall outside every range.
+ */
+static int
+sse_b64_block(const uint8_t *p)
+{
+	__m128i	 v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i	 l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i	 ok;
+
+	ok = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+	    _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+	ok = _mm_or_si128(ok, _mm_and_si128(_mm_cmpgt_epi8(v,
+	    _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+	return _mm_movemask_epi8(ok) == 0xffff;
+}
+#endif
+
 long
 b64url_check(const char *in, size_t len)
 {
@@ -168,7 +194,13 @@ b64url_check(const char *in, size_t len)
 	 * and no store per character.  (Eight-byte SWAR range tests were
 	 * tried: no faster than these loads.)
 	 */
-	for (i = 0; i + 8 <= full; i += 8) {
+	i = 0;
+#ifdef __SSE2__
+	for (; i + 16 <= full; i += 16)
+		if (!sse_b64_block(p + i))
+			return -1;
+#endif
+	for (; i + 8 <= full; i += 8) {
 		acc0 |= b64_value[p[i]] | b64_value[p[i + 1]] |
 		    b64_value[p[i + 2]] | b64_value[p[i + 3]];
 		acc1 |= b64_value[p[i + 4]] | b64_value[p[i + 5]] |

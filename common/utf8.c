@@ -10,6 +10,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "utf8.h"
 
@@ -97,7 +100,13 @@ utf8_step(uint32_t state, const uint8_t *p, size_t len)
 	end = p + len;
 	while (p < end) {
 		if (state == S_OK) {
-			/* Between characters: eight ASCII bytes cannot change that. */
+			/* Between characters: ASCII bytes cannot change that. */
+#ifdef __SSE2__
+			while (end - p >= 16 && _mm_movemask_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)p))
+			    == 0)
+				p += 16;
+#endif
 			while (end - p >= 8) {
 				memcpy(&w, p, sizeof(w));
 				if ((w & HIGH_BITS) != 0)

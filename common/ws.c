@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "utf8.h"
 #include "ws.h"
@@ -499,7 +502,19 @@ ws_mask(uint8_t *p, size_t len, const uint8_t mask[4], size_t off)
 	for (i = 0; i < sizeof(m8); i++)
 		m8[i] = mask[(off + i) & 3];
 	memcpy(&m, m8, sizeof(m));
-	for (i = 0; len - i >= sizeof(w); i += sizeof(w)) {
+	i = 0;
+#ifdef __SSE2__
+	{
+		__m128i	 m16 = _mm_set1_epi64x((long long)m), v;
+
+		for (; len - i >= 16; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(void *)(p + i));
+			_mm_storeu_si128((__m128i *)(void *)(p + i),
+			    _mm_xor_si128(v, m16));
+		}
+	}
+#endif
+	for (; len - i >= sizeof(w); i += sizeof(w)) {
 		memcpy(&w, p + i, sizeof(w));
 		w ^= m;
 		memcpy(p + i, &w, sizeof(w));

@@ -158,6 +158,56 @@ test_grammar(void)
 	tcase("raw NUL after the object", "{}\0", 3, JSON_ESYNTAX, 0);
 }
 
+/*
+ * The scan of a string skips runs of plain bytes 16 (SSE2) and 8 at a
+ * time: a quote, a backslash or a control byte at any offset of a long
+ * string must still be seen, and bytes from 0x80 up are plain.
+ */
+static void
+test_string_runs(void)
+{
+	struct json_doc			 d;
+	const struct json_member	*m;
+	char				 s[128], v[80];
+	size_t				 pos, n, bad = 0;
+
+	for (pos = 0; pos < 70; pos++) {
+		/* an escaped quote at pos: the value runs to the end */
+		memset(v, 'x', sizeof(v));
+		memcpy(v + pos, "\\\"", 2);
+		n = (size_t)snprintf(s, sizeof(s), "{\"a\":\"%.*s\"}", 72, v);
+		if (parse(&d, s, n) != JSON_OK ||
+		    (m = json_get(&d, "a")) == NULL || m->vallen != 72 ||
+		    !m->valesc)
+			bad++;
+		/* a raw control byte at pos */
+		memset(v, 'x', sizeof(v));
+		v[pos] = 0x1f;
+		n = (size_t)snprintf(s, sizeof(s), "{\"a\":\"%.*s\"}", 72, v);
+		if (parse(&d, s, n) != JSON_ESYNTAX)
+			bad++;
+		/* the closing quote at pos, then more members */
+		memset(v, 'x', sizeof(v));
+		n = (size_t)snprintf(s, sizeof(s), "{\"a\":\"%.*s\",\"b\":1}",
+		    (int)pos, v);
+		if (parse(&d, s, n) != JSON_OK ||
+		    (m = json_get(&d, "a")) == NULL || m->vallen != pos ||
+		    json_get(&d, "b") == NULL)
+			bad++;
+		/* a two-byte character at pos: plain bytes, valid UTF-8 */
+		memset(v, 'x', sizeof(v));
+		memcpy(v + pos, "\xc3\xa9", 2);
+		n = (size_t)snprintf(s, sizeof(s), "{\"a\":\"%.*s\"}", 72, v);
+		if (parse(&d, s, n) != JSON_OK ||
+		    (m = json_get(&d, "a")) == NULL || m->vallen != 72 ||
+		    m->valesc)
+			bad++;
+	}
+	ok(bad == 0, "a quote, escape, control byte or UTF-8 character at "
+	    "each of 70 offsets of a long string is read right (%zu wrong)",
+	    bad);
+}
+
 static void
 test_strings(void)
 {
@@ -563,6 +613,7 @@ main(void)
 {
 	test_grammar();
 	test_strings();
+	test_string_runs();
 	test_numbers();
 	test_depth();
 	test_duplicates();

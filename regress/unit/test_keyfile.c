@@ -98,6 +98,26 @@ main(void)
 		ok(diff == 0, "check and decode agree on each byte value at "
 		    "each of 12 places (%zu differ)", diff);
 	}
+	/* the same past a sixteen-character block, with a tail of three */
+	{
+		static const char t[] = "QUJDREVGR0hJSktMTU5PUFFSU1Q";
+		char	 w[sizeof(t)];
+		size_t	 pos, diff = 0, c;
+
+		ok(b64url_check(t, sizeof(t) - 1) == 20,
+		    "27 characters check as 20 bytes");
+		for (c = 0; c < 256; c++)
+			for (pos = 0; pos < sizeof(w) - 1; pos++) {
+				memcpy(w, t, sizeof(w));
+				w[pos] = (char)c;
+				if (b64url_check(w, sizeof(w) - 1) !=
+				    b64url_decode(out, sizeof(out), w,
+				    sizeof(w) - 1))
+					diff++;
+			}
+		ok(diff == 0, "check and decode agree on each byte value at "
+		    "each of 27 places (%zu differ)", diff);
+	}
 
 	/* vectors.json: the server key pair */
 	snprintf(path, sizeof(path), "%s/server.key", dir);
