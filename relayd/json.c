@@ -1,7 +1,8 @@
 /*
  * The JSON reader of json.h.  The text is first checked as UTF-8 as a
  * whole (quick for ASCII, and a multi-byte character can only stand
- * inside a string in valid JSON, so this is the strings' check too).
+ * inside a string in valid JSON, so this is the strings' check too),
+ * unless the caller has checked it already (doc->utf8_known).
  * Then one loop walks the grammar with an explicit stack of at most
  * JSON_DEPTH_MAX levels.  For the duplicate check each open object keeps
  * the offsets of its keys on a key stack: a new key is compared with the

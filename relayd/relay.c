@@ -5,8 +5,8 @@
  * on every reload).  It holds no key and opens no socket of its own.
  *
  * Output is not written where it is produced: a session with something
- * to send goes on the flush list, and a low-priority event writes each
- * such session once per loop turn, so many frames leave in one write.
+ * to send goes on the flush list, and after each turn of the event loop
+ * each such session is written once, so many frames leave in one write.
  * Timeouts are kept in lists ordered by deadline, walked from the head by
  * a coarse tick: no per-session timer, no scan of every session.
  */
