@@ -159,6 +159,27 @@ t.ok(mtype == REJECTED and struct.unpack("=QI", p[:12]) == (4, 1),
     "a low-order client key -> REJECTED bad-proof")
 t.eq(c.close(), 0, "cryptod exits 0 when its channels close")
 
+# Challenges and proof nonces come from a pool refilled 4 KiB at a time:
+# across several refills every one must still be new.
+c = Cryptod()
+chals, nonces, good = set(), set(), 0
+for sid in range(10, 310):
+	_, ch, _ = c.challenge(sid)
+	chals.add(ch)
+	if sid % 2 == 0:
+		c.send(imsg(FORGET, struct.pack("=Q", sid)))
+		continue
+	sk, pk = good_verify(c, sid, ch)
+	mtype, p = c.recv()
+	if mtype == VERIFIED and len(p) == 112:
+		good += 1
+		nonces.add(p[8:32])
+t.ok(len(chals) == 300 and len(nonces) == 150 and good == 150,
+    "300 challenges and 150 proof nonces over several refills of the "
+    "random pool are all different (%d, %d, %d verified)" % (len(chals),
+    len(nonces), good))
+t.eq(c.close(), 0, "exit 0")
+
 c = Cryptod(names=("relay.example.org",))
 _, chal, _ = c.challenge(1)
 good_verify(c, 1, chal, b"evil.example.org:8080")
