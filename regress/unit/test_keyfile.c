@@ -81,42 +81,33 @@ main(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(b64url_check(bad[i], strlen(bad[i])) == -1,
 		    "base64url \"%s\" refused by the check", bad[i]);
-	/* and for every byte at every place of an eight-character word */
+	/*
+	 * And for every byte value at every place: of 12 characters (the
+	 * eight-character loop and the last four), and of 27 (a 16-character
+	 * block, 8 more, and a tail of three).
+	 */
 	{
-		char	 w[13];
-		size_t	 pos, diff = 0, c;
+		static const char *const texts[] = {
+			"QUJDREVGR0hJ", "QUJDREVGR0hJSktMTU5PUFFSU1Q",
+		};
+		char	 w[32];
+		size_t	 t, len, pos, c, diff = 0;
 
-		for (c = 0; c < 256; c++)
-			for (pos = 0; pos < sizeof(w) - 1; pos++) {
-				memcpy(w, "QUJDREVGR0hJ", sizeof(w));
-				w[pos] = (char)c;
-				if (b64url_check(w, sizeof(w) - 1) !=
-				    b64url_decode(out, sizeof(out), w,
-				    sizeof(w) - 1))
-					diff++;
-			}
-		ok(diff == 0, "check and decode agree on each byte value at "
-		    "each of 12 places (%zu differ)", diff);
-	}
-	/* the same past a sixteen-character block, with a tail of three */
-	{
-		static const char t[] = "QUJDREVGR0hJSktMTU5PUFFSU1Q";
-		char	 w[sizeof(t)];
-		size_t	 pos, diff = 0, c;
-
-		ok(b64url_check(t, sizeof(t) - 1) == 20,
+		ok(b64url_check(texts[1], strlen(texts[1])) == 20,
 		    "27 characters check as 20 bytes");
-		for (c = 0; c < 256; c++)
-			for (pos = 0; pos < sizeof(w) - 1; pos++) {
-				memcpy(w, t, sizeof(w));
-				w[pos] = (char)c;
-				if (b64url_check(w, sizeof(w) - 1) !=
-				    b64url_decode(out, sizeof(out), w,
-				    sizeof(w) - 1))
-					diff++;
-			}
+		for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+			len = strlen(texts[t]);
+			for (c = 0; c < 256; c++)
+				for (pos = 0; pos < len; pos++) {
+					memcpy(w, texts[t], len);
+					w[pos] = (char)c;
+					if (b64url_check(w, len) != b64url_decode(out,
+					    sizeof(out), w, len))
+						diff++;
+				}
+		}
 		ok(diff == 0, "check and decode agree on each byte value at "
-		    "each of 27 places (%zu differ)", diff);
+		    "each place of 12 and of 27 characters (%zu differ)", diff);
 	}
 
 	/* vectors.json: the server key pair */
