@@ -17,7 +17,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <sha1.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,10 +187,8 @@ net_parse_url(const char *url)
 void
 net_init(void)
 {
-	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-	uint8_t		 key[16], dig[SHA1_DIGEST_LENGTH];
+	uint8_t		 key[16];
 	char		 key64[32];
-	SHA1_CTX	 ctx;
 	int		 n;
 
 	if ((B.ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
@@ -210,12 +207,7 @@ net_init(void)
 	randombytes_buf(key, sizeof(key));
 	sodium_bin2base64(key64, sizeof(key64), key, sizeof(key),
 	    sodium_base64_VARIANT_ORIGINAL);
-	SHA1Init(&ctx);
-	SHA1Update(&ctx, (const uint8_t *)key64, strlen(key64));
-	SHA1Update(&ctx, (const uint8_t *)guid, strlen(guid));
-	SHA1Final(dig, &ctx);
-	sodium_bin2base64(B.accept, sizeof(B.accept), dig, sizeof(dig),
-	    sodium_base64_VARIANT_ORIGINAL);
+	ws_accept(B.accept, key64, strlen(key64));
 	n = snprintf(B.req, sizeof(B.req),
 	    "GET %s HTTP/1.1\r\n"
 	    "Host: %s\r\n"

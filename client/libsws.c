@@ -31,7 +31,6 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
-#include <sha1.h>
 #include <sodium.h>
 
 #include "b64.h"
@@ -44,7 +43,6 @@
 #define HTTP_MAX	16384	/* bytes of the relay's upgrade answer */
 #define HTTP_LINES	100
 #define CLOSE_WAIT	2	/* seconds for the close handshake */
-#define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 #define SUBPROTO_JSON		"sws.v1.json"
 #define SUBPROTO_MSGPACK	"sws.v1.msgpack"
@@ -693,8 +691,7 @@ static void
 send_upgrade(struct sws_client *c)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	SHA1_CTX	 ctx;
-	uint8_t		 nonce[16], digest[SHA1_DIGEST_LENGTH];
+	uint8_t		 nonce[16];
 	char		 key[32];
 
 #ifdef FUZZING
@@ -704,12 +701,7 @@ send_upgrade(struct sws_client *c)
 #endif
 	sodium_bin2base64(key, sizeof(key), nonce, sizeof(nonce),
 	    sodium_base64_VARIANT_ORIGINAL);
-	SHA1Init(&ctx);
-	SHA1Update(&ctx, (const uint8_t *)key, strlen(key));
-	SHA1Update(&ctx, (const uint8_t *)WS_GUID, strlen(WS_GUID));
-	SHA1Final(digest, &ctx);
-	sodium_bin2base64(c->accept, sizeof(c->accept), digest,
-	    sizeof(digest), sodium_base64_VARIANT_ORIGINAL);
+	ws_accept(c->accept, key, strlen(key));
 
 	evbuffer_add_printf(out,
 	    "GET %s HTTP/1.1\r\n"

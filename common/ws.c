@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sha1.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -539,4 +540,36 @@ ws_close_code_valid(unsigned int code)
 	if (code >= 3000 && code <= 4999)
 		return 1;
 	return 0;
+}
+
+#define WS_GUID	"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+void
+ws_accept(char out[WS_ACCEPT_LEN + 1], const char *key, size_t keylen)
+{
+	static const char	 abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	SHA1_CTX		 ctx;
+	uint8_t			 md[SHA1_DIGEST_LENGTH];
+	uint32_t		 v;
+	size_t			 i;
+
+	SHA1Init(&ctx);
+	SHA1Update(&ctx, (const uint8_t *)key, keylen);
+	SHA1Update(&ctx, (const uint8_t *)WS_GUID, strlen(WS_GUID));
+	SHA1Final(md, &ctx);
+	/* 20 bytes: six groups of three, then two bytes and one '=' */
+	for (i = 0; i + 3 <= sizeof(md); i += 3) {
+		v = (uint32_t)md[i] << 16 | (uint32_t)md[i + 1] << 8 | md[i + 2];
+		*out++ = abc[v >> 18];
+		*out++ = abc[(v >> 12) & 0x3f];
+		*out++ = abc[(v >> 6) & 0x3f];
+		*out++ = abc[v & 0x3f];
+	}
+	v = (uint32_t)md[i] << 16 | (uint32_t)md[i + 1] << 8;
+	*out++ = abc[v >> 18];
+	*out++ = abc[(v >> 12) & 0x3f];
+	*out++ = abc[(v >> 6) & 0x3f];
+	*out++ = '=';
+	*out = '\0';
 }

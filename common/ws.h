@@ -39,6 +39,7 @@
 #define WS_MAX_HEADER		14	/* 2 + 8 length + 4 mask */
 #define WS_MAX_CONTROL		125
 #define WS_MAX_FRAGMENTS	64	/* data frames per message, final included */
+#define WS_ACCEPT_LEN		28	/* Sec-WebSocket-Accept, without NUL */
 
 /*
  * Called once per complete data message (WS_OP_TEXT or WS_OP_BINARY, text
@@ -122,5 +123,12 @@ size_t	ws_header_masked(uint8_t *out, int opcode, uint64_t len,
 void	ws_mask(uint8_t *p, size_t len, const uint8_t mask[4], size_t off);
 /* 1 when code may appear in a close frame on the wire. */
 int	ws_close_code_valid(unsigned int code);
+
+/*
+ * Sec-WebSocket-Accept for a Sec-WebSocket-Key of keylen bytes: base64 of
+ * SHA-1(key GUID), RFC 6455 section 4.2.2; out gets WS_ACCEPT_LEN
+ * characters and a NUL.
+ */
+void	ws_accept(char out[WS_ACCEPT_LEN + 1], const char *key, size_t keylen);
 
 #endif /* SWS_WS_H */

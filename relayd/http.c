@@ -13,11 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sha1.h>
-
 #include "http.h"
+#include "ws.h"
 
-#define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_KEY_LEN	24	/* base64 of 16 bytes, padded */
 
 /* A string slice of the request head. */
@@ -182,51 +180,6 @@ http_key_valid(struct http_str k)
 			return 0;
 	}
 	return 1;
-}
-
-static void
-http_b64_encode(char *out, const uint8_t *in, size_t len)
-{
-	static const char	 abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t		 v;
-	size_t			 i;
-
-	for (i = 0; i + 3 <= len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		*out++ = abc[v >> 18];
-		*out++ = abc[(v >> 12) & 0x3f];
-		*out++ = abc[(v >> 6) & 0x3f];
-		*out++ = abc[v & 0x3f];
-	}
-	if (len - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		*out++ = abc[v >> 18];
-		*out++ = abc[(v >> 12) & 0x3f];
-		*out++ = '=';
-		*out++ = '=';
-	} else if (len - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		*out++ = abc[v >> 18];
-		*out++ = abc[(v >> 12) & 0x3f];
-		*out++ = abc[(v >> 6) & 0x3f];
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
-/* accept = base64(SHA-1(key GUID)), RFC 6455 section 4.2.2. */
-static void
-http_accept(char out[29], struct http_str key)
-{
-	SHA1_CTX	 ctx;
-	uint8_t		 md[SHA1_DIGEST_LENGTH];
-
-	SHA1Init(&ctx);
-	SHA1Update(&ctx, (const uint8_t *)key.p, key.len);
-	SHA1Update(&ctx, (const uint8_t *)WS_GUID, strlen(WS_GUID));
-	SHA1Final(md, &ctx);
-	http_b64_encode(out, md, sizeof(md));
 }
 
 /* METHOD SP request-target SP HTTP/1.1; returns 0 or -1. */
@@ -400,7 +353,7 @@ http_decide(struct http_req *req, const struct http_policy *pol,
 	}
 	res->proto = res->proto_offered ? req->proto : PROTO_JSON;
 
-	http_accept(res->accept, req->key);
+	ws_accept(res->accept, req->key.p, req->key.len);
 	res->status = 101;
 	res->reason = "websocket upgrade";
 	return head_len;

@@ -259,6 +259,18 @@ test_mask(void)
 	    "pieces (%zu wrong)", bad);
 }
 
+/* RFC 6455 section 1.3: the sample key and its accept value. */
+static void
+test_accept(void)
+{
+	char	 out[WS_ACCEPT_LEN + 1];
+
+	memset(out, 'x', sizeof(out));
+	ws_accept(out, "dGhlIHNhbXBsZSBub25jZQ==", 24);
+	ok(strcmp(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") == 0,
+	    "ws_accept of the RFC 6455 sample key (%s)", out);
+}
+
 static void
 test_rfc_samples(void)
 {
@@ -936,6 +948,7 @@ main(void)
 {
 	test_builders();
 	test_mask();
+	test_accept();
 	test_rfc_samples();
 	test_violations();
 	test_fragment_limit();
