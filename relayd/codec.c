@@ -14,7 +14,7 @@
 #include "codec_local.h"
 #include "utf8.h"
 
-static int	codec_decode_flags(int, const uint8_t *, size_t,
+static int	codec_decode_flags(int, int, const uint8_t *, size_t,
 		    struct sws_req *, uint8_t *, size_t, int, const char **);
 
 static const struct {
@@ -94,7 +94,7 @@ get_room(const struct codec_src *src, struct sws_req *req)
  * first so that an answer to a bad or unknown request can still name it.
  */
 int
-codec_fields(const struct codec_src *src, struct sws_req *req,
+codec_fields(const struct codec_src *src, struct sws_req *req, int flags,
     const char **why)
 {
 	const uint8_t	*p;
@@ -117,8 +117,17 @@ codec_fields(const struct codec_src *src, struct sws_req *req,
 		return CODEC_MALFORMED;
 	}
 	req->type = req_type(p, len);
+	/*
+	 * SPEC.md 3: after registration CHALLENGE_RESPONSE is a type the
+	 * client may not send; like any such type only its id is read.
+	 */
+	if (req->type == REQ_CHALLENGE_RESPONSE && (flags & CODEC_F_REGISTERED))
+		req->type = 0;
 
-	/* SPEC.md 3: an id in CHALLENGE_RESPONSE is ignored, even a bad one. */
+	/*
+	 * SPEC.md 3: during registration an id in CHALLENGE_RESPONSE is
+	 * ignored, even a bad one.
+	 */
 	if (req->type != REQ_CHALLENGE_RESPONSE) {
 		if (idst == CF_BAD) {
 			*why = "bad \"id\"";
@@ -188,20 +197,21 @@ codec_fields(const struct codec_src *src, struct sws_req *req,
 }
 
 int
-codec_decode(int proto, const uint8_t *msg, size_t len, struct sws_req *req,
-    uint8_t *scratch, size_t scratch_len, const char **why)
-{
-	return codec_decode_flags(proto, msg, len, req, scratch, scratch_len,
-	    0, why);
-}
-
-int
-codec_decode_frame(int proto, const uint8_t *msg, size_t len,
+codec_decode(int proto, int phase, const uint8_t *msg, size_t len,
     struct sws_req *req, uint8_t *scratch, size_t scratch_len,
     const char **why)
 {
-	return codec_decode_flags(proto, msg, len, req, scratch, scratch_len,
-	    CODEC_F_UTF8_KNOWN | CODEC_F_LAZY_BODY, why);
+	return codec_decode_flags(proto, phase, msg, len, req, scratch,
+	    scratch_len, 0, why);
+}
+
+int
+codec_decode_frame(int proto, int phase, const uint8_t *msg, size_t len,
+    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
+    const char **why)
+{
+	return codec_decode_flags(proto, phase, msg, len, req, scratch,
+	    scratch_len, CODEC_F_UTF8_KNOWN | CODEC_F_LAZY_BODY, why);
 }
 
 const uint8_t *
@@ -219,7 +229,7 @@ codec_body(struct sws_req *req)
 }
 
 static int
-codec_decode_flags(int proto, const uint8_t *msg, size_t len,
+codec_decode_flags(int proto, int phase, const uint8_t *msg, size_t len,
     struct sws_req *req, uint8_t *scratch, size_t scratch_len, int flags,
     const char **why)
 {
@@ -228,6 +238,8 @@ codec_decode_flags(int proto, const uint8_t *msg, size_t len,
 
 	if (why == NULL)
 		why = &dummy;
+	if (phase == CODEC_REGISTERED)
+		flags |= CODEC_F_REGISTERED;
 	memset(req, 0, sizeof(*req));
 	*why = NULL;
 	switch (proto) {
@@ -236,7 +248,7 @@ codec_decode_flags(int proto, const uint8_t *msg, size_t len,
 		    flags, why);
 		break;
 	case PROTO_MSGPACK:
-		rc = codec_mp_decode(msg, len, req, why);
+		rc = codec_mp_decode(msg, len, req, flags, why);
 		break;
 	default:
 		*why = "unknown subprotocol";

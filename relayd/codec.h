@@ -30,6 +30,14 @@
 #define REQ_LEAVE		4
 #define REQ_PUBLISH		5
 
+/*
+ * Which requests a client may send depends on where it stands (SPEC.md
+ * 3 and 4): CHALLENGE_RESPONSE is the only one before registration and a
+ * type it may no longer send after it.
+ */
+#define CODEC_REGISTERING	0
+#define CODEC_REGISTERED	1
+
 /* Decoder results. */
 #define CODEC_OK		0
 #define CODEC_MALFORMED		1	/* error code "malformed" */
@@ -74,13 +82,16 @@ struct sws_req {
  * unsigned integer <= SWS_ID_MAX written as an integer; no duplicate key;
  * nesting at most SWS_MAX_DEPTH; for msgpack, no container whose declared
  * size exceeds the bytes left, and byte fields as bin, text fields as str.
- * Unknown keys are ignored; "id" is ignored for CHALLENGE_RESPONSE.
+ * Unknown keys are ignored.  With phase CODEC_REGISTERING, "id" is
+ * ignored for CHALLENGE_RESPONSE; with CODEC_REGISTERED, CHALLENGE_RESPONSE
+ * is CODEC_UNKNOWN_TYPE like any type a client may not send: its id is
+ * read as for any request and no other field of it is.
  * JSON byte fields are decoded into scratch (scratch_len must be at least
  * len bytes).  On CODEC_MALFORMED or CODEC_UNKNOWN_TYPE, req->has_id and
  * req->id say whether a valid id could be read, and *why (when why is not
  * NULL) points to a short static English reason.
  */
-int	codec_decode(int proto, const uint8_t *msg, size_t len,
+int	codec_decode(int proto, int phase, const uint8_t *msg, size_t len,
 	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
 	    const char **why);
 /*
@@ -92,8 +103,8 @@ int	codec_decode(int proto, const uint8_t *msg, size_t len,
  * came and never needs them).  Accepts and refuses exactly what
  * codec_decode() does on valid UTF-8.
  */
-int	codec_decode_frame(int proto, const uint8_t *msg, size_t len,
-	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,
+int	codec_decode_frame(int proto, int phase, const uint8_t *msg,
+	    size_t len, struct sws_req *req, uint8_t *scratch, size_t scratch_len,
 	    const char **why);
 /* The body's bytes, decoded now if codec_decode_frame() deferred it. */
 const uint8_t *codec_body(struct sws_req *req);

@@ -245,7 +245,7 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 	c.body_text_len = 0;
 	c.flags = flags;
 	c.body_pending = 0;
-	if ((rc = codec_fields(&src, req, why)) == CODEC_OK &&
+	if ((rc = codec_fields(&src, req, flags, why)) == CODEC_OK &&
 	    req->body != NULL && (req->type == REQ_SEND ||
 	    req->type == REQ_PUBLISH)) {
 		req->body_text = c.body_text;

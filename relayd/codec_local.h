@@ -33,17 +33,18 @@ struct codec_src {
 	int	(*uint)(void *, const char *, uint64_t *);
 };
 
-int	codec_fields(const struct codec_src *, struct sws_req *,
+int	codec_fields(const struct codec_src *, struct sws_req *, int,
 	    const char **);
 int	codec_room_valid(const uint8_t *, size_t);
 
 /* codec_decode_frame()'s promises and deferrals, for codec_json_decode() */
 #define CODEC_F_UTF8_KNOWN	0x01	/* the text is valid UTF-8 */
 #define CODEC_F_LAZY_BODY	0x02	/* check "body", decode it later */
+#define CODEC_F_REGISTERED	0x04	/* phase CODEC_REGISTERED */
 
 int	codec_json_decode(const uint8_t *, size_t, struct sws_req *,
 	    uint8_t *, size_t, int, const char **);
-int	codec_mp_decode(const uint8_t *, size_t, struct sws_req *,
+int	codec_mp_decode(const uint8_t *, size_t, struct sws_req *, int,
 	    const char **);
 
 /*

@@ -322,7 +322,7 @@ mget_uint(void *arg, const char *key, uint64_t *val)
 
 int
 codec_mp_decode(const uint8_t *msg, size_t len, struct sws_req *req,
-    const char **why)
+    int flags, const char **why)
 {
 	struct codec_src	 src;
 	msgpack_object		 obj;
@@ -353,7 +353,7 @@ codec_mp_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 		src.text = mget_text;
 		src.bytes = mget_bytes;
 		src.uint = mget_uint;
-		rc = codec_fields(&src, req, why);
+		rc = codec_fields(&src, req, flags, why);
 	}
 	msgpack_zone_clear(&mp_zone);
 	return rc;

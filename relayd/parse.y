@@ -31,6 +31,7 @@
 
 #include "log.h"
 #include "config.h"
+#include "limit.h"
 
 #define TOKEN_MAX	8192	/* longest word or quoted string */
 #define INCLUDE_DEPTH	16	/* nested include files */
@@ -211,6 +212,12 @@ main		: LISTEN ON STRING PORT NUMBER tls	{
 			conf->lim.max_sessions_per_key = (uint32_t)$5;
 		}
 		| RATE LIMIT number32 PER SECOND BURST number32 {
+			if ((uint64_t)$3 > RATE_MAX)
+				parse_warnx("rate limit %lld per second is "
+				    "above %u", (long long)$3, RATE_MAX);
+			if ((uint64_t)$7 > BURST_MAX)
+				parse_warnx("rate limit burst %lld is above %u",
+				    (long long)$7, BURST_MAX);
 			conf->lim.rate = (uint32_t)$3;
 			conf->lim.burst = (uint32_t)$7;
 		}

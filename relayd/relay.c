@@ -59,13 +59,20 @@ session_sid_cmp(struct session *a, struct session *b)
 	return a->sid < b->sid ? -1 : a->sid > b->sid;
 }
 
-uint32_t
-relay_now_ms(void)
+uint64_t
+relay_msec(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wraps every 49.7 days: only for differences below that (timer lists). */
+uint32_t
+relay_now_ms(void)
+{
+	return (uint32_t)relay_msec();
 }
 
 void

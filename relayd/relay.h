@@ -22,6 +22,7 @@
 #include "codec.h"
 #include "http.h"
 #include "imsg.h"
+#include "limit.h"
 #include "ws.h"
 
 /* Session states, in order of a connection's life. */
@@ -70,10 +71,9 @@ struct session {
 	uint8_t			 http_err;	/* closing after an HTTP error */
 	uint16_t		 nrooms;
 	uint32_t		 refusals;	/* rate refusals in a row */
-	uint32_t		 tokens;	/* milli-tokens */
-	uint32_t		 bucket_ms;	/* last refill, ms clock */
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */
+	struct bucket		 bucket;	/* rate limit */
 	struct event		 ev;
 	struct ws_rx		 rx;
 	/* input held back: partial HTTP head, or bytes not yet parsed */
@@ -165,6 +165,8 @@ __attribute__((__noreturn__)) void relay_main(int debug, int verbose,
 void	relay_timer_set(struct session *, int tlist);
 void	relay_flush_later(struct session *);
 int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
+/* Milliseconds of the monotonic clock: 64 bits, and the 32 the timers use. */
+uint64_t relay_msec(void);
 uint32_t relay_now_ms(void);
 
 /* session.c */

@@ -164,8 +164,7 @@ session_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	s->state = S_HTTP;
 	s->proto = PROTO_JSON;
 	s->addr = addr;
-	s->tokens = relay->lim.burst * 1000;
-	s->bucket_ms = relay_now_ms();
+	bucket_init(&s->bucket, relay_msec(), relay->lim.burst);
 	ws_rx_init(&s->rx, 1);
 	LIST_INIT(&s->rooms);
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -466,7 +465,6 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	struct sws_req		 req;
 	struct imsg_verify	 v;
 	const char		*why = NULL;
-	uint32_t		 now, add;
 	int			 r;
 
 	if (s->state == S_ECHO) {
@@ -483,8 +481,8 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		return;
 	}
 	if (s->state != S_REGISTERED) {
-		r = codec_decode_frame(s->proto, data, len, &req, relay->scratch,
-		    relay->scratch_size, &why);
+		r = codec_decode_frame(s->proto, CODEC_REGISTERING, data, len,
+		    &req, relay->scratch, relay->scratch_size, &why);
 		if (r != CODEC_OK || req.type != REQ_CHALLENGE_RESPONSE ||
 		    s->state != S_CHALLENGED) {
 			if (r == CODEC_OK)
@@ -510,42 +508,34 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		return;
 	}
 
-	/* Token bucket: rate per second, up to burst; in milli-tokens. */
-	now = relay_now_ms();
-	add = (now - s->bucket_ms) * relay->lim.rate;
-	if (add > 0) {
-		uint64_t t = (uint64_t)s->tokens + add;
-		uint64_t max = (uint64_t)relay->lim.burst * 1000;
-
-		s->tokens = (uint32_t)(t > max ? max : t);
-		s->bucket_ms = now;
-	}
-	r = codec_decode_frame(s->proto, data, len, &req, relay->scratch,
-	    relay->scratch_size, &why);
-	if (s->tokens < 1000) {
-		if (++s->refusals > relay->lim.burst) {
-			session_close(s, WS_CLOSE_POLICY, "rate limit");
-			return;
-		}
+	r = codec_decode_frame(s->proto, CODEC_REGISTERED, data, len, &req,
+	    relay->scratch, relay->scratch_size, &why);
+	/*
+	 * Every message costs a token, whatever it holds.  A refusal is
+	 * answered when it has an id, the one that makes the run of
+	 * refusals longer than a burst included: its answer goes out
+	 * before the close it causes (SPEC.md 5).
+	 */
+	if (!bucket_take(&s->bucket, relay_msec(), relay->lim.rate,
+	    relay->lim.burst)) {
 		if (req.has_id)
 			session_error(s, 1, req.id, "rate-limited",
 			    "over the rate limit");
+		if (++s->refusals > relay->lim.burst)
+			session_close(s, WS_CLOSE_POLICY, "rate limit");
 		return;
 	}
-	s->tokens -= 1000;
 	s->refusals = 0;
 	if (r == CODEC_MALFORMED) {
 		session_error(s, req.has_id, req.id, "malformed",
 		    why != NULL ? why : "malformed message");
 		return;
 	}
-	if (r == CODEC_UNKNOWN_TYPE || req.type == REQ_CHALLENGE_RESPONSE) {
-		if (req.has_id && req.type != REQ_CHALLENGE_RESPONSE)
+	/* Also CHALLENGE_RESPONSE, which a registered client may not send. */
+	if (r == CODEC_UNKNOWN_TYPE) {
+		if (req.has_id)
 			session_error(s, 1, req.id, "unknown-type",
 			    "not a request a client may send");
-		else if (req.type == REQ_CHALLENGE_RESPONSE)
-			session_error(s, 0, 0, "unknown-type",
-			    "already registered");
 		return;
 	}
 	router_request(s, &req);

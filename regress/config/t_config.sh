@@ -378,6 +378,19 @@ listen on 127.0.0.1 port 8080
 rate limit 0 per second burst 0
 @BASE@'
 
+row "rate and burst above their bounds, with the line" 1 \
+    "=$P: @CONF@:2: rate limit 10000001 per second is above 10000000
+=$P: @CONF@:3: rate limit burst 10000001 is above 10000000" '
+listen on 127.0.0.1 port 8080
+rate limit 10000001 per second burst 1
+rate limit 1 per second burst 10000001
+@BASE@'
+
+row "the largest rate and burst" 0 "=configuration OK" '
+listen on 127.0.0.1 port 8080
+rate limit 10000000 per second burst 10000000
+@BASE@'
+
 row "zero timeout and room limits" 1 \
     "=$P: @CONF@: registration timeout must be at least 1
 =$P: @CONF@: max room members must be at least 1

@@ -114,7 +114,7 @@ fuzz_redecode(int proto, const uint8_t *out, size_t n, int has_id,
 	const char	*why;
 
 	scratch = malloc(n);
-	FUZZ_CHECK(codec_decode(proto, out, n, &r, scratch, n, &why) ==
+	FUZZ_CHECK(codec_decode(proto, CODEC_REGISTERING, out, n, &r, scratch, n, &why) ==
 	    CODEC_UNKNOWN_TYPE && r.has_id == has_id &&
 	    (!has_id || r.id == id));
 	free(scratch);
@@ -176,8 +176,8 @@ fuzz_frame_agrees(int proto, const uint8_t *data, size_t size, int rc,
 	if (proto == PROTO_JSON && !utf8_valid(data, size))
 		return;
 	scratch = malloc(size > 0 ? size : 1);
-	FUZZ_CHECK(codec_decode_frame(proto, data, size, &f, scratch, size,
-	    NULL) == rc);
+	FUZZ_CHECK(codec_decode_frame(proto, CODEC_REGISTERING, data, size,
+	    &f, scratch, size, NULL) == rc);
 	FUZZ_CHECK(f.type == req->type && f.has_id == req->has_id &&
 	    f.id == req->id && f.body_len == req->body_len &&
 	    f.room_len == req->room_len &&
@@ -193,6 +193,41 @@ fuzz_frame_agrees(int proto, const uint8_t *data, size_t size, int rc,
 	free(scratch);
 }
 
+/*
+ * After registration the only difference is CHALLENGE_RESPONSE: a type
+ * the client may no longer send, so unknown-type (or malformed, for a bad
+ * id, which registration ignored) where registration read its fields.
+ */
+static void
+fuzz_registered_agrees(int proto, const uint8_t *data, size_t size, int rc,
+    const struct sws_req *req)
+{
+	struct sws_req	 g;
+	uint8_t		*scratch;
+	int		 rg;
+
+	scratch = malloc(size > 0 ? size : 1);
+	rg = codec_decode(proto, CODEC_REGISTERED, data, size, &g, scratch,
+	    size, NULL);
+	FUZZ_CHECK(rg != CODEC_OK || g.type != REQ_CHALLENGE_RESPONSE);
+	if (rc == CODEC_OK && req->type != REQ_CHALLENGE_RESPONSE) {
+		FUZZ_CHECK(rg == CODEC_OK && g.type == req->type &&
+		    g.has_id == req->has_id && g.id == req->id &&
+		    g.body_len == req->body_len &&
+		    g.room_len == req->room_len);
+	} else if (rc == CODEC_UNKNOWN_TYPE) {
+		FUZZ_CHECK(rg == CODEC_UNKNOWN_TYPE &&
+		    g.has_id == req->has_id && g.id == req->id);
+	} else if (rc == CODEC_OK) {
+		/* a CHALLENGE_RESPONSE: its id was ignored, now it counts */
+		FUZZ_CHECK(rg == CODEC_UNKNOWN_TYPE ||
+		    (rg == CODEC_MALFORMED && !g.has_id));
+	} else
+		FUZZ_CHECK(rg == CODEC_MALFORMED ||
+		    rg == CODEC_UNKNOWN_TYPE);
+	free(scratch);
+}
+
 static void
 fuzz_codec_one(int proto, const uint8_t *data, size_t size)
 {
@@ -203,11 +238,13 @@ fuzz_codec_one(int proto, const uint8_t *data, size_t size)
 	int		 rc;
 
 	scratch = malloc(size > 0 ? size : 1);
-	rc = codec_decode(proto, data, size, &req, scratch, size, &why);
+	rc = codec_decode(proto, CODEC_REGISTERING, data, size, &req, scratch,
+	    size, &why);
 	FUZZ_CHECK(rc == CODEC_OK || rc == CODEC_MALFORMED ||
 	    rc == CODEC_UNKNOWN_TYPE);
 	FUZZ_CHECK(!req.has_id || req.id <= SWS_ID_MAX);
 	fuzz_frame_agrees(proto, data, size, rc, &req);
+	fuzz_registered_agrees(proto, data, size, rc, &req);
 	if (rc != CODEC_OK) {
 		FUZZ_CHECK(why != NULL && req.type == 0 && req.body == NULL &&
 		    req.room == NULL);

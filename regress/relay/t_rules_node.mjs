@@ -1228,14 +1228,14 @@ async function unknownType() {
 		    'unknown-type', 5);
 		await expectErr(a, 'ACK from the client', { type: 'ACK', id: 6 },
 		    'unknown-type', 6);
-		// CHALLENGE_RESPONSE after registration: unknown-type (its id
-		// is ignored, SPEC 3, so with or without an id is fine).
+		// CHALLENGE_RESPONSE after registration: a type the client
+		// may not send (SPEC 3, 4): unknown-type naming its id.
 		a.send(responseFor({ challenge: a.challenge, server: SERVER_PK },
 		    a.keys, HOSTPORT, { id: 7 }));
 		const e = await a.until((x) => x.type === 'ERROR');
-		check(e.code === 'unknown-type' && (e.id === undefined ||
-		    e.id === 7), 'CHALLENGE_RESPONSE after registration -> ' +
-		    'ERROR unknown-type', show(e));
+		check(e.code === 'unknown-type' && e.id === 7,
+		    'CHALLENGE_RESPONSE after registration -> ERROR ' +
+		    'unknown-type id 7', show(e));
 		eq(await m.quiet(100), [], 'no MESSAGE made from a client ' +
 		    'MESSAGE');
 		await alive(a, 'session served after unknown types');

@@ -42,7 +42,7 @@ run(const char *name, int proto, const uint8_t *msg, size_t len, long iter)
 	memset(from, 0x42, sizeof(from));
 	t0 = now();
 	for (i = 0; i < iter; i++) {
-		if (codec_decode(proto, msg, len, &req, scratch,
+		if (codec_decode(proto, CODEC_REGISTERING, msg, len, &req, scratch,
 		    sizeof(scratch), NULL) != CODEC_OK) {
 			fprintf(stderr, "%s: decode failed\n", name);
 			exit(1);
@@ -56,7 +56,7 @@ run(const char *name, int proto, const uint8_t *msg, size_t len, long iter)
 	enc = now() - t0;
 	t0 = now();
 	for (i = 0; i < iter; i++) {
-		(void)codec_decode(proto, msg, len, &req, scratch,
+		(void)codec_decode(proto, CODEC_REGISTERING, msg, len, &req, scratch,
 		    sizeof(scratch), NULL);
 		n = enc_message(proto, out, sizeof(out), from, NULL, 0,
 		    req.body, req.body_len);

@@ -26,6 +26,7 @@ static char	 KA64[64], KB64[64], N64[64];
 
 static const char	*why;
 static uint8_t		*last_msg, *last_scratch;
+static int		 dec_phase = CODEC_REGISTERING;
 
 /* A ring of base64url strings, so a few can appear in one message. */
 static const char *
@@ -56,7 +57,8 @@ dec(int proto, const void *msg, size_t len, struct sws_req *r)
 	last_scratch = malloc(len ? len : 1);
 	if (len > 0)
 		memcpy(last_msg, msg, len);
-	return codec_decode(proto, last_msg, len, r, last_scratch, len, &why);
+	return codec_decode(proto, dec_phase, last_msg, len, r, last_scratch,
+	    len, &why);
 }
 
 static int
@@ -1742,16 +1744,16 @@ test_api(void)
 	uint8_t		 scratch[8];
 	int		 rc;
 
-	rc = codec_decode(7, (const uint8_t *)"{}", 2, &r, scratch, 8, NULL);
+	rc = codec_decode(7, CODEC_REGISTERING, (const uint8_t *)"{}", 2, &r, scratch, 8, NULL);
 	ok(rc == CODEC_MALFORMED, "unknown subprotocol is malformed");
-	rc = codec_decode(PROTO_JSON, (const uint8_t *)"{\"type\":\"JOIN\","
+	rc = codec_decode(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)"{\"type\":\"JOIN\","
 	    "\"room\":\"a\"}", 26, &r, scratch, 8, &why);
 	ok(rc == CODEC_MALFORMED, "json scratch smaller than the message");
-	rc = codec_decode(PROTO_MSGPACK, (const uint8_t *)"\x82\xa4type\xa4"
+	rc = codec_decode(PROTO_MSGPACK, CODEC_REGISTERING, (const uint8_t *)"\x82\xa4type\xa4"
 	    "JOIN\xa4room\xa1r", 18, &r, NULL, 0, &why);
 	ok(rc == CODEC_OK && r.type == REQ_JOIN && why == NULL,
 	    "msgpack needs no scratch; why NULL on success");
-	rc = codec_decode(PROTO_MSGPACK, (const uint8_t *)"\x82\xa4type\xa4"
+	rc = codec_decode(PROTO_MSGPACK, CODEC_REGISTERING, (const uint8_t *)"\x82\xa4type\xa4"
 	    "JOIN\xa4room\xa0", 17, &r, NULL, 0, &why);
 	ok(rc == CODEC_MALFORMED && r.type == 0 && r.room == NULL &&
 	    why != NULL, "on failure no field is left set (%s)", why);
@@ -1771,7 +1773,7 @@ test_passthrough(void)
 	for (blen = 0; blen <= 100; blen += 7) {
 		snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
 		    "\"body\":\"%s\",\"id\":3}", KB64, b64(BODY, blen));
-		rc = codec_decode(PROTO_JSON, (const uint8_t *)msg,
+		rc = codec_decode(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)msg,
 		    strlen(msg), &r, scratch, sizeof(scratch), &reason);
 		ok(rc == CODEC_OK && r.body_text != NULL &&
 		    r.body_text_len == B64_ENCODED_LEN(blen),
@@ -1798,13 +1800,13 @@ test_passthrough(void)
 	/* an escaped body is decoded, not passed through */
 	snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
 	    "\"body\":\"\\u0041AAA\"}", KB64);
-	rc = codec_decode(PROTO_JSON, (const uint8_t *)msg, strlen(msg), &r,
+	rc = codec_decode(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)msg, strlen(msg), &r,
 	    scratch, sizeof(scratch), &reason);
 	ok(rc == CODEC_OK && r.body_text == NULL && r.body_len == 3,
 	    "an escaped body is not passed through");
 	snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
 	    "\"body\":\"AA=\"}", KB64);
-	rc = codec_decode(PROTO_JSON, (const uint8_t *)msg, strlen(msg), &r,
+	rc = codec_decode(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)msg, strlen(msg), &r,
 	    scratch, sizeof(scratch), &reason);
 	ok(rc == CODEC_MALFORMED && r.body_text == NULL,
 	    "a bad body leaves no text behind");
@@ -1841,9 +1843,9 @@ test_decode_frame(void)
 				snprintf(msg, sizeof(msg), "{\"type\":\"SEND\","
 				    "\"to\":\"%s\",\"body\":\"%s\"}", KB64,
 				    bodies[i]);
-			rc1 = codec_decode(PROTO_JSON, (const uint8_t *)msg,
+			rc1 = codec_decode(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)msg,
 			    strlen(msg), &r, s1, sizeof(s1), &why1);
-			rc2 = codec_decode_frame(PROTO_JSON,
+			rc2 = codec_decode_frame(PROTO_JSON, CODEC_REGISTERING,
 			    (const uint8_t *)msg, strlen(msg), &f, s2,
 			    sizeof(s2), &why2);
 			ok(rc1 == rc2 && (rc1 == CODEC_OK ||
@@ -1868,7 +1870,7 @@ test_decode_frame(void)
 		snprintf(big, sizeof(big), "%s", b64(want, blen));
 		snprintf(msg, sizeof(msg), "{\"type\":\"SEND\",\"to\":\"%s\","
 		    "\"body\":\"%s\"}", KB64, big);
-		rc2 = codec_decode_frame(PROTO_JSON, (const uint8_t *)msg,
+		rc2 = codec_decode_frame(PROTO_JSON, CODEC_REGISTERING, (const uint8_t *)msg,
 		    strlen(msg), &f, s2, sizeof(s2), &why2);
 		ok(rc2 == CODEC_OK && f.body_pending, "body of %zu bytes: "
 		    "checked, deferred", blen);
@@ -1880,12 +1882,107 @@ test_decode_frame(void)
 	}
 
 	/* msgpack bodies are never deferred: they point into the message */
-	rc2 = codec_decode_frame(PROTO_MSGPACK, (const uint8_t *)
+	rc2 = codec_decode_frame(PROTO_MSGPACK, CODEC_REGISTERING, (const uint8_t *)
 	    "\x83\xa4type\xa7PUBLISH\xa4room\xa1r\xa4" "body\xc4\x02hi", 30,
 	    &f, s2, sizeof(s2), &why2);
 	ok(rc2 == CODEC_OK && !f.body_pending && f.body_len == 2 &&
 	    memcmp(codec_body(&f), "hi", 2) == 0,
 	    "msgpack: the body is there at once");
+}
+
+/*
+ * SPEC.md 3 and 4: after registration CHALLENGE_RESPONSE is a type the
+ * client may not send.  unknown-type, naming a valid id; its other fields
+ * are not read, so wrong ones change nothing; a bad id is malformed, as
+ * for any request; only the structure of the message itself still counts.
+ */
+static void
+test_registered(void)
+{
+	static uint8_t	 scr[256];
+	struct sws_req	 r;
+	int		 rc;
+
+	dec_phase = CODEC_REGISTERED;
+	cj(CODEC_UNKNOWN_TYPE, 1, 7, "registered: CHALLENGE_RESPONSE, id 7",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"publicKey\":\"%s\","
+	    "\"nonce\":\"%s\",\"box\":\"%s\",\"id\":7}", KA64, N64,
+	    b64(BOX, 48));
+	cj(CODEC_UNKNOWN_TYPE, 0, 0, "registered: CHALLENGE_RESPONSE, no id",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"publicKey\":\"%s\","
+	    "\"nonce\":\"%s\",\"box\":\"%s\"}", KA64, N64, b64(BOX, 48));
+	cj(CODEC_UNKNOWN_TYPE, 1, 8, "registered: CHALLENGE_RESPONSE with a "
+	    "numeric publicKey is still unknown-type",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"publicKey\":5,\"id\":8}");
+	cj(CODEC_UNKNOWN_TYPE, 1, 9, "registered: CHALLENGE_RESPONSE with no "
+	    "other field", "{\"id\":9,\"type\":\"CHALLENGE_RESPONSE\"}");
+	cj(CODEC_UNKNOWN_TYPE, 1, 10, "registered: CHALLENGE_RESPONSE, short "
+	    "box and a nonce of the wrong size",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"publicKey\":\"%s\","
+	    "\"nonce\":\"%s\",\"box\":\"AA\",\"id\":10}", KA64, KA64);
+	cj(CODEC_MALFORMED, 0, 0, "registered: CHALLENGE_RESPONSE, id -1",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"id\":-1}");
+	cj(CODEC_MALFORMED, 0, 0, "registered: CHALLENGE_RESPONSE, id 1.5",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"id\":1.5}");
+	cj(CODEC_MALFORMED, 0, 0, "registered: CHALLENGE_RESPONSE, id 2^53",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"id\":9007199254740992}");
+	cj(CODEC_UNKNOWN_TYPE, 1, 9007199254740991ULL, "registered: "
+	    "CHALLENGE_RESPONSE, id 2^53-1",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"id\":9007199254740991}");
+	cj(CODEC_MALFORMED, 0, 0, "registered: CHALLENGE_RESPONSE with a "
+	    "duplicate key is malformed",
+	    "{\"type\":\"CHALLENGE_RESPONSE\",\"x\":1,\"x\":2,\"id\":3}");
+	/* the other requests decode as before registration */
+	cj(CODEC_OK, 1, 4, "registered: SEND", "{\"type\":\"SEND\","
+	    "\"to\":\"%s\",\"body\":\"\",\"id\":4}", KA64);
+	cj(CODEC_UNKNOWN_TYPE, 1, 5, "registered: CHALLENGE still unknown",
+	    "{\"type\":\"CHALLENGE\",\"id\":5}");
+
+	mbegin(5);
+	pstr("type");
+	pstr("CHALLENGE_RESPONSE");
+	pstr("publicKey");
+	pbin(KA, 32);
+	pstr("nonce");
+	pbin(NONCE, 24);
+	pstr("box");
+	pbin(BOX, 48);
+	pstr("id");
+	msgpack_pack_uint64(&pk, 11);
+	cm(CODEC_UNKNOWN_TYPE, 1, 11, "registered: CHALLENGE_RESPONSE, id 11",
+	    sb.data, sb.size);
+
+	mbegin(3);
+	pstr("type");
+	pstr("CHALLENGE_RESPONSE");
+	pstr("publicKey");
+	pstr("not bin");
+	pstr("id");
+	msgpack_pack_uint64(&pk, 12);
+	cm(CODEC_UNKNOWN_TYPE, 1, 12, "registered: CHALLENGE_RESPONSE with a "
+	    "str publicKey is still unknown-type", sb.data, sb.size);
+
+	mbegin(2);
+	pstr("type");
+	pstr("CHALLENGE_RESPONSE");
+	pstr("id");
+	msgpack_pack_int64(&pk, -3);
+	cm(CODEC_MALFORMED, 0, 0, "registered: CHALLENGE_RESPONSE, id -3",
+	    sb.data, sb.size);
+
+	/* the frame entry takes the phase too */
+	snprintf(jbuf, sizeof(jbuf), "{\"type\":\"CHALLENGE_RESPONSE\","
+	    "\"publicKey\":true,\"id\":13}");
+	rc = codec_decode_frame(PROTO_JSON, CODEC_REGISTERED,
+	    (const uint8_t *)jbuf, strlen(jbuf), &r, scr, sizeof(scr), NULL);
+	ok(rc == CODEC_UNKNOWN_TYPE && r.has_id && r.id == 13,
+	    "registered: codec_decode_frame, CHALLENGE_RESPONSE -> unknown-type "
+	    "with id 13");
+	rc = codec_decode_frame(PROTO_JSON, CODEC_REGISTERING,
+	    (const uint8_t *)jbuf, strlen(jbuf), &r, scr, sizeof(scr), NULL);
+	ok(rc == CODEC_MALFORMED && !r.has_id, "registering: the same message "
+	    "is a malformed CHALLENGE_RESPONSE, its id ignored");
+	dec_phase = CODEC_REGISTERING;
 }
 
 int
@@ -1924,6 +2021,7 @@ main(void)
 	test_api();
 	test_passthrough();
 	test_decode_frame();
+	test_registered();
 
 	free(last_msg);
 	free(last_scratch);
