@@ -54,7 +54,8 @@ CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
 	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
 	  common/utf8.c relayd/codec.c relayd/codec_json.c \
-	  relayd/codec_msgpack.c relayd/json.c relayd/router.c relayd/limit.c $(COMMON_SRCS)
+	  relayd/codec_msgpack.c relayd/json.c relayd/router.c relayd/limit.c \
+	  $(COMMON_SRCS)
 
 # Parts added later (clients, tools, tests) describe themselves in
 # fragments that append to these lists.
