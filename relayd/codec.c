@@ -17,6 +17,36 @@
 static int	codec_decode_flags(int, int, const uint8_t *, size_t,
 		    struct sws_req *, uint8_t *, size_t, int, const char **);
 
+/* The one place a subprotocol number becomes its encoding. */
+static const struct codec_ops *
+codec_ops_of(int proto)
+{
+	switch (proto) {
+	case PROTO_JSON:
+		return &codec_json_ops;
+	case PROTO_MSGPACK:
+		return &codec_msgpack_ops;
+	default:
+		return NULL;
+	}
+}
+
+int
+codec_opcode(int proto)
+{
+	const struct codec_ops	*ops = codec_ops_of(proto);
+
+	return ops != NULL ? ops->opcode : -1;
+}
+
+const char *
+codec_wrong_opcode(int proto)
+{
+	const struct codec_ops	*ops = codec_ops_of(proto);
+
+	return ops != NULL ? ops->wrong_opcode : "unknown subprotocol";
+}
+
 static const struct {
 	const char	*name;
 	int		 type;
@@ -233,8 +263,9 @@ codec_decode_flags(int proto, int phase, const uint8_t *msg, size_t len,
     struct sws_req *req, uint8_t *scratch, size_t scratch_len, int flags,
     const char **why)
 {
-	const char	*dummy;
-	int		 rc;
+	const struct codec_ops	*ops;
+	const char		*dummy;
+	int			 rc;
 
 	if (why == NULL)
 		why = &dummy;
@@ -242,18 +273,11 @@ codec_decode_flags(int proto, int phase, const uint8_t *msg, size_t len,
 		flags |= CODEC_F_REGISTERED;
 	memset(req, 0, sizeof(*req));
 	*why = NULL;
-	switch (proto) {
-	case PROTO_JSON:
-		rc = codec_json_decode(msg, len, req, scratch, scratch_len,
-		    flags, why);
-		break;
-	case PROTO_MSGPACK:
-		rc = codec_mp_decode(msg, len, req, flags, why);
-		break;
-	default:
+	if ((ops = codec_ops_of(proto)) == NULL) {
 		*why = "unknown subprotocol";
 		return CODEC_MALFORMED;
 	}
+	rc = ops->decode(msg, len, req, scratch, scratch_len, flags, why);
 	if (rc == CODEC_OK) {
 		*why = NULL;
 	} else {
@@ -314,9 +338,8 @@ static int
 cbuf_init(struct cbuf *b, int proto, uint8_t *out, size_t cap)
 {
 	memset(b, 0, sizeof(*b));
-	if (proto != PROTO_JSON && proto != PROTO_MSGPACK)
+	if ((b->ops = codec_ops_of(proto)) == NULL)
 		return -1;
-	b->proto = proto;
 	b->out = out;
 	b->cap = out == NULL ? 0 : cap;
 	return 0;
@@ -328,48 +351,35 @@ cbuf_done(struct cbuf *b)
 	return b->fail ? 0 : b->len;
 }
 
-/* The same message in either encoding. */
+/* The same message in either encoding: its writers, by the table. */
 static void
 e_map(struct cbuf *b, size_t n)
 {
-	if (b->proto == PROTO_JSON)
-		jw_map(b, n);
-	else
-		mw_map(b, n);
+	b->ops->map(b, n);
 }
 
 static void
 e_array(struct cbuf *b, size_t n)
 {
-	if (b->proto == PROTO_JSON)
-		jw_array(b, n);
-	else
-		mw_array(b, n);
+	b->ops->array(b, n);
 }
 
 static void
 e_end(struct cbuf *b)
 {
-	if (b->proto == PROTO_JSON)
-		jw_end(b);
+	b->ops->end(b);
 }
 
 static void
 e_key(struct cbuf *b, const char *key)
 {
-	if (b->proto == PROTO_JSON)
-		jw_key(b, key);
-	else
-		mw_key(b, key);
+	b->ops->key(b, key);
 }
 
 static void
 e_str(struct cbuf *b, const char *s, size_t len)
 {
-	if (b->proto == PROTO_JSON)
-		jw_str(b, s, len);
-	else
-		mw_str(b, s, len);
+	b->ops->str(b, s, len);
 }
 
 static void
@@ -383,19 +393,13 @@ e_cstr(struct cbuf *b, const char *s)
 static void
 e_bytes(struct cbuf *b, const uint8_t *p, size_t len)
 {
-	if (b->proto == PROTO_JSON)
-		jw_bytes(b, p, len);
-	else
-		mw_bytes(b, p, len);
+	b->ops->bytes(b, p, len);
 }
 
 static void
 e_uint(struct cbuf *b, uint64_t v)
 {
-	if (b->proto == PROTO_JSON)
-		jw_uint(b, v);
-	else
-		mw_uint(b, v);
+	b->ops->uint(b, v);
 }
 
 /* "type": name, the first entry of every server message. */
@@ -562,9 +566,23 @@ enc_message_text(uint8_t *out, size_t cap, const uint8_t from[SWS_KEY_LEN],
 		e_str(&b, room, room_len);
 	}
 	e_key(&b, "body");
-	jw_b64text(&b, body_text, body_text_len);
+	b.ops->body_text(&b, body_text, body_text_len);
 	e_end(&b);
 	return cbuf_done(&b);
+}
+
+size_t
+enc_message_req(int proto, uint8_t *out, size_t cap,
+    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
+    struct sws_req *req)
+{
+	const struct codec_ops	*ops = codec_ops_of(proto);
+
+	if (ops != NULL && ops->body_text != NULL && req->body_text != NULL)
+		return enc_message_text(out, cap, from, room, room_len,
+		    req->body_text, req->body_text_len);
+	return enc_message(proto, out, cap, from, room, room_len,
+	    codec_body(req), req->body_len);
 }
 
 /* Counted by the encoder itself, so it cannot drift from enc_message(). */

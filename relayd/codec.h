@@ -109,6 +109,14 @@ int	codec_decode_frame(int proto, int phase, const uint8_t *msg,
 /* The body's bytes, decoded now if codec_decode_frame() deferred it. */
 const uint8_t *codec_body(struct sws_req *req);
 
+/*
+ * The WebSocket opcode that carries a subprotocol's messages (text for
+ * JSON, binary for msgpack; -1 for an unknown one), and the reason given
+ * for a message that came with the other one.
+ */
+int	codec_opcode(int proto);
+const char *codec_wrong_opcode(int proto);
+
 /* The "limits" object of REGISTER_SUCCESS. */
 struct sws_limits {
 	uint64_t	 max_message;
@@ -146,6 +154,14 @@ size_t	enc_message(int proto, uint8_t *out, size_t cap,
 size_t	enc_message_text(uint8_t *out, size_t cap,
 	    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
 	    const char *body_text, size_t body_text_len);
+/*
+ * MESSAGE for a decoded SEND or PUBLISH: the body's wire text passes
+ * through where the recipient's encoding is the sender's text form
+ * (enc_message_text), else the body is encoded from its bytes.
+ */
+size_t	enc_message_req(int proto, uint8_t *out, size_t cap,
+	    const uint8_t from[SWS_KEY_LEN], const char *room, size_t room_len,
+	    struct sws_req *req);
 /* The exact length enc_message() will produce, for the too-large check. */
 size_t	enc_message_size(int proto, const char *room, size_t room_len,
 	    size_t body_len);

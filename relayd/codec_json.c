@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "codec_local.h"
 #include "json.h"
+#include "ws.h"
 
 _Static_assert(JSON_DEPTH_MAX == SWS_MAX_DEPTH,
     "json.c nests as deep as SPEC.md allows");
@@ -208,7 +209,7 @@ jget_uint(void *arg, const char *key, uint64_t *val)
 	return CF_OK;
 }
 
-int
+static int
 codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
     uint8_t *scratch, size_t scratch_len, int flags, const char **why)
 {
@@ -259,6 +260,8 @@ codec_json_decode(const uint8_t *msg, size_t len, struct sws_req *req,
  * Encoding.  Items at one level are separated by commas; a map's comma
  * goes before each key, an array's before each value.
  */
+static void	jw_str(struct cbuf *, const char *, size_t);
+
 static void
 jw_sep(struct cbuf *b)
 {
@@ -283,21 +286,21 @@ jw_open(struct cbuf *b, int array)
 	cbuf_put(b, array ? "[" : "{", 1);
 }
 
-void
+static void
 jw_map(struct cbuf *b, size_t n)
 {
 	(void)n;
 	jw_open(b, 0);
 }
 
-void
+static void
 jw_array(struct cbuf *b, size_t n)
 {
 	(void)n;
 	jw_open(b, 1);
 }
 
-void
+static void
 jw_end(struct cbuf *b)
 {
 	if (b->depth == 0) {
@@ -309,7 +312,7 @@ jw_end(struct cbuf *b)
 }
 
 /* Keys are our own literals: nothing to escape. */
-void
+static void
 jw_key(struct cbuf *b, const char *key)
 {
 	size_t	 n = strlen(key);
@@ -334,7 +337,7 @@ jw_key(struct cbuf *b, const char *key)
  * names are checked on the way in, other texts are the relay's own)
  * passed through.  A NULL s is only counted, at six bytes a byte.
  */
-void
+static void
 jw_str(struct cbuf *b, const char *s, size_t len)
 {
 	static const char	 hex[] = "0123456789abcdef";
@@ -376,7 +379,7 @@ jw_str(struct cbuf *b, const char *s, size_t len)
 	cbuf_put(b, "\"", 1);
 }
 
-void
+static void
 jw_bytes(struct cbuf *b, const uint8_t *data, size_t len)
 {
 	size_t	 n;
@@ -401,7 +404,7 @@ jw_bytes(struct cbuf *b, const uint8_t *data, size_t len)
 }
 
 /* Bytes already in canonical base64url text: copied between quotes. */
-void
+static void
 jw_b64text(struct cbuf *b, const char *text, size_t len)
 {
 	jw_sep(b);
@@ -410,7 +413,7 @@ jw_b64text(struct cbuf *b, const char *text, size_t len)
 	cbuf_put(b, "\"", 1);
 }
 
-void
+static void
 jw_uint(struct cbuf *b, uint64_t v)
 {
 	char	 tmp[20];
@@ -427,3 +430,17 @@ jw_uint(struct cbuf *b, uint64_t v)
 			*p++ = (uint8_t)tmp[--n];
 	}
 }
+
+const struct codec_ops codec_json_ops = {
+	.opcode = WS_OP_TEXT,
+	.wrong_opcode = "binary message on the JSON subprotocol",
+	.decode = codec_json_decode,
+	.map = jw_map,
+	.array = jw_array,
+	.end = jw_end,
+	.key = jw_key,
+	.str = jw_str,
+	.bytes = jw_bytes,
+	.uint = jw_uint,
+	.body_text = jw_b64text,
+};

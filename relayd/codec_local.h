@@ -4,8 +4,9 @@
  * uses, their sizes, room names, ids) and the shape of every server
  * message; codec_json.c and codec_msgpack.c only know their own bytes.
  * A decoder exposes its parsed top-level object through struct codec_src,
- * an encoder its primitives through the cbuf writers below, so that each
- * rule and each message layout is written once for both encodings.
+ * an encoding its decoder and writers through one struct codec_ops, so
+ * that each rule and each message layout is written once for both
+ * encodings and codec.c alone picks the table for a subprotocol.
  */
 #ifndef SWS_CODEC_LOCAL_H
 #define SWS_CODEC_LOCAL_H
@@ -42,10 +43,6 @@ int	codec_room_valid(const uint8_t *, size_t);
 #define CODEC_F_LAZY_BODY	0x02	/* check "body", decode it later */
 #define CODEC_F_REGISTERED	0x04	/* phase CODEC_REGISTERED */
 
-int	codec_json_decode(const uint8_t *, size_t, struct sws_req *,
-	    uint8_t *, size_t, int, const char **);
-int	codec_mp_decode(const uint8_t *, size_t, struct sws_req *, int,
-	    const char **);
 
 /*
  * An output buffer.  With out NULL nothing is written and only the length
@@ -55,12 +52,14 @@ int	codec_mp_decode(const uint8_t *, size_t, struct sws_req *, int,
  */
 #define CBUF_DEPTH	4	/* server messages nest two levels */
 
+struct codec_ops;
+
 struct cbuf {
 	uint8_t		*out;
 	size_t		 cap;
 	size_t		 len;
 	int		 fail;
-	int		 proto;
+	const struct codec_ops *ops;
 	int		 depth;
 	uint8_t		 array[CBUF_DEPTH];	/* JSON: level is an array */
 	uint8_t		 more[CBUF_DEPTH];	/* JSON: level has an item */
@@ -69,20 +68,28 @@ struct cbuf {
 uint8_t	*cbuf_reserve(struct cbuf *, size_t);
 void	 cbuf_put(struct cbuf *, const void *, size_t);
 
-void	 jw_map(struct cbuf *, size_t);
-void	 jw_array(struct cbuf *, size_t);
-void	 jw_end(struct cbuf *);
-void	 jw_key(struct cbuf *, const char *);
-void	 jw_str(struct cbuf *, const char *, size_t);
-void	 jw_bytes(struct cbuf *, const uint8_t *, size_t);
-void	 jw_b64text(struct cbuf *, const char *, size_t);
-void	 jw_uint(struct cbuf *, uint64_t);
+/*
+ * One encoding.  decode() reads a client message (flags CODEC_F_*);
+ * the writers append one item; end() closes a map or array (a no-op
+ * where the encoding counts items up front); body_text(), when set,
+ * writes a byte field from its canonical wire text as it came.
+ */
+struct codec_ops {
+	int		 opcode;	/* WebSocket opcode of its messages */
+	const char	*wrong_opcode;	/* ERROR text for the other one */
+	int	(*decode)(const uint8_t *, size_t, struct sws_req *,
+		    uint8_t *, size_t, int, const char **);
+	void	(*map)(struct cbuf *, size_t);
+	void	(*array)(struct cbuf *, size_t);
+	void	(*end)(struct cbuf *);
+	void	(*key)(struct cbuf *, const char *);
+	void	(*str)(struct cbuf *, const char *, size_t);
+	void	(*bytes)(struct cbuf *, const uint8_t *, size_t);
+	void	(*uint)(struct cbuf *, uint64_t);
+	void	(*body_text)(struct cbuf *, const char *, size_t);
+};
 
-void	 mw_map(struct cbuf *, size_t);
-void	 mw_array(struct cbuf *, size_t);
-void	 mw_key(struct cbuf *, const char *);
-void	 mw_str(struct cbuf *, const char *, size_t);
-void	 mw_bytes(struct cbuf *, const uint8_t *, size_t);
-void	 mw_uint(struct cbuf *, uint64_t);
+extern const struct codec_ops codec_json_ops;
+extern const struct codec_ops codec_msgpack_ops;
 
 #endif /* SWS_CODEC_LOCAL_H */

@@ -16,6 +16,7 @@
 
 #include "codec.h"
 #include "codec_local.h"
+#include "ws.h"
 
 #define MP_ZONE_CHUNK	8192	/* kept between messages */
 #define MP_PAIRWISE	8	/* maps up to this size: no sort for dups */
@@ -320,15 +321,18 @@ mget_uint(void *arg, const char *key, uint64_t *val)
 	return CF_OK;
 }
 
-int
+/* Byte fields stay in the message: no scratch is needed. */
+static int
 codec_mp_decode(const uint8_t *msg, size_t len, struct sws_req *req,
-    int flags, const char **why)
+    uint8_t *scratch, size_t scratch_len, int flags, const char **why)
 {
 	struct codec_src	 src;
 	msgpack_object		 obj;
 	size_t			 off = 0;
 	int			 rc;
 
+	(void)scratch;
+	(void)scratch_len;
 	if (mp_scan(msg, len, why) == -1)
 		return CODEC_MALFORMED;
 	if (!mp_zone_ready) {
@@ -360,6 +364,8 @@ codec_mp_decode(const uint8_t *msg, size_t len, struct sws_req *req,
 }
 
 /* Encoding. */
+static void	mw_str(struct cbuf *, const char *, size_t);
+
 static void
 mw_head(struct cbuf *b, uint8_t tag, uint64_t v, size_t n)
 {
@@ -386,25 +392,25 @@ mw_container(struct cbuf *b, size_t n, uint8_t fix, uint8_t tag16)
 		b->fail = 1;
 }
 
-void
+static void
 mw_map(struct cbuf *b, size_t n)
 {
 	mw_container(b, n, 0x80, 0xde);
 }
 
-void
+static void
 mw_array(struct cbuf *b, size_t n)
 {
 	mw_container(b, n, 0x90, 0xdc);
 }
 
-void
+static void
 mw_key(struct cbuf *b, const char *key)
 {
 	mw_str(b, key, strlen(key));
 }
 
-void
+static void
 mw_str(struct cbuf *b, const char *s, size_t len)
 {
 	if (len <= 31)
@@ -422,7 +428,7 @@ mw_str(struct cbuf *b, const char *s, size_t len)
 	cbuf_put(b, s, len);
 }
 
-void
+static void
 mw_bytes(struct cbuf *b, const uint8_t *data, size_t len)
 {
 	if (len <= UINT8_MAX)
@@ -438,7 +444,7 @@ mw_bytes(struct cbuf *b, const uint8_t *data, size_t len)
 	cbuf_put(b, data, len);
 }
 
-void
+static void
 mw_uint(struct cbuf *b, uint64_t v)
 {
 	if (v <= 0x7f)
@@ -452,3 +458,24 @@ mw_uint(struct cbuf *b, uint64_t v)
 	else
 		mw_head(b, 0xcf, v, 8);
 }
+
+/* Maps and arrays carry their counts: nothing closes them. */
+static void
+mw_end(struct cbuf *b)
+{
+	(void)b;
+}
+
+const struct codec_ops codec_msgpack_ops = {
+	.opcode = WS_OP_BINARY,
+	.wrong_opcode = "text message on the msgpack subprotocol",
+	.decode = codec_mp_decode,
+	.map = mw_map,
+	.array = mw_array,
+	.end = mw_end,
+	.key = mw_key,
+	.str = mw_str,
+	.bytes = mw_bytes,
+	.uint = mw_uint,
+	.body_text = NULL,
+};

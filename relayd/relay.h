@@ -205,7 +205,6 @@ struct addrent *router_addr_get(const struct sockaddr *);
 void	router_addr_put(struct addrent *);
 
 /* Frame building: payload at enc[proto] + WS_MAX_HEADER - hdr. */
-uint8_t	*frame_build(int proto, int opcode, size_t payload_len,
-	    size_t *frame_len);
+uint8_t	*frame_build(int proto, size_t payload_len, size_t *frame_len);
 
 #endif /* SWS_RELAY_H */

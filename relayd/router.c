@@ -221,19 +221,11 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 	size_t	 n;
 
 	if (fr->f[proto] == NULL) {
-		/* JSON to JSON: the body's text passes through as it came. */
-		if (proto == PROTO_JSON && req->body_text != NULL)
-			n = enc_message_text(relay->enc[proto] + WS_MAX_HEADER,
-			    relay->enc_size - WS_MAX_HEADER, from, room,
-			    room_len, req->body_text, req->body_text_len);
-		else
-			n = enc_message(proto, relay->enc[proto] +
-			    WS_MAX_HEADER, relay->enc_size - WS_MAX_HEADER, from,
-			    room, room_len, codec_body(req), req->body_len);
+		n = enc_message_req(proto, relay->enc[proto] + WS_MAX_HEADER,
+		    relay->enc_size - WS_MAX_HEADER, from, room, room_len, req);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
-		fr->f[proto] = frame_build(proto, proto == PROTO_JSON ?
-		    WS_OP_TEXT : WS_OP_BINARY, n, &fr->len[proto]);
+		fr->f[proto] = frame_build(proto, n, &fr->len[proto]);
 	}
 	*flen = fr->len[proto];
 	return fr->f[proto];
@@ -362,8 +354,7 @@ router_presence(struct room *room, struct session *except,
 			    room->len, pk, joined);
 			if (n == 0)
 				fatalx("PRESENCE did not fit its buffer");
-			f[p] = frame_build(p, p == PROTO_JSON ? WS_OP_TEXT :
-			    WS_OP_BINARY, n, &flen[p]);
+			f[p] = frame_build(p, n, &flen[p]);
 		}
 		if (!session_room_for(o->s, flen[p])) {
 			relay->stats.missed++;
@@ -392,8 +383,7 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	    (const uint8_t (*)[SWS_KEY_LEN])keys, i, req->has_id, req->id);
 	if (n == 0)
 		fatalx("JOINED did not fit its buffer");
-	hlen = ws_header(hdr, s->proto == PROTO_JSON ? WS_OP_TEXT :
-	    WS_OP_BINARY, n);
+	hlen = ws_header(hdr, codec_opcode(s->proto), n);
 	session_queue(s, hdr, hlen);
 	session_queue(s, buf, n);
 	free(buf);

@@ -112,13 +112,13 @@ static const char *const reject_reasons[] = {
 };
 
 uint8_t *
-frame_build(int proto, int opcode, size_t payload_len, size_t *frame_len)
+frame_build(int proto, size_t payload_len, size_t *frame_len)
 {
 	uint8_t	 hdr[WS_MAX_HEADER];
 	size_t	 hlen;
 	uint8_t	*p;
 
-	hlen = ws_header(hdr, opcode, payload_len);
+	hlen = ws_header(hdr, codec_opcode(proto), payload_len);
 	p = relay->enc[proto] + WS_MAX_HEADER - hlen;
 	memcpy(p, hdr, hlen);
 	*frame_len = hlen + payload_len;
@@ -140,8 +140,7 @@ session_send_enc(struct session *s, size_t n)
 
 	if (n == 0)
 		fatalx("encoding did not fit its buffer");
-	f = frame_build(s->proto, s->proto == PROTO_JSON ? WS_OP_TEXT :
-	    WS_OP_BINARY, n, &flen);
+	f = frame_build(s->proto, n, &flen);
 	session_queue(s, f, flen);
 }
 
@@ -471,9 +470,8 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		session_send_frame(s, opcode, data, len);
 		return;
 	}
-	if ((opcode == WS_OP_TEXT) != (s->proto == PROTO_JSON)) {
-		why = s->proto == PROTO_JSON ? "binary message on the JSON "
-		    "subprotocol" : "text message on the msgpack subprotocol";
+	if (opcode != codec_opcode(s->proto)) {
+		why = codec_wrong_opcode(s->proto);
 		if (s->state != S_REGISTERED)
 			session_register_fail(s, "malformed", why);
 		else
