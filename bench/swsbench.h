@@ -4,6 +4,11 @@
  * then speak sws/1 (SPEC.md) on loopback.  This header is what the parts
  * share: the connection engine (net.c), the sws/1 encodings (wire.c),
  * the measurements (stats.c) and the modes (swsbench.c).
+ *
+ * Its wire constants below are its own on purpose, not common/sws1.h's:
+ * the benchmark is a second, independent reading of the protocol, so a
+ * mistake in the relay's constants cannot hide in both ends.  Only the
+ * RFC 6455 framing (common/ws.c) is shared.
  */
 #ifndef SWSBENCH_H
 #define SWSBENCH_H

@@ -34,7 +34,7 @@
 #define WS_CLOSE_TOO_BIG	1009
 #define WS_CLOSE_INTERNAL	1011
 #define WS_CLOSE_TRY_AGAIN	1013
-#define WS_CLOSE_REPLACED	4001
+/* sws/1's own codes (4000-4999, private use) are in sws1.h. */
 
 #define WS_MAX_HEADER		14	/* 2 + 8 length + 4 mask */
 #define WS_MAX_CONTROL		125

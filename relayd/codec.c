@@ -51,11 +51,11 @@ static const struct {
 	const char	*name;
 	int		 type;
 } req_types[] = {
-	{ "CHALLENGE_RESPONSE",	REQ_CHALLENGE_RESPONSE },
-	{ "SEND",		REQ_SEND },
-	{ "JOIN",		REQ_JOIN },
-	{ "LEAVE",		REQ_LEAVE },
-	{ "PUBLISH",		REQ_PUBLISH },
+	{ SWS_T_CHALLENGE_RESPONSE,	REQ_CHALLENGE_RESPONSE },
+	{ SWS_T_SEND,		REQ_SEND },
+	{ SWS_T_JOIN,		REQ_JOIN },
+	{ SWS_T_LEAVE,		REQ_LEAVE },
+	{ SWS_T_PUBLISH,		REQ_PUBLISH },
 };
 
 /*
@@ -420,7 +420,7 @@ enc_challenge(int proto, uint8_t *out, size_t cap,
 	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 4);
-	e_type(&b, "CHALLENGE");
+	e_type(&b, SWS_T_CHALLENGE);
 	e_key(&b, "version");
 	e_uint(&b, 1);
 	e_key(&b, "server");
@@ -441,7 +441,7 @@ enc_register_success(int proto, uint8_t *out, size_t cap,
 	if (out == NULL || lim == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 4);
-	e_type(&b, "REGISTER_SUCCESS");
+	e_type(&b, SWS_T_REGISTER_SUCCESS);
 	e_key(&b, "publicKey");
 	e_bytes(&b, pk, SWS_KEY_LEN);
 	e_key(&b, "proof");
@@ -472,7 +472,7 @@ enc_register_failure(int proto, uint8_t *out, size_t cap, const char *reason,
 	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 3);
-	e_type(&b, "REGISTER_FAILURE");
+	e_type(&b, SWS_T_REGISTER_FAILURE);
 	e_key(&b, "reason");
 	e_cstr(&b, reason);
 	e_key(&b, "message");
@@ -489,7 +489,7 @@ enc_ack(int proto, uint8_t *out, size_t cap, uint64_t id)
 	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 2);
-	e_type(&b, "ACK");
+	e_type(&b, SWS_T_ACK);
 	e_key(&b, "id");
 	e_uint(&b, id);
 	e_end(&b);
@@ -505,7 +505,7 @@ enc_error(int proto, uint8_t *out, size_t cap, int has_id, uint64_t id,
 	if (out == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, has_id ? 4 : 3);
-	e_type(&b, "ERROR");
+	e_type(&b, SWS_T_ERROR);
 	if (has_id) {
 		e_key(&b, "id");
 		e_uint(&b, id);
@@ -523,7 +523,7 @@ e_message(struct cbuf *b, const uint8_t *from, const char *room,
     size_t room_len, const uint8_t *body, size_t body_len)
 {
 	e_map(b, room != NULL ? 4 : 3);
-	e_type(b, "MESSAGE");
+	e_type(b, SWS_T_MESSAGE);
 	e_key(b, "from");
 	e_bytes(b, from, SWS_KEY_LEN);
 	if (room != NULL) {
@@ -558,7 +558,7 @@ enc_message_text(uint8_t *out, size_t cap, const uint8_t from[SWS_KEY_LEN],
 	if (out == NULL || cbuf_init(&b, PROTO_JSON, out, cap) == -1)
 		return 0;
 	e_map(&b, room != NULL ? 4 : 3);
-	e_type(&b, "MESSAGE");
+	e_type(&b, SWS_T_MESSAGE);
 	e_key(&b, "from");
 	e_bytes(&b, from, SWS_KEY_LEN);
 	if (room != NULL) {
@@ -606,7 +606,7 @@ e_joined(struct cbuf *b, const char *room, size_t room_len,
 	size_t	 i;
 
 	e_map(b, has_id ? 4 : 3);
-	e_type(b, "JOINED");
+	e_type(b, SWS_T_JOINED);
 	e_key(b, "room");
 	e_str(b, room, room_len);
 	e_key(b, "members");
@@ -659,7 +659,7 @@ enc_presence(int proto, uint8_t *out, size_t cap, const char *room,
 	if (out == NULL || room == NULL || cbuf_init(&b, proto, out, cap) == -1)
 		return 0;
 	e_map(&b, 4);
-	e_type(&b, "PRESENCE");
+	e_type(&b, SWS_T_PRESENCE);
 	e_key(&b, "room");
 	e_str(&b, room, room_len);
 	e_key(&b, "publicKey");

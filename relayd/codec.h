@@ -11,17 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http.h"	/* PROTO_JSON, PROTO_MSGPACK */
-
-#define SWS_KEY_LEN		32
-#define SWS_NONCE_LEN		24
-#define SWS_CHALLENGE_LEN	32
-#define SWS_BOX_MIN		48	/* 16 tag + 32 challenge + 0 binding */
-#define SWS_BOX_MAX		303	/* 16 + 32 + 255 */
-#define SWS_PROOF_LEN		104	/* 24 nonce + 16 tag + 32 + 32 */
-#define SWS_ROOM_MAX		128
-#define SWS_MAX_DEPTH		8	/* JSON nesting; msgpack likewise */
-#define SWS_ID_MAX		((UINT64_C(1) << 53) - 1)
+#include "sws1.h"
 
 /* Client request types. */
 #define REQ_CHALLENGE_RESPONSE	1

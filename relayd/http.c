@@ -137,9 +137,9 @@ http_protocols(struct http_req *req, struct http_str v)
 		}
 		if (req->proto != 0)
 			continue;
-		if (http_eq(e, "sws.v1.json"))
+		if (http_eq(e, SWS_SUBPROTO_JSON))
 			req->proto = PROTO_JSON;
-		else if (http_eq(e, "sws.v1.msgpack"))
+		else if (http_eq(e, SWS_SUBPROTO_MSGPACK))
 			req->proto = PROTO_MSGPACK;
 	}
 }
@@ -474,8 +474,8 @@ http_response(char *out, size_t outlen, const struct http_result *res)
 		    res->want_version);
 	if (res->proto_offered)
 		proto = res->proto == PROTO_MSGPACK ?
-		    "Sec-WebSocket-Protocol: sws.v1.msgpack\r\n" :
-		    "Sec-WebSocket-Protocol: sws.v1.json\r\n";
+		    "Sec-WebSocket-Protocol: " SWS_SUBPROTO_MSGPACK "\r\n" :
+		    "Sec-WebSocket-Protocol: " SWS_SUBPROTO_JSON "\r\n";
 	n = snprintf(out, outlen,
 	    "HTTP/1.1 101 Switching Protocols\r\n"
 	    "Upgrade: websocket\r\n"

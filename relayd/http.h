@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sws1.h"	/* PROTO_JSON, PROTO_MSGPACK */
+
 #define HTTP_MAX_HEAD		8192	/* bytes, request line to blank line */
 #define HTTP_MAX_LINES		64	/* header lines, request line excluded */
 
-#define PROTO_JSON		1	/* sws.v1.json (also: none offered) */
-#define PROTO_MSGPACK		2	/* sws.v1.msgpack */
 
 #define ENDPOINT_RELAY		1	/* the configured relay path */
 #define ENDPOINT_ECHO		2	/* the echo path, when configured */

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "config.h"
 #include "limit.h"
+#include "sws1.h"
 
 #define TOKEN_MAX	8192	/* longest word or quoted string */
 #define INCLUDE_DEPTH	16	/* nested include files */
@@ -998,20 +999,20 @@ conf_defaults(struct relayd_conf *c)
 	TAILQ_INIT(&c->listeners);
 	TAILQ_INIT(&c->origins);
 	TAILQ_INIT(&c->server_names);
-	c->lim.max_conn = 10000;
-	c->lim.max_conn_per_addr = 256;
-	c->lim.max_message = 64 * 1024;
-	c->lim.max_sessions_per_key = 8;
-	c->lim.rate = 1000;
-	c->lim.burst = 2000;
-	c->lim.send_buffer = 1024 * 1024;
+	c->lim.max_conn = SWS_DEFAULT_MAX_CONN;
+	c->lim.max_conn_per_addr = SWS_DEFAULT_MAX_CONN_PER_ADDR;
+	c->lim.max_message = SWS_DEFAULT_MAX_MESSAGE;
+	c->lim.max_sessions_per_key = SWS_DEFAULT_SESSIONS_PER_KEY;
+	c->lim.rate = SWS_DEFAULT_RATE;
+	c->lim.burst = SWS_DEFAULT_BURST;
+	c->lim.send_buffer = SWS_DEFAULT_SEND_BUFFER;
 	c->lim.rooms = 1;
-	c->lim.max_rooms = 32;
-	c->lim.max_room_members = 10000;
-	c->lim.handshake_timeout = 10;
-	c->lim.registration_timeout = 10;
-	c->lim.ping_interval = 30;
-	c->lim.idle_timeout = 90;
+	c->lim.max_rooms = SWS_DEFAULT_MAX_ROOMS;
+	c->lim.max_room_members = SWS_DEFAULT_ROOM_MEMBERS;
+	c->lim.handshake_timeout = SWS_DEFAULT_HANDSHAKE_TIMEOUT;
+	c->lim.registration_timeout = SWS_DEFAULT_REG_TIMEOUT;
+	c->lim.ping_interval = SWS_DEFAULT_PING_INTERVAL;
+	c->lim.idle_timeout = SWS_DEFAULT_IDLE_TIMEOUT;
 	(void)strlcpy(c->lim.path, DEFAULT_PATH, sizeof(c->lim.path));
 	c->lim.echo_path[0] = '\0';
 	(void)strlcpy(c->keyfile, DEFAULT_KEYFILE, sizeof(c->keyfile));

@@ -184,7 +184,7 @@ router_request(struct session *s, struct sws_req *req)
 	case REQ_PUBLISH:
 		if (!relay->lim.rooms) {
 			if (req->has_id)
-				session_error(s, 1, req->id, "unknown-type",
+				session_error(s, 1, req->id, SWS_E_UNKNOWN_TYPE,
 				    "rooms are off on this relay");
 			return;
 		}
@@ -242,7 +242,7 @@ router_send(struct session *s, struct sws_req *req)
 
 	HASH_FIND(hh, relay->keys, req->key, SWS_KEY_LEN, k);
 	if (k == NULL) {
-		router_fail(s, req, "offline", "no session has that key");
+		router_fail(s, req, SWS_E_OFFLINE, "no session has that key");
 		return;
 	}
 	/* Sized once per subprotocol the key's sessions speak. */
@@ -253,14 +253,14 @@ router_send(struct session *s, struct sws_req *req)
 			msize[r->proto] = enc_message_size(r->proto, NULL, 0,
 			    req->body_len);
 		if (msize[r->proto] > relay->lim.max_message) {
-			router_fail(s, req, "too-large",
+			router_fail(s, req, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
 			return;
 		}
 		if (!session_room_for(r, msize[r->proto] +
 		    ws_header_len(msize[r->proto]))) {
 			session_mark_full(r);
-			router_fail(s, req, "busy",
+			router_fail(s, req, SWS_E_BUSY,
 			    "the recipient cannot take more now");
 			return;
 		}
@@ -298,7 +298,7 @@ router_publish(struct session *s, struct sws_req *req)
 	int		 p, present[3] = { 0, 0, 0 };
 
 	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, "not-member", "not a member of that room");
+		router_fail(s, req, SWS_E_NOT_MEMBER, "not a member of that room");
 		return;
 	}
 	room = m->room;
@@ -311,7 +311,7 @@ router_publish(struct session *s, struct sws_req *req)
 		msize = enc_message_size(p, room->name, room->len,
 		    req->body_len);
 		if (msize > relay->lim.max_message) {
-			router_fail(s, req, "too-large",
+			router_fail(s, req, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
 			return;
 		}
@@ -402,13 +402,13 @@ router_join(struct session *s, struct sws_req *req)
 		return;
 	}
 	if (s->nrooms >= relay->lim.max_rooms) {
-		router_fail(s, req, "too-many-rooms",
+		router_fail(s, req, SWS_E_TOO_MANY_ROOMS,
 		    "this session is in as many rooms as it may be");
 		return;
 	}
 	HASH_FIND(hh, relay->rooms, req->room, req->room_len, room);
 	if (room != NULL && room->nmembers >= relay->lim.max_room_members) {
-		router_fail(s, req, "room-full", "the room is full");
+		router_fail(s, req, SWS_E_ROOM_FULL, "the room is full");
 		return;
 	}
 	if (room == NULL) {
@@ -448,7 +448,7 @@ router_leave(struct session *s, struct sws_req *req)
 	struct member	*m;
 
 	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, "not-member", "not a member of that room");
+		router_fail(s, req, SWS_E_NOT_MEMBER, "not a member of that room");
 		return;
 	}
 	member_remove(m);

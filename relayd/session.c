@@ -106,9 +106,9 @@ outbuf_decay(void)
 }
 
 static const char *const reject_reasons[] = {
-	[REJECT_BAD_PROOF] = "bad-proof",
-	[REJECT_BAD_BINDING] = "bad-binding",
-	[REJECT_TIMEOUT] = "timeout",
+	[REJECT_BAD_PROOF] = SWS_R_BAD_PROOF,
+	[REJECT_BAD_BINDING] = SWS_R_BAD_BINDING,
+	[REJECT_TIMEOUT] = SWS_R_TIMEOUT,
 };
 
 uint8_t *
@@ -354,7 +354,7 @@ session_http(struct session *s, size_t n)
 		if (relay_cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req))
 		    == -1) {
 			s->state = S_REFUSED;
-			session_register_fail(s, "unavailable",
+			session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service is overloaded");
 			return;
 		}
@@ -473,9 +473,9 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	if (opcode != codec_opcode(s->proto)) {
 		why = codec_wrong_opcode(s->proto);
 		if (s->state != S_REGISTERED)
-			session_register_fail(s, "malformed", why);
+			session_register_fail(s, SWS_E_MALFORMED, why);
 		else
-			session_error(s, 0, 0, "malformed", why);
+			session_error(s, 0, 0, SWS_E_MALFORMED, why);
 		return;
 	}
 	if (s->state != S_REGISTERED) {
@@ -487,7 +487,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 				why = s->state == S_CHALLENGED ?
 				    "expected CHALLENGE_RESPONSE" :
 				    "message before the challenge was answered";
-			session_register_fail(s, "malformed", why);
+			session_register_fail(s, SWS_E_MALFORMED, why);
 			return;
 		}
 		memset(&v, 0, sizeof(v));
@@ -498,7 +498,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		memcpy(v.box, req.body, req.body_len);
 		memcpy(s->pk, req.key, sizeof(s->pk));
 		if (relay_cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1) {
-			session_register_fail(s, "unavailable",
+			session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service is overloaded");
 			return;
 		}
@@ -517,7 +517,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	if (!bucket_take(&s->bucket, relay_msec(), relay->lim.rate,
 	    relay->lim.burst)) {
 		if (req.has_id)
-			session_error(s, 1, req.id, "rate-limited",
+			session_error(s, 1, req.id, SWS_E_RATE_LIMITED,
 			    "over the rate limit");
 		if (++s->refusals > relay->lim.burst)
 			session_close(s, WS_CLOSE_POLICY, "rate limit");
@@ -525,14 +525,14 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	}
 	s->refusals = 0;
 	if (r == CODEC_MALFORMED) {
-		session_error(s, req.has_id, req.id, "malformed",
+		session_error(s, req.has_id, req.id, SWS_E_MALFORMED,
 		    why != NULL ? why : "malformed message");
 		return;
 	}
 	/* Also CHALLENGE_RESPONSE, which a registered client may not send. */
 	if (r == CODEC_UNKNOWN_TYPE) {
 		if (req.has_id)
-			session_error(s, 1, req.id, "unknown-type",
+			session_error(s, 1, req.id, SWS_E_UNKNOWN_TYPE,
 			    "not a request a client may send");
 		return;
 	}
@@ -714,10 +714,10 @@ session_timeout(struct session *s, int tlist)
 		break;
 	case TL_REG:
 		if (s->state == S_CHALLENGED)
-			session_register_fail(s, "timeout",
+			session_register_fail(s, SWS_R_TIMEOUT,
 			    "no response to the challenge in time");
 		else
-			session_register_fail(s, "unavailable",
+			session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service did not answer in time");
 		break;
 	case TL_CLOSING:
