@@ -298,7 +298,8 @@ router_publish(struct session *s, struct sws_req *req)
 	int		 p, present[3] = { 0, 0, 0 };
 
 	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER, "not a member of that room");
+		router_fail(s, req, SWS_E_NOT_MEMBER,
+		    "not a member of that room");
 		return;
 	}
 	room = m->room;
@@ -448,7 +449,8 @@ router_leave(struct session *s, struct sws_req *req)
 	struct member	*m;
 
 	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER, "not a member of that room");
+		router_fail(s, req, SWS_E_NOT_MEMBER,
+		    "not a member of that room");
 		return;
 	}
 	member_remove(m);
