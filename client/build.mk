@@ -1,8 +1,9 @@
 # The C client: libsws (client/*.c but sws.c) and the sws command.
 # Built with the flags and packages of the relay (see the Makefile).
 
-SWS_LIB_SRCS = client/libsws.c client/wire.c client/e2e.c \
-	  common/ws.c common/utf8.c common/b64.c
+SWS_LIB_SRCS = client/conn.c client/http.c client/register.c \
+	  client/message.c client/room.c client/keys.c client/wire.c \
+	  client/e2e.c common/ws.c common/utf8.c common/b64.c
 SWS_SRCS = client/sws.c common/keyfile.c $(SWS_LIB_SRCS)
 
 PROGRAMS += client/sws

@@ -2,8 +2,9 @@
 # t_client.sh runs against the real daemon.  Like the unit tests, the room
 # test is built with AddressSanitizer and UndefinedBehaviorSanitizer.
 
-CLIENT_LIB_SRCS = client/libsws.c client/wire.c client/e2e.c \
-	common/ws.c common/utf8.c common/b64.c
+CLIENT_LIB_SRCS = client/conn.c client/http.c client/register.c \
+	client/message.c client/room.c client/keys.c client/wire.c \
+	client/e2e.c common/ws.c common/utf8.c common/b64.c
 
 UNIT_TESTS += e2e client
 e2e_SRCS = regress/unit/test_e2e.c $(CLIENT_LIB_SRCS)

@@ -1,0 +1,157 @@
+/*
+ * What the files of libsws share and nothing else includes: the client
+ * structure and its room key store, and the functions one file offers the
+ * others.  conn.c owns the connection (life cycle, dial, frames, the
+ * dispatch of relay messages, requests), http.c the URL and the HTTP
+ * upgrade, register.c the answer to the challenge and the check of the
+ * proof, message.c direct bodies and the opening of every MESSAGE, room.c
+ * rooms and the exchange of sender keys, keys.c the store of those keys.
+ */
+#ifndef SWS_LOCAL_H
+#define SWS_LOCAL_H
+
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ws.h"
+#include "e2e.h"
+#include "wire.h"
+#include "sws.h"
+
+#define CLOSE_WAIT	2	/* seconds for the close handshake */
+
+#define SUBPROTO_JSON		"sws.v1.json"
+#define SUBPROTO_MSGPACK	"sws.v1.msgpack"
+
+struct addrinfo;
+struct bufferevent;
+struct event;
+
+enum state {
+	ST_NEW,
+	ST_CONNECTING,
+	ST_UPGRADING,
+	ST_CHALLENGE,		/* WebSocket open, waiting for CHALLENGE */
+	ST_REGISTERING,		/* CHALLENGE_RESPONSE sent */
+	ST_READY,
+	ST_CLOSING,
+	ST_DONE
+};
+
+struct member {
+	RB_ENTRY(member)	 entry;
+	uint8_t			 pk[SWS_KEY_LEN];
+	uint8_t			 key[SWS_KEY_LEN];	/* theirs */
+	uint8_t			 oldkey[SWS_KEY_LEN];	/* before */
+	int			 nkeys;			/* 0..2 */
+};
+RB_HEAD(member_tree, member);
+RB_PROTOTYPE(member_tree, member, entry, member_cmp)
+
+struct room {
+	TAILQ_ENTRY(room)	 entry;
+	char			 name[SWS_ROOM_MAX + 1];
+	size_t			 namelen;
+	uint8_t			 key[SWS_KEY_LEN];	/* ours */
+	struct member_tree	 members;		/* others */
+};
+TAILQ_HEAD(room_list, room);
+
+struct sws_client {
+	struct event_base	*base;
+	sws_event_cb		 cb;
+	void			*arg;
+	enum state		 state;
+	int			 msgpack;
+	int			 timeout;
+	int			 debug;
+
+	char			 host[256];	/* for getaddrinfo */
+	char			 port[8];
+	char			 authority[256];	/* lower case: Host,
+							   binding */
+	size_t			 authlen;
+	char			*target;	/* path and query */
+	char			 dialname[280];	/* host:port */
+
+	uint8_t			 pk[SWS_KEY_LEN];
+	uint8_t			 sk[SWS_KEY_LEN];
+	uint8_t			 pin[SWS_KEY_LEN];
+	int			 pinned;
+	uint8_t			 server[SWS_KEY_LEN];
+	uint8_t			 challenge[E2E_CHALLENGE_LEN];
+
+	struct addrinfo		*ai0;
+	struct addrinfo		*ai;		/* next to try */
+	int			 lasterr;
+	struct bufferevent	*bev;
+	struct event		*timer;
+	struct event		*done_ev;
+	char			 accept[32];	/* expected answer */
+	struct ws_rx		 rx;
+	int			 rx_init;
+	int			 close_sent;
+	int			 finish_on_flush;
+
+	uint64_t		 last_id;
+	struct sws_limits	 limits;
+	struct room_list	 rooms;
+
+	const char		*result;	/* CLOSED code, once set */
+	char			 result_text[512];
+	char			 result_reason[WIRE_CODE_MAX + 1];
+	int			 closecode;
+
+	int			 depth;
+	int			 dead;
+};
+
+/* conn.c */
+int	 conn_emit(struct sws_client *, struct sws_event *);
+void	 conn_debug(struct sws_client *, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+int	 conn_dropped(struct sws_client *, const uint8_t *, const char *,
+	    const char *, const char *);
+void	 conn_clean_copy(char *, size_t, const uint8_t *, size_t);
+void	 conn_set_result(struct sws_client *, const char *, const char *, ...)
+	    __attribute__((__format__ (printf, 3, 4)));
+void	 conn_fail(struct sws_client *, const char *, int, const char *, ...)
+	    __attribute__((__format__ (printf, 4, 5)));
+void	 conn_arm_timer(struct sws_client *, int);
+int	 conn_send_request(struct sws_client *, const struct wire_field *,
+	    size_t);
+int	 conn_request(struct sws_client *, struct wire_field *, size_t,
+	    uint64_t *);
+int	 conn_ready(struct sws_client *);
+int	 conn_body_fits(struct sws_client *, size_t);
+
+/* http.c */
+int	 http_parse_url(struct sws_client *, const char *, char *, size_t);
+void	 http_send_upgrade(struct sws_client *);
+int	 http_answer(struct sws_client *);
+
+/* register.c */
+void	 register_challenge(struct sws_client *, struct wire_msg *);
+void	 register_success(struct sws_client *, struct wire_msg *);
+void	 register_failure(struct sws_client *, struct wire_msg *);
+
+/* message.c */
+void	 message_in(struct sws_client *, struct wire_msg *);
+
+/* room.c */
+void	 room_joined(struct sws_client *, struct wire_msg *);
+void	 room_presence(struct sws_client *, struct wire_msg *);
+void	 room_sender_key(struct sws_client *, const uint8_t *,
+	    const uint8_t *, size_t);
+
+/* keys.c */
+struct room	*room_find(struct sws_client *, const char *, size_t);
+void		 room_free(struct room *);
+struct member	*member_find(struct room *, const uint8_t *);
+struct member	*member_add(struct room *, const uint8_t *);
+void		 member_remove(struct room *, struct member *);
+
+#endif /* SWS_LOCAL_H */

@@ -1,0 +1,431 @@
+// SwsClient: one relay connection and its life (dial, subprotocol,
+// frames in, requests and their answers, reconnection with backoff).  The
+// methods of the other concerns are written in their own modules and
+// joined to the class below: registration (register.js), direct messages
+// (direct.js), rooms and sender keys (room.js).
+
+import { isNode, wsClass, webSocketClass } from './platform.js';
+import { MAX_RELAY_MESSAGE, SwsError } from './common.js';
+import { b64uEncode } from './base64url.js';
+import { jsonCodec, msgpackCodec } from './codec.js';
+import { toKey } from './e2e.js';
+import { defaultStorage, loadKeyPair } from './keystore.js';
+import { bindingOf, RegistrationMethods } from './register.js';
+import { DirectMethods } from './direct.js';
+import { RoomMethods } from './room.js';
+
+// Reconnection delay: exponential, capped, with jitter (the delay is drawn
+// uniformly from [d/2, d] where d = min(cap, base * 2^attempt)).
+
+export function backoffDelay(attempt, base, cap, rnd = Math.random) {
+	const d = Math.min(cap, base * Math.pow(2, Math.min(attempt, 30)));
+	return Math.round(d / 2 + rnd() * d / 2);
+}
+
+// Events (client.on(name, fn), which returns a function that unsubscribes):
+//   state      {state: 'connecting'|'registered'|'reconnecting'|'closed',
+//               delay?, error?}
+//   registered {publicKey, server, limits}
+//   message    {from, data, text}          a direct message (kind 0x00)
+//   room       {room, from, data, text, body}  a room message
+//   joined     {room, members}             JOINED (also after a re-join)
+//   presence   {room, publicKey, state}
+//   senderkey  {room, from, key}           a peer's sender key arrived
+//   error      SwsError                    bodies that do not open, relay
+//                                          ERRORs without id, ...
+// Keys in events are base64url strings; data is a Uint8Array; text is the
+// data as a string when it is valid UTF-8, else null.
+
+const DEFAULTS = {
+	reconnect: true,
+	backoffBase: 500,
+	backoffCap: 30000,
+	requestTimeout: 15000,
+	handshakeTimeout: 15000,
+	holdMs: 5000,		// room bodies waiting for their sender key
+	holdMax: 64,		// per room and sender
+	storageKey: 'sws.keypair',
+	encoding: 'json',
+};
+
+export class SwsClient {
+	// options: url (ws:// or wss://), serverKey (pinned, base64url or
+	// bytes), keyPair ({publicKey, secretKey}), storage, storageKey,
+	// encoding ('json', the default, or 'msgpack'),
+	// reconnect, backoffBase, backoffCap, requestTimeout,
+	// handshakeTimeout, holdMs, holdMax, WebSocket (a constructor).
+	constructor(options = {}) {
+		this.opts = Object.assign({}, DEFAULTS, options);
+		if (typeof this.opts.url !== 'string')
+			throw new TypeError('SwsClient: url required');
+		this.url = this.opts.url;
+		this.binding = bindingOf(this.url);
+		if (this.opts.encoding === 'msgpack')
+			this.codec = msgpackCodec;
+		else if (this.opts.encoding === 'json')
+			this.codec = jsonCodec;
+		else
+			throw new TypeError('SwsClient: encoding is json or ' +
+			    'msgpack');
+		this.pinned = this.opts.serverKey !== undefined &&
+		    this.opts.serverKey !== null && this.opts.serverKey !== '' ?
+		    toKey(this.opts.serverKey) : null;
+		if (this.opts.keyPair !== undefined) {
+			this.keyPair = this.opts.keyPair;
+		} else {
+			const st = this.opts.storage !== undefined ?
+			    this.opts.storage : defaultStorage();
+			this.keyPair = loadKeyPair(st, this.opts.storageKey);
+		}
+		this.publicKey = b64uEncode(this.keyPair.publicKey);
+		this.handlers = new Map();
+		this.ws = null;
+		this.state = 'closed';
+		this.serverKey = null;
+		this.limits = null;
+		this.nextId = 1;
+		this.pending = new Map();	// id -> {resolve, reject, timer}
+		this.shared = new Map();	// peer b64 -> box shared key
+		this.rooms = new Map();		// name -> room state
+		this.wanted = false;		// keep the connection up
+		this.attempt = 0;
+		this.retryTimer = null;
+		this.registeredOnce = false;
+	}
+
+	on(name, fn) {
+		if (!this.handlers.has(name))
+			this.handlers.set(name, new Set());
+		this.handlers.get(name).add(fn);
+		return () => this.handlers.get(name).delete(fn);
+	}
+
+	emit(name, ev) {
+		const hs = this.handlers.get(name);
+		if (hs === undefined)
+			return;
+		for (const fn of Array.from(hs)) {
+			try {
+				fn(ev);
+			} catch (e) {
+				if (name !== 'error')
+					this.emit('error', new SwsError(
+					    'handler', String(e)));
+			}
+		}
+	}
+
+	setState(state, extra = {}) {
+		this.state = state;
+		this.emit('state', Object.assign({ state }, extra));
+	}
+
+	get connected() {
+		return this.state === 'registered';
+	}
+
+	// Connects and registers.  Resolves with {server, limits} once
+	// registered; rejects when this first attempt fails.  After a
+	// registered connection drops, the client reconnects by itself
+	// (option reconnect) until close() is called.
+	connect() {
+		if (this.state === 'registered')
+			return Promise.resolve({ server: this.serverKey,
+			    limits: this.limits });
+		this.wanted = true;
+		this.clearRetry();
+		return this.attempt1();
+	}
+
+	attempt1() {
+		return new Promise((resolve, reject) => {
+			this.dial(resolve, reject).catch(reject);
+		});
+	}
+
+	async dial(resolve, reject) {
+		const WS = this.opts.WebSocket !== undefined ?
+		    this.opts.WebSocket : await webSocketClass();
+		this.setState('connecting');
+		let ws;
+		try {
+			ws = isNode && WS === wsClass ?
+			    new WS(this.url, [this.codec.subprotocol], {
+				maxPayload: MAX_RELAY_MESSAGE,
+				perMessageDeflate: false,
+				handshakeTimeout: this.opts.handshakeTimeout,
+			    }) : new WS(this.url, [this.codec.subprotocol]);
+		} catch (e) {
+			this.setState('closed', { error: e });
+			reject(new SwsError('connect', String(e.message || e)));
+			return;
+		}
+		ws.binaryType = 'arraybuffer';
+		this.ws = ws;
+		const conn = { ws, challenge: null, done: false };
+		const finish = (err) => {
+			if (conn.done)
+				return;
+			conn.done = true;
+			clearTimeout(conn.timer);
+			if (err === null) {
+				resolve({ server: this.serverKey,
+				    limits: this.limits });
+			} else {
+				reject(err);
+			}
+		};
+		conn.finish = finish;
+		conn.timer = setTimeout(() => {
+			finish(new SwsError('timeout',
+			    'no registration in time'));
+			this.abort(ws);
+		}, this.opts.handshakeTimeout);
+		ws.onopen = () => {
+			// No header in the answer means JSON (SPEC 1).
+			const p = ws.protocol === '' ? jsonCodec.subprotocol :
+			    ws.protocol;
+			if (p !== this.codec.subprotocol) {
+				finish(new SwsError('protocol',
+				    'relay chose subprotocol "' + ws.protocol +
+				    '"'));
+				this.abort(ws);
+			}
+		};
+		ws.onmessage = (ev) => {
+			if (this.ws !== ws)
+				return;
+			this.onFrame(conn, ev.data);
+		};
+		ws.onerror = () => {
+			// a close event follows
+		};
+		ws.onclose = (ev) => {
+			clearTimeout(conn.timer);
+			if (!conn.done)
+				finish(new SwsError(conn.failCode || 'connect',
+				    conn.failMessage ||
+				    'connection closed (' + ev.code + ')'));
+			if (this.ws === ws)
+				this.onDrop(ev.code, conn);
+		};
+	}
+
+	abort(ws) {
+		try {
+			ws.close(1000);
+		} catch (e) {
+			// already closing
+		}
+	}
+
+	// Tests use this to cut the connection as a network failure would.
+	dropConnection() {
+		const ws = this.ws;
+		if (ws === null)
+			return;
+		if (typeof ws.terminate === 'function')
+			ws.terminate();
+		else
+			ws.close(4000, 'dropped');
+	}
+
+	onDrop(code, conn) {
+		this.ws = null;
+		const wasRegistered = conn.registered === true;
+		this.failPending(new SwsError('disconnected',
+		    'connection closed (' + code + ')'));
+		for (const r of this.rooms.values()) {
+			r.joined = false;
+			r.members.clear();
+			r.peerKeys.clear();
+			this.dropHeld(r);
+		}
+		this.limits = null;
+		// No reconnection when another session took our place
+		// (4001), after a refusal, or before a first registration.
+		if (this.wanted && this.opts.reconnect && code !== 4001 &&
+		    conn.fatal !== true && (wasRegistered || this.registeredOnce &&
+		    this.attempt > 0)) {
+			this.scheduleRetry();
+		} else {
+			this.wanted = false;
+			this.setState('closed', { code });
+		}
+	}
+
+	scheduleRetry() {
+		const delay = backoffDelay(this.attempt, this.opts.backoffBase,
+		    this.opts.backoffCap);
+		this.attempt++;
+		this.setState('reconnecting', { delay, attempt: this.attempt });
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = null;
+			if (!this.wanted)
+				return;
+			// a failure shows as the next 'reconnecting' or
+			// 'closed' state
+			this.attempt1().catch(() => {});
+		}, delay);
+	}
+
+	clearRetry() {
+		if (this.retryTimer !== null) {
+			clearTimeout(this.retryTimer);
+			this.retryTimer = null;
+		}
+	}
+
+	// Closes the connection for good (no reconnection).
+	close() {
+		this.wanted = false;
+		this.clearRetry();
+		const ws = this.ws;
+		if (ws !== null) {
+			ws.close(1000);
+		} else if (this.state !== 'closed') {
+			this.setState('closed', {});
+		}
+	}
+
+	sendMsg(obj) {
+		if (this.ws === null || this.state !== 'registered')
+			throw new SwsError('disconnected', 'not connected');
+		this.ws.send(this.codec.encode(obj));
+	}
+
+	// Sends a request with a fresh id; resolves with the ACK or JOINED,
+	// rejects with the ERROR's code.
+	request(obj) {
+		return new Promise((resolve, reject) => {
+			const id = this.nextId++;
+			obj.id = id;
+			const timer = setTimeout(() => {
+				this.pending.delete(id);
+				reject(new SwsError('timeout',
+				    obj.type + ': no answer'));
+			}, this.opts.requestTimeout);
+			this.pending.set(id, { resolve, reject, timer });
+			try {
+				this.sendMsg(obj);
+			} catch (e) {
+				clearTimeout(timer);
+				this.pending.delete(id);
+				reject(e);
+			}
+		});
+	}
+
+	failPending(err) {
+		const all = Array.from(this.pending.values());
+		this.pending.clear();
+		for (const p of all) {
+			clearTimeout(p.timer);
+			p.reject(err);
+		}
+	}
+
+	settle(msg, err) {
+		if (typeof msg.id !== 'number')
+			return false;
+		const p = this.pending.get(msg.id);
+		if (p === undefined)
+			return false;
+		this.pending.delete(msg.id);
+		clearTimeout(p.timer);
+		if (err !== null)
+			p.reject(err);
+		else
+			p.resolve(msg);
+		return true;
+	}
+
+	onFrame(conn, data) {
+		const size = typeof data === 'string' ? data.length :
+		    data.byteLength;
+		if (size > MAX_RELAY_MESSAGE) {
+			this.emit('error', new SwsError('too-large',
+			    'relay message too large'));
+			return;
+		}
+		let msg;
+		try {
+			msg = this.codec.decode(data);
+		} catch (e) {
+			this.emit('error', e instanceof SwsError ? e :
+			    new SwsError('malformed', String(e)));
+			return;
+		}
+		try {
+			if (!conn.registered)
+				this.onHandshake(conn, msg);
+			else
+				this.onMessage(msg);
+		} catch (e) {
+			const err = e instanceof SwsError ? e :
+			    new SwsError('internal', String(e && e.stack || e));
+			if (!conn.registered) {
+				conn.fatal = true;
+				conn.finish(err);
+				this.abort(conn.ws);
+			} else {
+				this.emit('error', err);
+			}
+		}
+	}
+
+	onMessage(msg) {
+		switch (msg.type) {
+		case 'ACK':
+			this.settle(msg, null);
+			break;
+		case 'ERROR': {
+			const code = typeof msg.code === 'string' ?
+			    msg.code : 'unknown';
+			const err = new SwsError(code,
+			    typeof msg.message === 'string' ? msg.message :
+			    code);
+			if (!this.settle(msg, err))
+				this.emit('error', err);
+			break;
+		}
+		case 'MESSAGE':
+			if (msg.room !== undefined)
+				this.onRoomMessage(msg);
+			else
+				this.onDirect(msg);
+			break;
+		case 'JOINED':
+			this.onJoined(msg);
+			break;
+		case 'PRESENCE':
+			this.onPresence(msg);
+			break;
+		default:
+			// unknown types are ignored (newer relays)
+			break;
+		}
+	}
+
+	checkBody(body) {
+		if (this.limits !== null && this.limits.maxBody !== undefined &&
+		    body.length > this.limits.maxBody)
+			throw new SwsError('too-large', 'message too large (' +
+			    body.length + ' > ' + this.limits.maxBody + ')');
+	}
+}
+
+// The other concerns' methods join the class as if written in it (not
+// enumerable, like class methods); a name defined twice is a mistake.
+for (const part of [RegistrationMethods, DirectMethods, RoomMethods]) {
+	for (const name of Object.getOwnPropertyNames(part.prototype)) {
+		if (name === 'constructor')
+			continue;
+		if (Object.prototype.hasOwnProperty.call(SwsClient.prototype,
+		    name))
+			throw new Error('sws.js: SwsClient.' + name +
+			    ' is defined twice');
+		Object.defineProperty(SwsClient.prototype, name,
+		    Object.getOwnPropertyDescriptor(part.prototype, name));
+	}
+}

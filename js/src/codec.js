@@ -1,0 +1,110 @@
+// Codecs (SPEC 1, 6).  Messages inside the client are objects whose byte
+// fields (and the elements of members) hold Uint8Array; the JSON codec
+// writes them as base64url text, the msgpack codec as bin.  Also the
+// checked reading of the fields of a decoded relay message.
+
+import { KEY_BYTES, SwsError } from './common.js';
+import { b64uEncode, b64uDecode } from './base64url.js';
+import { msgpackEncode, msgpackDecode } from './msgpack.js';
+
+const BYTE_FIELDS = ['server', 'challenge', 'publicKey', 'nonce', 'box',
+    'proof', 'to', 'from', 'body'];
+
+function bytesOut(v, conv) {
+	if (v instanceof Uint8Array)
+		return conv(v);
+	throw new TypeError('byte field expects a Uint8Array');
+}
+
+function checkDecoded(msg) {
+	if (typeof msg !== 'object' || msg === null || Array.isArray(msg) ||
+	    msg instanceof Uint8Array || typeof msg.type !== 'string')
+		throw new SwsError('malformed', 'relay message without type');
+	return msg;
+}
+
+export const jsonCodec = {
+	subprotocol: 'sws.v1.json',
+	binary: false,
+	encode(obj) {
+		const o = {};
+		for (const [k, v] of Object.entries(obj)) {
+			if (BYTE_FIELDS.includes(k))
+				o[k] = bytesOut(v, b64uEncode);
+			else if (k === 'members')
+				o[k] = v.map((x) => bytesOut(x, b64uEncode));
+			else
+				o[k] = v;
+		}
+		return JSON.stringify(o);
+	},
+	decode(data) {
+		if (typeof data !== 'string')
+			throw new SwsError('malformed',
+			    'binary message on the JSON subprotocol');
+		let msg;
+		try {
+			msg = JSON.parse(data);
+		} catch (e) {
+			throw new SwsError('malformed', 'invalid JSON');
+		}
+		checkDecoded(msg);
+		for (const k of BYTE_FIELDS)
+			if (Object.prototype.hasOwnProperty.call(msg, k))
+				msg[k] = b64uDecode(msg[k]);
+		if (Object.prototype.hasOwnProperty.call(msg, 'members')) {
+			if (!Array.isArray(msg.members))
+				throw new SwsError('malformed',
+				    'members: array expected');
+			msg.members = msg.members.map((x) => b64uDecode(x));
+		}
+		return msg;
+	},
+};
+
+export const msgpackCodec = {
+	subprotocol: 'sws.v1.msgpack',
+	binary: true,
+	encode(obj) {
+		return msgpackEncode(obj);
+	},
+	decode(data) {
+		if (typeof data === 'string')
+			throw new SwsError('malformed',
+			    'text message on the msgpack subprotocol');
+		const bytes = data instanceof Uint8Array ? data :
+		    new Uint8Array(data);
+		const msg = checkDecoded(msgpackDecode(bytes));
+		for (const k of BYTE_FIELDS)
+			if (Object.prototype.hasOwnProperty.call(msg, k) &&
+			    !(msg[k] instanceof Uint8Array))
+				throw new SwsError('malformed',
+				    k + ': bin expected');
+		if (Object.prototype.hasOwnProperty.call(msg, 'members') &&
+		    (!Array.isArray(msg.members) || !msg.members.every((x) =>
+		    x instanceof Uint8Array)))
+			throw new SwsError('malformed',
+			    'members: array of bin expected');
+		return msg;
+	},
+};
+
+// Fields of decoded relay messages.
+export function fieldBytes(msg, name) {
+	if (!(msg[name] instanceof Uint8Array))
+		throw new SwsError('malformed', name + ': bytes expected');
+	return msg[name];
+}
+
+export function fieldKey(msg, name) {
+	const k = fieldBytes(msg, name);
+	if (k.length !== KEY_BYTES)
+		throw new SwsError('malformed', name + ': a key is 32 bytes');
+	return k;
+}
+
+export function fieldString(msg, name) {
+	if (typeof msg[name] !== 'string')
+		throw new SwsError('malformed', name + ': string expected');
+	return msg[name];
+}
