@@ -432,21 +432,21 @@ type_name(int type)
 {
 	switch (type) {
 	case PM_CHALLENGE:
-		return "CHALLENGE";
+		return SWS_T_CHALLENGE;
 	case PM_REGISTER_SUCCESS:
-		return "REGISTER_SUCCESS";
+		return SWS_T_REGISTER_SUCCESS;
 	case PM_REGISTER_FAILURE:
-		return "REGISTER_FAILURE";
+		return SWS_T_REGISTER_FAILURE;
 	case PM_ACK:
-		return "ACK";
+		return SWS_T_ACK;
 	case PM_ERROR:
-		return "ERROR";
+		return SWS_T_ERROR;
 	case PM_MESSAGE:
-		return "MESSAGE";
+		return SWS_T_MESSAGE;
 	case PM_JOINED:
-		return "JOINED";
+		return SWS_T_JOINED;
 	case PM_PRESENCE:
-		return "PRESENCE";
+		return SWS_T_PRESENCE;
 	}
 	return "an unknown type";
 }
@@ -572,8 +572,8 @@ frame_cb(void *arg, int opcode, uint8_t *data, size_t len)
 		if ((opcode == WS_OP_BINARY) != c->msgpack) {
 			conn_fail(c, "protocol", WS_CLOSE_UNSUPPORTED, "relay "
 			    "sent a %s message on %s", opcode == WS_OP_BINARY ?
-			    "binary" : "text", c->msgpack ? SUBPROTO_MSGPACK :
-			    SUBPROTO_JSON);
+			    "binary" : "text", c->msgpack ? SWS_SUBPROTO_MSGPACK :
+			    SWS_SUBPROTO_JSON);
 			break;
 		}
 		on_relay_message(c, data, len);
@@ -748,7 +748,7 @@ conn_body_fits(struct sws_client *c, size_t len)
 static uint64_t
 next_id(struct sws_client *c)
 {
-	if (++c->last_id > WIRE_ID_MAX)
+	if (++c->last_id > SWS_ID_MAX)
 		c->last_id = 1;
 	return c->last_id;
 }

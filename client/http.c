@@ -171,7 +171,7 @@ http_send_upgrade(struct sws_client *c)
 	    "Sec-WebSocket-Protocol: %s\r\n"
 	    "\r\n",
 	    c->target, c->authority, key,
-	    c->msgpack ? SUBPROTO_MSGPACK : SUBPROTO_JSON);
+	    c->msgpack ? SWS_SUBPROTO_MSGPACK : SWS_SUBPROTO_JSON);
 	c->state = ST_UPGRADING;
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
@@ -227,7 +227,7 @@ http_answer(struct sws_client *c)
 	}
 	evbuffer_remove(in, h, hlen);
 	h[hlen] = '\0';
-	proto = c->msgpack ? SUBPROTO_MSGPACK : SUBPROTO_JSON;
+	proto = c->msgpack ? SWS_SUBPROTO_MSGPACK : SWS_SUBPROTO_JSON;
 
 	if (memchr(h, '\0', hlen) != NULL) {
 		err = "a NUL byte in the HTTP answer";

@@ -98,7 +98,7 @@ sws_send(struct sws_client *c, const uint8_t *to, const void *data,
 		errno = EINVAL;
 		return -1;
 	}
-	f[0] = (struct wire_field){ "type", PF_STR, "SEND", 4, 0 };
+	f[0] = (struct wire_field){ "type", PF_STR, SWS_T_SEND, 4, 0 };
 	f[1] = (struct wire_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
 	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
 	rv = conn_request(c, f, 3, idp);

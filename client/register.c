@@ -47,7 +47,7 @@ register_challenge(struct sws_client *c, struct wire_msg *pm)
 		    "refused (a low-order point)", got);
 		return;
 	}
-	f[0] = (struct wire_field){ "type", PF_STR, "CHALLENGE_RESPONSE",
+	f[0] = (struct wire_field){ "type", PF_STR, SWS_T_CHALLENGE_RESPONSE,
 	    18, 0 };
 	f[1] = (struct wire_field){ "publicKey", PF_BIN, c->pk, SWS_KEY_LEN,
 	    0 };

@@ -49,7 +49,7 @@ send_room_key(struct sws_client *c, struct room *r, const uint8_t *to)
 	sodium_memzero(payload, sizeof(payload));
 	if (n < 0)
 		return;
-	f[0] = (struct wire_field){ "type", PF_STR, "SEND", 4, 0 };
+	f[0] = (struct wire_field){ "type", PF_STR, SWS_T_SEND, 4, 0 };
 	f[1] = (struct wire_field){ "to", PF_BIN, to, SWS_KEY_LEN, 0 };
 	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
 	conn_send_request(c, f, 3);
@@ -226,7 +226,7 @@ room_request(struct sws_client *c, const char *type, const char *room,
 int
 sws_join(struct sws_client *c, const char *room, uint64_t *idp)
 {
-	return room_request(c, "JOIN", room, idp);
+	return room_request(c, SWS_T_JOIN, room, idp);
 }
 
 int
@@ -234,7 +234,7 @@ sws_leave(struct sws_client *c, const char *room, uint64_t *idp)
 {
 	struct room	*r;
 
-	if (room_request(c, "LEAVE", room, idp) != 0)
+	if (room_request(c, SWS_T_LEAVE, room, idp) != 0)
 		return -1;
 	if ((r = room_find(c, room, strlen(room))) != NULL) {
 		TAILQ_REMOVE(&c->rooms, r, entry);
@@ -272,7 +272,7 @@ sws_publish(struct sws_client *c, const char *room, const void *data,
 		errno = EINVAL;
 		return -1;
 	}
-	f[0] = (struct wire_field){ "type", PF_STR, "PUBLISH", 7, 0 };
+	f[0] = (struct wire_field){ "type", PF_STR, SWS_T_PUBLISH, 7, 0 };
 	f[1] = (struct wire_field){ "room", PF_STR, room, rlen, 0 };
 	f[2] = (struct wire_field){ "body", PF_BIN, body, (size_t)n, 0 };
 	rv = conn_request(c, f, 3, idp);

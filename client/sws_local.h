@@ -23,8 +23,6 @@
 
 #define CLOSE_WAIT	2	/* seconds for the close handshake */
 
-#define SUBPROTO_JSON		"sws.v1.json"
-#define SUBPROTO_MSGPACK	"sws.v1.msgpack"
 
 struct addrinfo;
 struct bufferevent;

@@ -46,7 +46,7 @@ encode_json(const struct wire_field *f, size_t n, uint8_t **out,
 			free(b64);
 			break;
 		case PF_UINT:
-			if (f[i].u <= WIRE_ID_MAX)
+			if (f[i].u <= SWS_ID_MAX)
 				v = json_integer((json_int_t)f[i].u);
 			break;
 		}
@@ -361,21 +361,21 @@ static const struct {
 	uint32_t	 required;
 	uint32_t	 optional;
 } types[] = {
-	{ "CHALLENGE", PM_CHALLENGE,
+	{ SWS_T_CHALLENGE, PM_CHALLENGE,
 	    F_VERSION | F_SERVER | F_CHALLENGE, 0 },
-	{ "REGISTER_SUCCESS", PM_REGISTER_SUCCESS,
+	{ SWS_T_REGISTER_SUCCESS, PM_REGISTER_SUCCESS,
 	    F_PUBLICKEY | F_PROOF, F_LIMITS },
-	{ "REGISTER_FAILURE", PM_REGISTER_FAILURE,
+	{ SWS_T_REGISTER_FAILURE, PM_REGISTER_FAILURE,
 	    F_REASON, F_MESSAGE },
-	{ "ACK", PM_ACK,
+	{ SWS_T_ACK, PM_ACK,
 	    F_ID, 0 },
-	{ "ERROR", PM_ERROR,
+	{ SWS_T_ERROR, PM_ERROR,
 	    F_CODE, F_ID | F_MESSAGE },
-	{ "MESSAGE", PM_MESSAGE,
+	{ SWS_T_MESSAGE, PM_MESSAGE,
 	    F_FROM | F_BODY, F_ROOM },
-	{ "JOINED", PM_JOINED,
+	{ SWS_T_JOINED, PM_JOINED,
 	    F_ROOM | F_MEMBERS, F_ID },
-	{ "PRESENCE", PM_PRESENCE,
+	{ SWS_T_PRESENCE, PM_PRESENCE,
 	    F_ROOM | F_PUBLICKEY | F_STATE, 0 },
 };
 
@@ -478,7 +478,7 @@ decode_field(struct decode_state *st, uint32_t bit, const struct pval *v)
 
 	switch (bit) {
 	case F_ID:
-		if (v->type != V_UINT || v->u > WIRE_ID_MAX)
+		if (v->type != V_UINT || v->u > SWS_ID_MAX)
 			return -1;
 		m->has_id = 1;
 		m->id = v->u;
@@ -629,7 +629,7 @@ json_depth_ok(const json_t *j, int depth)
 
 	if (!json_is_array(j) && !json_is_object(j))
 		return 1;
-	if (depth > WIRE_MAX_DEPTH)
+	if (depth > SWS_MAX_DEPTH)
 		return 0;
 	if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
@@ -687,7 +687,7 @@ mp_uint(const uint8_t **pp, const uint8_t *end, size_t n, uint64_t *v)
 /*
  * Walk one object without building it: every length within the bytes
  * left, every container no larger than the bytes left could hold, at most
- * WIRE_MAX_DEPTH levels.  Work is linear in the input.
+ * SWS_MAX_DEPTH levels.  Work is linear in the input.
  */
 static int
 mp_check(const uint8_t **pp, const uint8_t *end, int depth)
@@ -792,7 +792,7 @@ mp_check(const uint8_t **pp, const uint8_t *end, int depth)
 			skip += l;
 	}
 	if (container) {
-		if (depth >= WIRE_MAX_DEPTH)
+		if (depth >= SWS_MAX_DEPTH)
 			return -1;
 		if (container == 2)
 			n *= 2;		/* n < 2^32, no overflow */

@@ -11,11 +11,10 @@
 #include <stdint.h>
 
 #include "e2e.h"
+#include "sws1.h"	/* the wire constants */
 
-#define WIRE_ID_MAX		((UINT64_C(1) << 53) - 1)
 #define WIRE_CODE_MAX		63	/* reason and code strings */
 #define WIRE_TEXT_MAX		255	/* "message" texts, cut */
-#define WIRE_MAX_DEPTH		8
 
 /* value kinds of one request field */
 #define PF_STR		1	/* UTF-8 text */
@@ -88,7 +87,7 @@ struct wire_msg {
  * checks the frame type).  Only the fields the message's type uses are
  * read; unknown keys and the fields of other types are ignored, and an
  * unknown type gives PM_UNKNOWN.  Returns 0, or -1 when the message is
- * malformed: not one object or map, nested deeper than WIRE_MAX_DEPTH, a
+ * malformed: not one object or map, nested deeper than SWS_MAX_DEPTH, a
  * declared msgpack size beyond the bytes left, a duplicate key, a field
  * of the wrong type or size, or a required field missing.  *why then
  * names the problem.  Free with wire_msg_free(), also after -1.
