@@ -1,9 +1,11 @@
 /*
  * seccomp allow-lists, one per process, in the manner of OpenSSH's
- * sandbox-seccomp-filter.c: the default action kills, memory may never be
- * mapped executable, and a debug mode traps and logs the offending system
- * call instead, for development and for the sanitizer build (whose
- * runtime needs calls the real filter refuses).
+ * sandbox-seccomp-filter.c: the default action kills, and memory may never
+ * be mapped executable.  Only the sanitizer build (SANDBOX_LOGONLY, whose
+ * runtime needs calls the real filter refuses) traps instead and logs the
+ * offending call.  Nothing at run time can switch a normal build to that
+ * mode: an environment variable would let whoever writes the daemon's
+ * unit file or wrapper turn every filter off.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -68,7 +70,6 @@ static const int sc_sanitizer[] = {
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(tgkill),
 	SCMP_SYS(sched_yield), SCMP_SYS(prctl),
 };
-#endif
 
 static const char *sandbox_procname = "?";
 
@@ -92,6 +93,7 @@ sandbox_violation(int signo, siginfo_t *info, void *vctx)
 	(void)vctx;
 #endif
 }
+#endif
 
 static void
 sandbox_add(scmp_filter_ctx ctx, const int *list, size_t n)
@@ -109,25 +111,20 @@ sandbox_init(enum proc_id id)
 {
 	scmp_filter_ctx	 ctx;
 	uint32_t	 deny = SCMP_ACT_KILL_PROCESS;
-	const char	*dbg = getenv("SWS_SANDBOX_DEBUG");
 	int		 r;
+#ifdef SANDBOX_LOGONLY
+	struct sigaction	 sa;
 
 	sandbox_procname = proc_table[id].name;
-#ifdef SANDBOX_LOGONLY
-	dbg = "1";
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sandbox_violation;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGSYS, &sa, NULL) == -1)
+		fatal("sigaction SIGSYS");
+	deny = SCMP_ACT_TRAP;
+	log_warnx("sandbox in debug mode (sanitizer build): violations are "
+	    "logged, not fatal");
 #endif
-	if (dbg != NULL && strcmp(dbg, "1") == 0) {
-		struct sigaction	 sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_sigaction = sandbox_violation;
-		sa.sa_flags = SA_SIGINFO;
-		if (sigaction(SIGSYS, &sa, NULL) == -1)
-			fatal("sigaction SIGSYS");
-		deny = SCMP_ACT_TRAP;
-		log_warnx("sandbox in debug mode: violations are logged, "
-		    "not fatal");
-	}
 	if ((ctx = seccomp_init(deny)) == NULL)
 		fatalx("seccomp_init failed");
 	sandbox_add(ctx, sc_common, sizeof(sc_common) / sizeof(sc_common[0]));

@@ -1,8 +1,8 @@
 /*
  * Per-process system call allow-lists (seccomp with libseccomp on Linux,
- * pledge on OpenBSD).  The default action kills the process; a build with
- * SANDBOX_LOGONLY (the sanitizer build) or SWS_SANDBOX_DEBUG=1 in the
- * environment traps instead, logs the offending call and lets it fail.
+ * pledge on OpenBSD).  The default action kills the process; only a build
+ * with SANDBOX_LOGONLY (the sanitizer build) traps instead, logs the
+ * offending call and lets it fail.
  */
 #ifndef SWS_SANDBOX_H
 #define SWS_SANDBOX_H

@@ -220,6 +220,33 @@ find_programs(void)
 		fatal("%s", pd.cryptod);
 }
 
+/*
+ * The children start with an empty environment: what they need comes
+ * over argv and imsg, and nothing the daemon's own environment holds (a
+ * unit file's, a wrapper's) can reach a sandboxed process.  The
+ * sanitizer build lets its runtime's own settings through, for the tests.
+ */
+static char *const *
+child_env(void)
+{
+	static char	*env[4];
+#ifdef SANDBOX_LOGONLY
+	static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
+	    "LSAN_OPTIONS" };
+	size_t		 i, n = 0, len;
+	char		**e;
+
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		len = strlen(keep[i]);
+		for (e = environ; *e != NULL; e++)
+			if (strncmp(*e, keep[i], len) == 0 && (*e)[len] == '=')
+				env[n++] = *e;
+	}
+	env[n] = NULL;
+#endif
+	return env;
+}
+
 /* Fork and exec argv with fd3 and fd4 on descriptors 3 and 4. */
 static pid_t
 spawn(char *const *argv, int fd3, int fd4, int logfd)
@@ -245,7 +272,7 @@ spawn(char *const *argv, int fd3, int fd4, int logfd)
 		_exit(127);
 	closefrom(PROC_PEER_FD + 1);
 	signal(SIGPIPE, SIG_DFL);
-	execv(argv[0], argv);
+	execve(argv[0], argv, child_env());
 	_exit(127);
 }
 
