@@ -7,8 +7,9 @@
  * Output is not written where it is produced: a session with something
  * to send goes on the flush list, and after each turn of the event loop
  * each such session is written once, so many frames leave in one write.
- * Timeouts are kept in lists ordered by deadline, walked from the head by
- * a coarse tick: no per-session timer, no scan of every session.
+ * Timeouts are kept in lists ordered by deadline (clock.c), walked from
+ * the head by a coarse tick: no per-session timer, no scan of every
+ * session.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -22,9 +23,9 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
@@ -57,22 +58,6 @@ int
 session_sid_cmp(struct session *a, struct session *b)
 {
 	return a->sid < b->sid ? -1 : a->sid > b->sid;
-}
-
-uint64_t
-relay_msec(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Wraps every 49.7 days: only for differences below that (timer lists). */
-uint32_t
-relay_now_ms(void)
-{
-	return (uint32_t)relay_msec();
 }
 
 void
@@ -511,18 +496,6 @@ relay_accept(int lfd, short what, void *arg)
 		}
 		session_accept(fd, (struct sockaddr *)&ss, sslen, a);
 	}
-}
-
-/* Move s to the tail of timer list tlist, stamped now. */
-void
-relay_timer_set(struct session *s, int tlist)
-{
-	if (s->tlist != TL_NONE)
-		TAILQ_REMOVE(&relay->tl[s->tlist], s, timer_entry);
-	s->tlist = (uint8_t)tlist;
-	s->t_list = relay_now_ms();
-	if (tlist != TL_NONE)
-		TAILQ_INSERT_TAIL(&relay->tl[tlist], s, timer_entry);
 }
 
 static void

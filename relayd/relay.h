@@ -162,12 +162,8 @@ extern struct relay	*relay;
 /* relay.c */
 __attribute__((__noreturn__)) void relay_main(int debug, int verbose,
 	    const char *user, const char *chroot_dir);
-void	relay_timer_set(struct session *, int tlist);
 void	relay_flush_later(struct session *);
 int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
-/* Milliseconds of the monotonic clock: 64 bits, and the 32 the timers use. */
-uint64_t relay_msec(void);
-uint32_t relay_now_ms(void);
 
 /* session.c */
 void	session_accept(int fd, struct sockaddr *sa, socklen_t salen,
