@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "limit.h"
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
@@ -89,6 +90,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
+	limit_init();
 	relay->rbuf_size = RBUF_SIZE;
 	if ((relay->rbuf = malloc(relay->rbuf_size)) == NULL)
 		fatal("malloc");
@@ -485,7 +487,8 @@ relay_accept(int lfd, short what, void *arg)
 		relay->stats.accepted++;
 		if (!relay->configured || relay->shutting_down ||
 		    relay->nsessions >= relay->lim.max_conn ||
-		    (a = router_addr_get((struct sockaddr *)&ss)) == NULL) {
+		    (a = limit_addr_get((struct sockaddr *)&ss,
+		    relay->lim.max_conn_per_addr)) == NULL) {
 			relay->stats.refused++;
 			rlen = http_error(resp, sizeof(resp), 503);
 			/* best effort: the connection is refused anyway */

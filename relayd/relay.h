@@ -45,7 +45,7 @@
 
 struct keyent;
 struct room;
-struct addrent;
+struct addrent;		/* limit.c */
 
 struct member {
 	struct session		*s;
@@ -144,7 +144,6 @@ struct relay {
 	struct session_list	 flushq;
 	struct session_list	 fullq;
 	struct session_tree	 by_sid;
-	struct addrent		*addrs;		/* uthash */
 	struct keyent		*keys;		/* uthash */
 	struct room		*rooms;		/* uthash */
 	uint8_t			 server_pk[SWS_KEY_LEN];
@@ -196,9 +195,6 @@ void	router_register(struct session *);
 void	router_unregister(struct session *);
 void	router_request(struct session *, struct sws_req *);
 size_t	router_nkeys(void);
-/* Per-address connection counts: NULL when the address is at its limit. */
-struct addrent *router_addr_get(const struct sockaddr *);
-void	router_addr_put(struct addrent *);
 
 /* Frame building: payload at enc[proto] + WS_MAX_HEADER - hdr. */
 uint8_t	*frame_build(int proto, size_t payload_len, size_t *frame_len);

@@ -1,13 +1,11 @@
 /*
- * Routing between registered keys and rooms.  Keys, rooms and client
- * addresses live in hash tables keyed with SipHash under a random key, so
- * a client that picks its own public keys or room names cannot aim at one
- * bucket.  A message is encoded at most once per subprotocol and copied
- * into each recipient's output; nothing here scans all sessions.
+ * Routing between registered keys and rooms.  Keys and rooms live in
+ * hash tables keyed with SipHash under a random key, so a client that
+ * picks its own public keys or room names cannot aim at one bucket.  A
+ * message is encoded at most once per subprotocol and copied into each
+ * recipient's output; nothing here scans all sessions.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -33,12 +31,6 @@ router_hash(const void *p, size_t len)
 	(hashv) = router_hash((keyptr), (keylen))
 #define uthash_fatal(msg)	fatalx("%s", msg)
 #include <uthash.h>
-
-struct addrent {
-	UT_hash_handle		 hh;
-	uint8_t			 addr[16];
-	uint32_t		 count;
-};
 
 struct keyent {
 	UT_hash_handle		 hh;
@@ -82,51 +74,6 @@ size_t
 router_nkeys(void)
 {
 	return HASH_COUNT(relay->keys);
-}
-
-struct addrent *
-router_addr_get(const struct sockaddr *sa)
-{
-	struct addrent	*a;
-	uint8_t		 key[16];
-
-	memset(key, 0, sizeof(key));
-	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr, 16);
-	} else {
-		/* as an IPv4-mapped address, so both forms count as one */
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, 4);
-	}
-	HASH_FIND(hh, relay->addrs, key, sizeof(key), a);
-	if (a == NULL) {
-		if ((a = calloc(1, sizeof(*a))) == NULL)
-			return NULL;
-		memcpy(a->addr, key, sizeof(key));
-		HASH_ADD(hh, relay->addrs, addr, sizeof(a->addr), a);
-	}
-	if (a->count >= relay->lim.max_conn_per_addr) {
-		if (a->count == 0) {
-			HASH_DEL(relay->addrs, a);
-			free(a);
-		}
-		return NULL;
-	}
-	a->count++;
-	return a;
-}
-
-void
-router_addr_put(struct addrent *a)
-{
-	if (a == NULL)
-		return;
-	if (--a->count == 0) {
-		HASH_DEL(relay->addrs, a);
-		free(a);
-	}
 }
 
 void

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "limit.h"
 #include "log.h"
 #include "proto.h"
 #include "relay.h"
@@ -156,7 +157,7 @@ session_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	(void)salen;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_warn("calloc");
-		router_addr_put(addr);
+		limit_addr_put(addr);
 		close(fd);
 		return;
 	}
@@ -690,7 +691,7 @@ session_free(struct session *s)
 		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
 	if (s->full)
 		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-	router_addr_put(s->addr);
+	limit_addr_put(s->addr);
 	event_del(&s->ev);
 	close(s->fd);
 	ws_rx_free(&s->rx);
