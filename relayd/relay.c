@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "limit.h"
 #include "log.h"
+#include "outq.h"
 #include "proc.h"
 #include "proto.h"
 #include "relay.h"
@@ -150,7 +151,6 @@ relay_apply_conf(void)
 {
 	size_t		 i, need;
 	uint8_t		*p;
-	int		 pr;
 
 	for (i = 0; i < relay->norigins; i++)
 		free(relay->origins[i]);
@@ -175,15 +175,7 @@ relay_apply_conf(void)
 		relay->scratch = p;
 		relay->scratch_size = need;
 	}
-	need = (size_t)relay->lim.max_message + WS_MAX_HEADER + 1024;
-	if (need > relay->enc_size) {
-		for (pr = PROTO_JSON; pr <= PROTO_MSGPACK; pr++) {
-			if ((p = realloc(relay->enc[pr], need)) == NULL)
-				fatal("realloc");
-			relay->enc[pr] = p;
-		}
-		relay->enc_size = need;
-	}
+	outq_configure();
 	if (relay->nofile > 0 && relay->lim.max_conn + 32 > relay->nofile)
 		log_warnx("max connections %u is above what %llu descriptors "
 		    "allow: accepting pauses when they run out",
@@ -513,7 +505,7 @@ relay_tick(int fd, short what, void *arg)
 	(void)arg;
 	if (!relay->configured)
 		return;
-	outbuf_decay();
+	outq_decay();
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.
 	 * Times are milliseconds; unsigned differences survive the wrap.
@@ -539,25 +531,13 @@ relay_tick(int fd, short what, void *arg)
 		session_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 }
 
-void
-relay_flush_later(struct session *s)
-{
-	if (s->dirty || s->hold)
-		return;
-	s->dirty = 1;
-	TAILQ_INSERT_TAIL(&relay->flushq, s, flush_entry);
-}
-
 static void
 relay_flush(void)
 {
 	struct session	*s;
 
-	while ((s = TAILQ_FIRST(&relay->flushq)) != NULL) {
-		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
-		s->dirty = 0;
+	while ((s = outq_next()) != NULL)
 		session_flush(s);	/* may free s */
-	}
 	if (relay->shutting_down && relay->nsessions == 0)
 		exit(0);
 }

@@ -141,8 +141,8 @@ struct relay {
 	uint64_t		 nofile;	/* descriptor limit */
 	uint32_t		 nsessions;
 	struct session_list	 tl[TL_MAX];
-	struct session_list	 flushq;
-	struct session_list	 fullq;
+	struct session_list	 flushq;	/* outq.c */
+	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;
 	struct keyent		*keys;		/* uthash */
 	struct room		*rooms;		/* uthash */
@@ -151,8 +151,6 @@ struct relay {
 	size_t			 rbuf_size;
 	uint8_t			*scratch;	/* decoded JSON byte fields */
 	size_t			 scratch_size;
-	uint8_t			*enc[3];	/* frames by PROTO_*, built once */
-	size_t			 enc_size;
 	struct relay_stats	 stats;
 };
 
@@ -161,7 +159,6 @@ extern struct relay	*relay;
 /* relay.c */
 __attribute__((__noreturn__)) void relay_main(int debug, int verbose,
 	    const char *user, const char *chroot_dir);
-void	relay_flush_later(struct session *);
 int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
 
 /* session.c */
@@ -176,18 +173,11 @@ void	session_close(struct session *, int code, const char *reason);
 void	session_free(struct session *);
 int	session_flush(struct session *);
 void	session_timeout(struct session *, int tlist);
-/* Queue bytes for the peer; returns 0, or -1 when over the cap. */
-int	session_room_for(const struct session *, size_t);
-void	session_mark_full(struct session *);
-void	session_queue(struct session *, const uint8_t *, size_t);
-void	session_send_frame(struct session *, int opcode, const uint8_t *,
-	    size_t);
 /* Encode-and-send helpers for replies to this session. */
 void	session_error(struct session *, int has_id, uint64_t id,
 	    const char *code, const char *message);
 void	session_ack(struct session *, uint64_t id);
 void	session_trim(struct session *);
-void	outbuf_decay(void);
 
 /* router.c */
 void	router_init(void);
@@ -195,8 +185,5 @@ void	router_register(struct session *);
 void	router_unregister(struct session *);
 void	router_request(struct session *, struct sws_req *);
 size_t	router_nkeys(void);
-
-/* Frame building: payload at enc[proto] + WS_MAX_HEADER - hdr. */
-uint8_t	*frame_build(int proto, size_t payload_len, size_t *frame_len);
 
 #endif /* SWS_RELAY_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "outq.h"
 #include "relay.h"
 
 static uint8_t	router_hashkey[crypto_shorthash_KEYBYTES];
@@ -165,14 +166,15 @@ static const uint8_t *
 frames_get(struct frames *fr, int proto, const uint8_t *from,
     const char *room, size_t room_len, struct sws_req *req, size_t *flen)
 {
-	size_t	 n;
+	uint8_t	*out;
+	size_t	 cap, n;
 
 	if (fr->f[proto] == NULL) {
-		n = enc_message_req(proto, relay->enc[proto] + WS_MAX_HEADER,
-		    relay->enc_size - WS_MAX_HEADER, from, room, room_len, req);
+		out = outq_enc_buf(proto, &cap);
+		n = enc_message_req(proto, out, cap, from, room, room_len, req);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
-		fr->f[proto] = frame_build(proto, n, &fr->len[proto]);
+		fr->f[proto] = outq_enc_frame(proto, n, &fr->len[proto]);
 	}
 	*flen = fr->len[proto];
 	return fr->f[proto];
@@ -204,9 +206,9 @@ router_send(struct session *s, struct sws_req *req)
 			    "the message would exceed the size limit");
 			return;
 		}
-		if (!session_room_for(r, msize[r->proto] +
+		if (!outq_room_for(r, msize[r->proto] +
 		    ws_header_len(msize[r->proto]))) {
-			session_mark_full(r);
+			outq_mark_full(r);
 			router_fail(s, req, SWS_E_BUSY,
 			    "the recipient cannot take more now");
 			return;
@@ -215,7 +217,7 @@ router_send(struct session *s, struct sws_req *req)
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
 		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
-		session_queue(r, f, flen);
+		outq_queue(r, f, flen);
 		relay->stats.delivered++;
 	}
 	if (req->has_id)
@@ -271,12 +273,12 @@ router_publish(struct session *s, struct sws_req *req)
 		f = frames_get(&fr, o->s->proto, s->pk, room->name, room->len,
 		    req, &flen);
 		/* A member that cannot take it now misses it. */
-		if (!session_room_for(o->s, flen)) {
-			session_mark_full(o->s);
+		if (!outq_room_for(o->s, flen)) {
+			outq_mark_full(o->s);
 			relay->stats.missed++;
 			continue;
 		}
-		session_queue(o->s, f, flen);
+		outq_queue(o->s, f, flen);
 		relay->stats.delivered++;
 	}
 	if (req->has_id)
@@ -289,7 +291,8 @@ router_presence(struct room *room, struct session *except,
 {
 	struct member	*o;
 	const uint8_t	*f[3] = { NULL, NULL, NULL };
-	size_t		 flen[3], n;
+	uint8_t		*out;
+	size_t		 flen[3], cap, n;
 	int		 p;
 
 	TAILQ_FOREACH(o, &room->members, room_entry) {
@@ -297,18 +300,18 @@ router_presence(struct room *room, struct session *except,
 			continue;
 		p = o->s->proto;
 		if (f[p] == NULL) {
-			n = enc_presence(p, relay->enc[p] + WS_MAX_HEADER,
-			    relay->enc_size - WS_MAX_HEADER, room->name,
-			    room->len, pk, joined);
+			out = outq_enc_buf(p, &cap);
+			n = enc_presence(p, out, cap, room->name, room->len, pk,
+			    joined);
 			if (n == 0)
 				fatalx("PRESENCE did not fit its buffer");
-			f[p] = frame_build(p, n, &flen[p]);
+			f[p] = outq_enc_frame(p, n, &flen[p]);
 		}
-		if (!session_room_for(o->s, flen[p])) {
+		if (!outq_room_for(o->s, flen[p])) {
 			relay->stats.missed++;
 			continue;
 		}
-		session_queue(o->s, f[p], flen[p]);
+		outq_queue(o->s, f[p], flen[p]);
 	}
 }
 
@@ -332,8 +335,8 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	if (n == 0)
 		fatalx("JOINED did not fit its buffer");
 	hlen = ws_header(hdr, codec_opcode(s->proto), n);
-	session_queue(s, hdr, hlen);
-	session_queue(s, buf, n);
+	outq_queue(s, hdr, hlen);
+	outq_queue(s, buf, n);
 	free(buf);
 	free(keys);
 }

@@ -1,6 +1,7 @@
 /*
  * One connection's life: the HTTP upgrade, RFC 6455 frames, the
- * registration handshake with cryptod, output buffering and the close.
+ * registration handshake with cryptod and the close.  Its output waits
+ * in its queue (outq.c).
  *
  * Sessions are never freed from inside a frame callback: a callback only
  * marks a session closing, and the memory goes when its output is
@@ -20,6 +21,7 @@
 #include "clock.h"
 #include "limit.h"
 #include "log.h"
+#include "outq.h"
 #include "proto.h"
 #include "relay.h"
 
@@ -34,105 +36,15 @@ static void	session_register_fail(struct session *, const char *,
 static void	session_cryptod_release(struct session *);
 static void	session_events(struct session *, short);
 static void	session_hold(struct session *, const uint8_t *, size_t);
-static void	session_check_full(struct session *);
 static void	session_resume(struct session *);
 
-/*
- * Output buffers of the standard size go back to a pool when a session's
- * output drains, so an idle session holds none and a busy one takes one
- * back without calling malloc.  The pool grows to the number of sessions
- * busy at once (a loaded turn can have every session waiting to write;
- * a fixed cap below that made each loaded turn malloc, page-fault and
- * free again).  It holds at most one buffer per session, so it is bounded
- * by max connections, and outbuf_decay(), on the relay's tick, frees half
- * of the buffers that were not taken since the tick before: an idle relay
- * gives the memory back within a few seconds.
- */
-#define OUTBUF_STD	4096
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
-
-static uint8_t	**outbuf_pool;
-static size_t	 outbuf_npool;
-static size_t	 outbuf_poolcap;
-static size_t	 outbuf_low;		/* fewest in the pool since the tick */
-
-static void
-outbuf_release(struct session *s)
-{
-	uint8_t	**np;
-	size_t	  ncap;
-
-	if (s->out == NULL)
-		return;
-	if (s->out_cap == OUTBUF_STD && outbuf_npool == outbuf_poolcap) {
-		ncap = outbuf_poolcap ? outbuf_poolcap * 2 : 256;
-		if ((np = reallocarray(outbuf_pool, ncap, sizeof(*np))) !=
-		    NULL) {
-			outbuf_pool = np;
-			outbuf_poolcap = ncap;
-			log_debug("output buffer pool: room for %zu", ncap);
-		}
-	}
-	if (s->out_cap == OUTBUF_STD && outbuf_npool < outbuf_poolcap)
-		outbuf_pool[outbuf_npool++] = s->out;
-	else
-		free(s->out);
-	s->out = NULL;
-	s->out_cap = s->out_len = s->out_off = 0;
-}
-
-static uint8_t *
-outbuf_take(void)
-{
-	if (outbuf_npool == 0)
-		return NULL;
-	if (--outbuf_npool < outbuf_low)
-		outbuf_low = outbuf_npool;
-	return outbuf_pool[outbuf_npool];
-}
-
-/* Free half of what no session needed since the last call. */
-void
-outbuf_decay(void)
-{
-	size_t	 n = (outbuf_low + 1) / 2, i;
-
-	if (n > outbuf_npool)
-		n = outbuf_npool;
-	if (n > 0)
-		log_debug("output buffer pool: %zu idle, freeing %zu",
-		    outbuf_npool, n);
-	for (i = 0; i < n; i++)
-		free(outbuf_pool[--outbuf_npool]);
-	outbuf_low = outbuf_npool;
-}
 
 static const char *const reject_reasons[] = {
 	[REJECT_BAD_PROOF] = SWS_R_BAD_PROOF,
 	[REJECT_BAD_BINDING] = SWS_R_BAD_BINDING,
 	[REJECT_TIMEOUT] = SWS_R_TIMEOUT,
 };
-
-uint8_t *
-frame_build(int proto, size_t payload_len, size_t *frame_len)
-{
-	uint8_t	 hdr[WS_MAX_HEADER];
-	size_t	 hlen;
-	uint8_t	*p;
-
-	hlen = ws_header(hdr, codec_opcode(proto), payload_len);
-	p = relay->enc[proto] + WS_MAX_HEADER - hlen;
-	memcpy(p, hdr, hlen);
-	*frame_len = hlen + payload_len;
-	return p;
-}
-
-static uint8_t *
-enc_out(int proto, size_t *cap)
-{
-	*cap = relay->enc_size - WS_MAX_HEADER;
-	return relay->enc[proto] + WS_MAX_HEADER;
-}
 
 static void
 session_send_enc(struct session *s, size_t n)
@@ -142,8 +54,8 @@ session_send_enc(struct session *s, size_t n)
 
 	if (n == 0)
 		fatalx("encoding did not fit its buffer");
-	f = frame_build(s->proto, n, &flen);
-	session_queue(s, f, flen);
+	f = outq_enc_frame(s->proto, n, &flen);
+	outq_queue(s, f, flen);
 }
 
 void
@@ -291,7 +203,7 @@ session_closing_feed(struct session *s, size_t n)
 	    session_closing_cb, s, &code);
 	if (used == -1)
 		s->close_rcvd = 1;
-	if (s->close_rcvd && s->out_len == s->out_off)
+	if (s->close_rcvd && outq_pending(s) == 0)
 		session_free(s);
 }
 
@@ -317,7 +229,7 @@ session_http(struct session *s, size_t n)
 	 */
 	if (res.status == 101 && res.endpoint == ENDPOINT_RELAY)
 		s->hold = 1;
-	session_queue(s, (const uint8_t *)resp, rlen);
+	outq_queue(s, (const uint8_t *)resp, rlen);
 	if (res.status != 101) {
 		log_debug("upgrade refused: HTTP %d: %s", res.status,
 		    res.reason != NULL ? res.reason : "");
@@ -384,7 +296,7 @@ session_feed(struct session *s, uint8_t *buf, size_t len)
 	}
 	/* Stopped early, or our own output is over its bound: pause. */
 	if (s->state != S_CLOSING && ((size_t)used < len ||
-	    s->out_len - s->out_off > relay->lim.send_buffer))
+	    outq_pending(s) > relay->lim.send_buffer))
 		session_hold(s, buf + used, len - (size_t)used);
 }
 
@@ -437,7 +349,7 @@ session_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 		return 1;
 	switch (opcode) {
 	case WS_OP_PING:
-		session_send_frame(s, WS_OP_PONG, data, len);
+		outq_frame(s, WS_OP_PONG, data, len);
 		break;
 	case WS_OP_PONG:
 		break;
@@ -455,7 +367,7 @@ session_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 	}
 	if (s->state == S_CLOSING)
 		return 1;
-	if (s->out_len - s->out_off > relay->lim.send_buffer)
+	if (outq_pending(s) > relay->lim.send_buffer)
 		return 1;	/* held: our own output is over its bound */
 	return 0;
 }
@@ -469,7 +381,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	int			 r;
 
 	if (s->state == S_ECHO) {
-		session_send_frame(s, opcode, data, len);
+		outq_frame(s, opcode, data, len);
 		return;
 	}
 	if (opcode != codec_opcode(s->proto)) {
@@ -550,7 +462,7 @@ session_challenge(struct session *s, const uint8_t *challenge,
 
 	if (s->state != S_WAIT_CHAL)
 		return;
-	out = enc_out(s->proto, &cap);
+	out = outq_enc_buf(s->proto, &cap);
 	n = enc_challenge(s->proto, out, cap, server_pk, challenge);
 	s->hold = 0;
 	session_send_enc(s, n);
@@ -576,7 +488,7 @@ session_verified(struct session *s, const uint8_t *proof)
 	l.rate = relay->lim.rate;
 	l.burst = relay->lim.burst;
 	l.rooms = relay->lim.rooms ? relay->lim.max_rooms : 0;
-	out = enc_out(s->proto, &cap);
+	out = outq_enc_buf(s->proto, &cap);
 	n = enc_register_success(s->proto, out, cap, s->pk, proof, &l);
 	session_send_enc(s, n);
 	router_register(s);
@@ -605,7 +517,7 @@ session_register_fail(struct session *s, const char *reason,
 	size_t	 cap, n;
 	uint8_t	*out;
 
-	out = enc_out(s->proto, &cap);
+	out = outq_enc_buf(s->proto, &cap);
 	n = enc_register_failure(s->proto, out, cap, reason, message);
 	session_send_enc(s, n);
 	log_debug("session %llu: registration failed: %s",
@@ -663,18 +575,13 @@ session_close(struct session *s, int code, const char *reason)
 		}
 	}
 	if (s->state != S_HTTP)
-		session_send_frame(s, WS_OP_CLOSE, payload, len);
+		outq_frame(s, WS_OP_CLOSE, payload, len);
 	s->state = S_CLOSING;
 	s->close_sent = 1;
 	s->paused = 0;
-	s->hold = 0;
 	s->in_len = 0;
-	if (s->full) {
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-		s->full = 0;
-	}
 	relay_timer_set(s, TL_CLOSING);
-	relay_flush_later(s);
+	outq_closing(s);
 	session_events(s, s->ev_flags | EV_READ);
 }
 
@@ -687,16 +594,12 @@ session_free(struct session *s)
 	if (s->state == S_REGISTERED)
 		router_unregister(s);
 	relay_timer_set(s, TL_NONE);
-	if (s->dirty)
-		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
-	if (s->full)
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
+	outq_free(s);
 	limit_addr_put(s->addr);
 	event_del(&s->ev);
 	close(s->fd);
 	ws_rx_free(&s->rx);
 	free(s->in);
-	outbuf_release(s);
 	free(s);
 	relay->nsessions--;
 	if (relay->shutting_down && relay->nsessions == 0) {
@@ -741,7 +644,7 @@ session_timeout(struct session *s, int tlist)
 		}
 		if (!s->pinged) {
 			s->pinged = 1;
-			session_send_frame(s, WS_OP_PING, NULL, 0);
+			outq_frame(s, WS_OP_PING, NULL, 0);
 			session_trim(s);
 		}
 		break;
@@ -752,8 +655,7 @@ session_timeout(struct session *s, int tlist)
 void
 session_trim(struct session *s)
 {
-	if (s->out_len == s->out_off)
-		outbuf_release(s);
+	outq_trim(s);
 	if (s->rx.msg_len == 0 && s->rx.msg != NULL) {
 		free(s->rx.msg);
 		s->rx.msg = NULL;
@@ -761,89 +663,12 @@ session_trim(struct session *s)
 	}
 }
 
-int
-session_room_for(const struct session *s, size_t n)
-{
-	if (s->state == S_CLOSING)
-		return 0;
-	return s->out_len - s->out_off + n <= relay->lim.send_buffer;
-}
-
-/*
- * A session is full from the first message it could not take until its
- * output drains to half the send buffer; full past the idle timeout, it
- * is closed with 1013 (relay_tick).
- */
-void
-session_mark_full(struct session *s)
-{
-	if (s->full || s->state == S_CLOSING)
-		return;
-	s->full = 1;
-	s->t_full = relay_now_ms();
-	TAILQ_INSERT_TAIL(&relay->fullq, s, full_entry);
-}
-
-static void
-session_check_full(struct session *s)
-{
-	if (s->full && s->out_len - s->out_off <= relay->lim.send_buffer / 2) {
-		s->full = 0;
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-	}
-}
-
-void
-session_queue(struct session *s, const uint8_t *p, size_t len)
-{
-	size_t	 pending = s->out_len - s->out_off, ncap;
-	uint8_t	*n;
-
-	if (s->out_off > 0 && (pending == 0 || s->out_off >= s->out_cap / 2)) {
-		memmove(s->out, s->out + s->out_off, pending);
-		s->out_off = 0;
-		s->out_len = pending;
-	}
-	if (s->out == NULL && len <= OUTBUF_STD &&
-	    (s->out = outbuf_take()) != NULL)
-		s->out_cap = OUTBUF_STD;
-	if (s->out_len + len > s->out_cap) {
-		ncap = s->out_cap ? s->out_cap : OUTBUF_STD;
-		while (ncap < s->out_len + len)
-			ncap *= 2;
-		if ((n = realloc(s->out, ncap)) == NULL) {
-			log_warn("realloc");
-			s->state = S_CLOSING;
-			relay_timer_set(s, TL_CLOSING);
-			return;
-		}
-		s->out = n;
-		s->out_cap = ncap;
-	}
-	memcpy(s->out + s->out_len, p, len);
-	s->out_len += len;
-	relay_flush_later(s);
-}
-
-void
-session_send_frame(struct session *s, int opcode, const uint8_t *p,
-    size_t len)
-{
-	uint8_t	 hdr[WS_MAX_HEADER];
-	size_t	 hlen;
-
-	hlen = ws_header(hdr, opcode, len);
-	session_queue(s, hdr, hlen);
-	if (len > 0)
-		session_queue(s, p, len);
-}
-
 void
 session_error(struct session *s, int has_id, uint64_t id, const char *code,
     const char *message)
 {
 	size_t	 cap;
-	uint8_t	*out = enc_out(s->proto, &cap);
+	uint8_t	*out = outq_enc_buf(s->proto, &cap);
 
 	session_send_enc(s, enc_error(s->proto, out, cap, has_id, id, code,
 	    message));
@@ -853,7 +678,7 @@ void
 session_ack(struct session *s, uint64_t id)
 {
 	size_t	 cap;
-	uint8_t	*out = enc_out(s->proto, &cap);
+	uint8_t	*out = outq_enc_buf(s->proto, &cap);
 
 	session_send_enc(s, enc_ack(s->proto, out, cap, id));
 }
@@ -865,37 +690,15 @@ session_ack(struct session *s, uint64_t id)
 int
 session_flush(struct session *s)
 {
-	ssize_t	 n;
-	size_t	 pending;
-
-	while ((pending = s->out_len - s->out_off) > 0) {
-		n = write(s->fd, s->out + s->out_off, pending);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				session_events(s, s->ev_flags | EV_WRITE);
-				session_check_full(s);
-				return 0;
-			}
-			session_free(s);
-			return -1;
-		}
-		s->out_off += (size_t)n;
+	switch (outq_write(s)) {
+	case OUTQ_ERROR:
+		session_free(s);
+		return -1;
+	case OUTQ_BLOCKED:
+		session_events(s, s->ev_flags | EV_WRITE);
+		return 0;
 	}
-	/*
-	 * A standard buffer goes back to the pool.  One that had to grow
-	 * stays with its session while turns keep filling more than a
-	 * standard buffer (rather than being grown again every turn), and
-	 * is freed once a turn's output would have fit in one: a single
-	 * large answer (JOINED with a long member list) does not pin it.
-	 */
-	if (s->out_cap == OUTBUF_STD || s->out_len <= OUTBUF_STD)
-		outbuf_release(s);
-	else
-		s->out_off = s->out_len = 0;
 	session_events(s, s->ev_flags & ~EV_WRITE);
-	session_check_full(s);
 	if (s->state == S_CLOSING) {
 		if (s->close_rcvd || relay->shutting_down) {
 			session_free(s);
