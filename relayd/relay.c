@@ -32,6 +32,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "relay.h"
+#include "router.h"
 
 #define TICK_MS		200
 #define RBUF_SIZE	(256 * 1024)

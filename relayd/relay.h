@@ -144,8 +144,6 @@ struct relay {
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;
-	struct keyent		*keys;		/* uthash */
-	struct room		*rooms;		/* uthash */
 	uint8_t			 server_pk[SWS_KEY_LEN];
 	uint8_t			*rbuf;		/* one read buffer for all */
 	size_t			 rbuf_size;
@@ -173,17 +171,6 @@ void	session_close(struct session *, int code, const char *reason);
 void	session_free(struct session *);
 int	session_flush(struct session *);
 void	session_timeout(struct session *, int tlist);
-/* Encode-and-send helpers for replies to this session. */
-void	session_error(struct session *, int has_id, uint64_t id,
-	    const char *code, const char *message);
-void	session_ack(struct session *, uint64_t id);
 void	session_trim(struct session *);
-
-/* router.c */
-void	router_init(void);
-void	router_register(struct session *);
-void	router_unregister(struct session *);
-void	router_request(struct session *, struct sws_req *);
-size_t	router_nkeys(void);
 
 #endif /* SWS_RELAY_H */

@@ -4,6 +4,13 @@
  * picks its own public keys or room names cannot aim at one bucket.  A
  * message is encoded at most once per subprotocol and copied into each
  * recipient's output; nothing here scans all sessions.
+ *
+ * Below the session layer and above the output queues: the router only
+ * queues output.  What a request earns its sender (ACK or ERROR) goes
+ * back as router_request()'s result, and a session displaced from a full
+ * key as router_register()'s, because answering and closing are the
+ * business of the layers above; a return value costs the hot path (one
+ * SEND) a compare, and keeps every call in one direction.
  */
 #include <sys/types.h>
 
@@ -11,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "log.h"
 #include "outq.h"
 #include "relay.h"
+#include "router.h"
 
 static uint8_t	router_hashkey[crypto_shorthash_KEYBYTES];
 
@@ -56,10 +65,17 @@ struct room {
 	char			 name[SWS_ROOM_MAX + 1];
 };
 
-static void	router_send(struct session *, struct sws_req *);
-static void	router_join(struct session *, struct sws_req *);
-static void	router_leave(struct session *, struct sws_req *);
-static void	router_publish(struct session *, struct sws_req *);
+static struct keyent	*router_keys;	/* uthash */
+static struct room	*router_rooms;	/* uthash */
+
+static int	router_send(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_join(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_leave(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_publish(struct session *, struct sws_req *,
+		    const char **, const char **);
 static void	router_presence(struct room *, struct session *,
 		    const uint8_t *, int);
 static void	member_remove(struct member *);
@@ -74,32 +90,29 @@ router_init(void)
 size_t
 router_nkeys(void)
 {
-	return HASH_COUNT(relay->keys);
+	return HASH_COUNT(router_keys);
 }
 
-void
+struct session *
 router_register(struct session *s)
 {
 	struct keyent	*k;
-	struct session	*old;
 
-	HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
+	HASH_FIND(hh, router_keys, s->pk, SWS_KEY_LEN, k);
 	/* A full key gives up its oldest session to the newcomer. */
-	while (k != NULL && k->n >= relay->lim.max_sessions_per_key) {
-		old = TAILQ_FIRST(&k->sessions);
-		session_close(old, WS_CLOSE_REPLACED, "replaced");
-		HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
-	}
+	if (k != NULL && k->n >= relay->lim.max_sessions_per_key)
+		return TAILQ_FIRST(&k->sessions);
 	if (k == NULL) {
 		if ((k = calloc(1, sizeof(*k))) == NULL)
 			fatal("calloc");
 		memcpy(k->pk, s->pk, SWS_KEY_LEN);
 		TAILQ_INIT(&k->sessions);
-		HASH_ADD(hh, relay->keys, pk, SWS_KEY_LEN, k);
+		HASH_ADD(hh, router_keys, pk, SWS_KEY_LEN, k);
 	}
 	TAILQ_INSERT_TAIL(&k->sessions, s, key_entry);
 	k->n++;
 	s->key = k;
+	return NULL;
 }
 
 void
@@ -115,45 +128,43 @@ router_unregister(struct session *s)
 	TAILQ_REMOVE(&k->sessions, s, key_entry);
 	s->key = NULL;
 	if (--k->n == 0) {
-		HASH_DEL(relay->keys, k);
+		HASH_DEL(router_keys, k);
 		free(k);
 	}
 }
 
-void
-router_request(struct session *s, struct sws_req *req)
+/* The ERROR the sender gets, when its request has an id. */
+static int
+router_fail(const char **code, const char **message, const char *c,
+    const char *m)
+{
+	*code = c;
+	*message = m;
+	return ROUTE_FAILED;
+}
+
+int
+router_request(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	switch (req->type) {
 	case REQ_SEND:
-		router_send(s, req);
-		return;
+		return router_send(s, req, code, message);
 	case REQ_JOIN:
 	case REQ_LEAVE:
 	case REQ_PUBLISH:
-		if (!relay->lim.rooms) {
-			if (req->has_id)
-				session_error(s, 1, req->id, SWS_E_UNKNOWN_TYPE,
-				    "rooms are off on this relay");
-			return;
-		}
+		if (!relay->lim.rooms)
+			return router_fail(code, message, SWS_E_UNKNOWN_TYPE,
+			    "rooms are off on this relay");
 		if (req->type == REQ_JOIN)
-			router_join(s, req);
+			return router_join(s, req, code, message);
 		else if (req->type == REQ_LEAVE)
-			router_leave(s, req);
+			return router_leave(s, req, code, message);
 		else
-			router_publish(s, req);
-		return;
+			return router_publish(s, req, code, message);
 	default:
 		fatalx("router_request: type %d", req->type);
 	}
-}
-
-static void
-router_fail(struct session *s, struct sws_req *req, const char *code,
-    const char *message)
-{
-	if (req->has_id)
-		session_error(s, 1, req->id, code, message);
 }
 
 /* Encoded MESSAGE frames, built on first use per subprotocol. */
@@ -180,8 +191,9 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 	return fr->f[proto];
 }
 
-static void
-router_send(struct session *s, struct sws_req *req)
+static int
+router_send(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct keyent	*k;
 	struct session	*r;
@@ -189,11 +201,10 @@ router_send(struct session *s, struct sws_req *req)
 	const uint8_t	*f;
 	size_t		 msize[3], flen;
 
-	HASH_FIND(hh, relay->keys, req->key, SWS_KEY_LEN, k);
-	if (k == NULL) {
-		router_fail(s, req, SWS_E_OFFLINE, "no session has that key");
-		return;
-	}
+	HASH_FIND(hh, router_keys, req->key, SWS_KEY_LEN, k);
+	if (k == NULL)
+		return router_fail(code, message, SWS_E_OFFLINE,
+		    "no session has that key");
 	/* Sized once per subprotocol the key's sessions speak. */
 	msize[PROTO_JSON] = msize[PROTO_MSGPACK] = 0;
 	/* All or nothing: every session of the key must take it now. */
@@ -201,17 +212,14 @@ router_send(struct session *s, struct sws_req *req)
 		if (msize[r->proto] == 0)
 			msize[r->proto] = enc_message_size(r->proto, NULL, 0,
 			    req->body_len);
-		if (msize[r->proto] > relay->lim.max_message) {
-			router_fail(s, req, SWS_E_TOO_LARGE,
+		if (msize[r->proto] > relay->lim.max_message)
+			return router_fail(code, message, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
-			return;
-		}
 		if (!outq_room_for(r, msize[r->proto] +
 		    ws_header_len(msize[r->proto]))) {
 			outq_mark_full(r);
-			router_fail(s, req, SWS_E_BUSY,
+			return router_fail(code, message, SWS_E_BUSY,
 			    "the recipient cannot take more now");
-			return;
 		}
 	}
 	memset(&fr, 0, sizeof(fr));
@@ -220,8 +228,7 @@ router_send(struct session *s, struct sws_req *req)
 		outq_queue(r, f, flen);
 		relay->stats.delivered++;
 	}
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static struct member *
@@ -236,8 +243,9 @@ member_find(struct session *s, const char *name, size_t len)
 	return NULL;
 }
 
-static void
-router_publish(struct session *s, struct sws_req *req)
+static int
+router_publish(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m, *o;
 	struct room	*room;
@@ -246,11 +254,9 @@ router_publish(struct session *s, struct sws_req *req)
 	size_t		 msize, flen;
 	int		 p, present[3] = { 0, 0, 0 };
 
-	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER,
+	if ((m = member_find(s, req->room, req->room_len)) == NULL)
+		return router_fail(code, message, SWS_E_NOT_MEMBER,
 		    "not a member of that room");
-		return;
-	}
 	room = m->room;
 	TAILQ_FOREACH(o, &room->members, room_entry)
 		if (o->s != s)
@@ -260,11 +266,9 @@ router_publish(struct session *s, struct sws_req *req)
 			continue;
 		msize = enc_message_size(p, room->name, room->len,
 		    req->body_len);
-		if (msize > relay->lim.max_message) {
-			router_fail(s, req, SWS_E_TOO_LARGE,
+		if (msize > relay->lim.max_message)
+			return router_fail(code, message, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
-			return;
-		}
 	}
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(o, &room->members, room_entry) {
@@ -281,8 +285,7 @@ router_publish(struct session *s, struct sws_req *req)
 		outq_queue(o->s, f, flen);
 		relay->stats.delivered++;
 	}
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static void
@@ -341,8 +344,9 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	free(keys);
 }
 
-static void
-router_join(struct session *s, struct sws_req *req)
+static int
+router_join(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m;
 	struct room	*room;
@@ -350,25 +354,22 @@ router_join(struct session *s, struct sws_req *req)
 
 	if ((m = member_find(s, req->room, req->room_len)) != NULL) {
 		router_joined(s, m->room, req);
-		return;
+		return ROUTE_ANSWERED;
 	}
-	if (s->nrooms >= relay->lim.max_rooms) {
-		router_fail(s, req, SWS_E_TOO_MANY_ROOMS,
+	if (s->nrooms >= relay->lim.max_rooms)
+		return router_fail(code, message, SWS_E_TOO_MANY_ROOMS,
 		    "this session is in as many rooms as it may be");
-		return;
-	}
-	HASH_FIND(hh, relay->rooms, req->room, req->room_len, room);
-	if (room != NULL && room->nmembers >= relay->lim.max_room_members) {
-		router_fail(s, req, SWS_E_ROOM_FULL, "the room is full");
-		return;
-	}
+	HASH_FIND(hh, router_rooms, req->room, req->room_len, room);
+	if (room != NULL && room->nmembers >= relay->lim.max_room_members)
+		return router_fail(code, message, SWS_E_ROOM_FULL,
+		    "the room is full");
 	if (room == NULL) {
 		if ((room = calloc(1, sizeof(*room))) == NULL)
 			fatal("calloc");
 		memcpy(room->name, req->room, req->room_len);
 		room->len = req->room_len;
 		TAILQ_INIT(&room->members);
-		HASH_ADD_KEYPTR(hh, relay->rooms, room->name, room->len, room);
+		HASH_ADD_KEYPTR(hh, router_rooms, room->name, room->len, room);
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
@@ -391,21 +392,20 @@ router_join(struct session *s, struct sws_req *req)
 	}
 	rk->n++;
 	router_joined(s, room, req);
+	return ROUTE_ANSWERED;
 }
 
-static void
-router_leave(struct session *s, struct sws_req *req)
+static int
+router_leave(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m;
 
-	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER,
+	if ((m = member_find(s, req->room, req->room_len)) == NULL)
+		return router_fail(code, message, SWS_E_NOT_MEMBER,
 		    "not a member of that room");
-		return;
-	}
 	member_remove(m);
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static void
@@ -429,7 +429,7 @@ member_remove(struct member *m)
 		router_presence(room, s, s->pk, 0);
 	}
 	if (room->nmembers == 0) {
-		HASH_DEL(relay->rooms, room);
+		HASH_DEL(router_rooms, room);
 		free(room);
 	}
 }

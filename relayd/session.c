@@ -24,6 +24,7 @@
 #include "outq.h"
 #include "proto.h"
 #include "relay.h"
+#include "router.h"
 
 static void	session_read(struct session *);
 static void	session_closing_feed(struct session *, size_t);
@@ -37,6 +38,9 @@ static void	session_cryptod_release(struct session *);
 static void	session_events(struct session *, short);
 static void	session_hold(struct session *, const uint8_t *, size_t);
 static void	session_resume(struct session *);
+static void	session_error(struct session *, int, uint64_t, const char *,
+		    const char *);
+static void	session_ack(struct session *, uint64_t);
 
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
 
@@ -377,7 +381,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 {
 	struct sws_req		 req;
 	struct imsg_verify	 v;
-	const char		*why = NULL;
+	const char		*why = NULL, *code, *message;
 	int			 r;
 
 	if (s->state == S_ECHO) {
@@ -450,7 +454,17 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 			    "not a request a client may send");
 		return;
 	}
-	router_request(s, &req);
+	/* The router delivers; the answer is ours, after the delivery. */
+	switch (router_request(s, &req, &code, &message)) {
+	case ROUTE_OK:
+		if (req.has_id)
+			session_ack(s, req.id);
+		break;
+	case ROUTE_FAILED:
+		if (req.has_id)
+			session_error(s, 1, req.id, code, message);
+		break;
+	}
 }
 
 void
@@ -473,6 +487,7 @@ void
 session_verified(struct session *s, const uint8_t *proof)
 {
 	struct sws_limits	 l;
+	struct session		*old;
 	size_t			 cap, n;
 	uint8_t			*out;
 
@@ -491,7 +506,12 @@ session_verified(struct session *s, const uint8_t *proof)
 	out = outq_enc_buf(s->proto, &cap);
 	n = enc_register_success(s->proto, out, cap, s->pk, proof, &l);
 	session_send_enc(s, n);
-	router_register(s);
+	/*
+	 * A full key gives up its oldest session to the newcomer: the
+	 * router names it and we close it, which takes it out of the key.
+	 */
+	while ((old = router_register(s)) != NULL)
+		session_close(old, WS_CLOSE_REPLACED, "replaced");
 }
 
 void
@@ -663,7 +683,7 @@ session_trim(struct session *s)
 	}
 }
 
-void
+static void
 session_error(struct session *s, int has_id, uint64_t id, const char *code,
     const char *message)
 {
@@ -674,7 +694,7 @@ session_error(struct session *s, int has_id, uint64_t id, const char *code,
 	    message));
 }
 
-void
+static void
 session_ack(struct session *s, uint64_t id)
 {
 	size_t	 cap;
