@@ -4,6 +4,9 @@
  * registrations, and applies the settings the parent sends (at start and
  * on every reload).  It holds no key and opens no socket of its own.
  *
+ * The top of the relay's layers: relay.c calls the connection layer
+ * (conn.c), which calls the session layer (session.c), which calls the
+ * router (router.c), which queues output (outq.c); none calls back up.
  * Output is not written where it is produced: a session with something
  * to send goes on the flush list, and after each turn of the event loop
  * each such session is written once, so many frames leave in one write.
@@ -26,16 +29,19 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "conn.h"
+#include "http.h"
 #include "limit.h"
 #include "log.h"
 #include "outq.h"
 #include "proc.h"
 #include "proto.h"
 #include "relay.h"
+#include "relay_main.h"
 #include "router.h"
+#include "session.h"
 
 #define TICK_MS		200
-#define RBUF_SIZE	(256 * 1024)
 #define LINGER_SECS	2		/* wait for the peer after our close */
 #define CRYPTOD_QUEUE_SOFT (IMSG_WBUF_MAX / 4)	/* then "unavailable" */
 
@@ -54,14 +60,7 @@ static void	relay_listener_add(int, const struct imsg_listener *);
 static void	relay_listener_del(int);
 static void	relay_imsg_event(struct imsgbuf *, struct event *,
 		    event_callback_fn);
-
-RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
-
-int
-session_sid_cmp(struct session *a, struct session *b)
-{
-	return a->sid < b->sid ? -1 : a->sid > b->sid;
-}
+static int	relay_cryptod_send(uint32_t, const void *, size_t);
 
 void
 relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
@@ -93,9 +92,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 		fatalx("sodium_init");
 	router_init();
 	limit_init();
-	relay->rbuf_size = RBUF_SIZE;
-	if ((relay->rbuf = malloc(relay->rbuf_size)) == NULL)
-		fatal("malloc");
+	conn_init();
+	session_init(relay_cryptod_send);
 
 	if (imsgbuf_init(&relay->parent, PROC_PARENT_FD) == -1 ||
 	    imsgbuf_init(&relay->cryptod, PROC_PEER_FD) == -1)
@@ -150,8 +148,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 static void
 relay_apply_conf(void)
 {
-	size_t		 i, need;
-	uint8_t		*p;
+	size_t		 i;
 
 	for (i = 0; i < relay->norigins; i++)
 		free(relay->origins[i]);
@@ -169,13 +166,7 @@ relay_apply_conf(void)
 	relay->policy.norigins = relay->norigins;
 
 	/* Buffers sized by the largest message the settings allow. */
-	need = (size_t)relay->lim.max_message + 1024;
-	if (need > relay->scratch_size) {
-		if ((p = realloc(relay->scratch, need)) == NULL)
-			fatal("realloc");
-		relay->scratch = p;
-		relay->scratch_size = need;
-	}
+	session_configure();
 	outq_configure();
 	if (relay->nofile > 0 && relay->lim.max_conn + 32 > relay->nofile)
 		log_warnx("max connections %u is above what %llu descriptors "
@@ -210,9 +201,10 @@ relay_imsg_event(struct imsgbuf *ib, struct event *ev, event_callback_fn cb)
  * Queue a request for cryptod.  New work (challenges, verifications) is
  * refused while the queue is long, which the session reports as
  * "unavailable"; the room left above that line is for FORGET, which must
- * never fail, or cryptod would hold a challenge forever.
+ * never fail, or cryptod would hold a challenge forever.  The session
+ * layer calls it through the pointer given to session_init().
  */
-int
+static int
 relay_cryptod_send(uint32_t type, const void *data, size_t len)
 {
 	if (type != IMSG_FORGET &&
@@ -361,7 +353,7 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 				key.sid = v.sid;
 				s = RB_FIND(session_tree, &relay->by_sid, &key);
 				if (s != NULL)
-					session_verified(s, v.proof);
+					conn_verified(s, v.proof);
 				break;
 			case IMSG_REJECTED:
 				if (imsg.len != sizeof(rj))
@@ -370,7 +362,7 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 				key.sid = rj.sid;
 				s = RB_FIND(session_tree, &relay->by_sid, &key);
 				if (s != NULL)
-					session_rejected(s, rj.reason);
+					conn_rejected(s, rj.reason);
 				break;
 			default:
 				fatalx("unexpected message %u from cryptod",
@@ -490,7 +482,7 @@ relay_accept(int lfd, short what, void *arg)
 			close(fd);
 			continue;
 		}
-		session_accept(fd, (struct sockaddr *)&ss, sslen, a);
+		conn_accept(fd, a);
 	}
 }
 
@@ -513,32 +505,37 @@ relay_tick(int fd, short what, void *arg)
 	 */
 	while ((s = TAILQ_FIRST(&relay->tl[TL_HTTP])) != NULL &&
 	    now - s->t_list >= lim->handshake_timeout * 1000U)
-		session_timeout(s, TL_HTTP);
+		conn_timeout(s, TL_HTTP);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_REG])) != NULL &&
 	    now - s->t_list >= lim->registration_timeout * 1000U)
-		session_timeout(s, TL_REG);
+		conn_timeout(s, TL_REG);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_CLOSING])) != NULL &&
 	    now - s->t_list >= LINGER_SECS * 1000U)
-		session_timeout(s, TL_CLOSING);
+		conn_timeout(s, TL_CLOSING);
 	for (s = TAILQ_FIRST(&relay->tl[TL_LIVE]); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, timer_entry);
 		if (now - s->t_list < lim->ping_interval * 1000U)
 			break;
-		session_timeout(s, TL_LIVE);
+		conn_timeout(s, TL_LIVE);
 	}
 	/* Output that stayed full past the idle timeout. */
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
 	    now - s->t_full >= lim->idle_timeout * 1000U)
-		session_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
+		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 }
 
+/*
+ * After each turn.  While shutting down, the turn that freed the last
+ * session ends the process here: this is the one place that checks, so
+ * the layers below only count sessions.
+ */
 static void
 relay_flush(void)
 {
 	struct session	*s;
 
 	while ((s = outq_next()) != NULL)
-		session_flush(s);	/* may free s */
+		conn_flush(s);	/* may free s */
 	if (relay->shutting_down && relay->nsessions == 0)
 		exit(0);
 }
@@ -581,9 +578,9 @@ relay_shutdown(void)
 		for (s = TAILQ_FIRST(&relay->tl[i]); s != NULL; s = next) {
 			next = TAILQ_NEXT(s, timer_entry);
 			if (s->state == S_HTTP || s->state == S_CLOSING)
-				session_free(s);
+				conn_free(s);
 			else
-				session_close(s, WS_CLOSE_GOING_AWAY,
+				conn_close(s, WS_CLOSE_GOING_AWAY,
 				    "shutting down");
 		}
 	}

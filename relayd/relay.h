@@ -1,9 +1,21 @@
 /*
- * State of the relay process: listeners, sessions, the key table and
- * rooms.  relay.c runs the process (imsg with the parent and cryptod,
- * accept, timers, output flushing), session.c owns one connection's life
- * (HTTP upgrade, frames, registration, output), router.c routes messages
- * between keys and rooms.
+ * The types of the relay process, shared by its layers: struct session,
+ * struct relay and their constants, and no function.  Each layer has its
+ * own header, and each calls only those below it:
+ *
+ *	relay.c		the process: main loop, imsg with the parent and
+ *			cryptod, listeners and accept, the tick, shutdown
+ *	conn.c		one connection: socket, HTTP upgrade, frames,
+ *			close handshake, the echo endpoint
+ *	session.c	registration with cryptod, rate limit, requests
+ *			decoded and answered (ACK, ERROR)
+ *	router.c	keys, rooms, delivery
+ *	outq.c		output queues, the buffer pool, busy and full,
+ *			the flush list, batched writes, frame building
+ *
+ * beside them, called and never calling back: the codecs (codec.h), the
+ * limits (limit.h: token buckets, connections per address) and the clock
+ * with the timer lists (clock.h).
  */
 #ifndef SWS_RELAY_H
 #define SWS_RELAY_H
@@ -96,9 +108,7 @@ struct session {
 	LIST_HEAD(, member)	 rooms;
 };
 TAILQ_HEAD(session_list, session);
-RB_HEAD(session_tree, session);
-int	session_sid_cmp(struct session *, struct session *);
-RB_PROTOTYPE(session_tree, session, sid_entry, session_sid_cmp)
+RB_HEAD(session_tree, session);		/* its functions: session.h */
 
 struct listener {
 	TAILQ_ENTRY(listener)	 entry;
@@ -139,38 +149,15 @@ struct relay {
 	struct listener_list	 listeners;
 	uint64_t		 next_sid;
 	uint64_t		 nofile;	/* descriptor limit */
-	uint32_t		 nsessions;
-	struct session_list	 tl[TL_MAX];
+	uint32_t		 nsessions;	/* conn.c counts them */
+	struct session_list	 tl[TL_MAX];	/* clock.c */
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
-	struct session_tree	 by_sid;
+	struct session_tree	 by_sid;	/* session.c */
 	uint8_t			 server_pk[SWS_KEY_LEN];
-	uint8_t			*rbuf;		/* one read buffer for all */
-	size_t			 rbuf_size;
-	uint8_t			*scratch;	/* decoded JSON byte fields */
-	size_t			 scratch_size;
 	struct relay_stats	 stats;
 };
 
 extern struct relay	*relay;
-
-/* relay.c */
-__attribute__((__noreturn__)) void relay_main(int debug, int verbose,
-	    const char *user, const char *chroot_dir);
-int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
-
-/* session.c */
-void	session_accept(int fd, struct sockaddr *sa, socklen_t salen,
-	    struct addrent *addr);
-void	session_event(int fd, short what, void *arg);
-void	session_challenge(struct session *, const uint8_t *challenge,
-	    const uint8_t *server_pk);
-void	session_verified(struct session *, const uint8_t *proof);
-void	session_rejected(struct session *, uint32_t reason);
-void	session_close(struct session *, int code, const char *reason);
-void	session_free(struct session *);
-int	session_flush(struct session *);
-void	session_timeout(struct session *, int tlist);
-void	session_trim(struct session *);
 
 #endif /* SWS_RELAY_H */
