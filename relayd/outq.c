@@ -43,8 +43,7 @@ static size_t	 outbuf_poolcap;
 static size_t	 outbuf_low;		/* fewest in the pool since the tick */
 
 /* Frames by PROTO_*, built once for every recipient of a subprotocol. */
-static uint8_t	*enc[3];
-static size_t	 enc_size;
+struct outq_enc	 outq_enc;
 
 static void
 outbuf_release(struct session *s)
@@ -106,21 +105,14 @@ outq_configure(void)
 	int	 pr;
 
 	need = (size_t)relay->lim.max_message + WS_MAX_HEADER + 1024;
-	if (need > enc_size) {
+	if (need > outq_enc.size) {
 		for (pr = PROTO_JSON; pr <= PROTO_MSGPACK; pr++) {
-			if ((p = realloc(enc[pr], need)) == NULL)
+			if ((p = realloc(outq_enc.buf[pr], need)) == NULL)
 				fatal("realloc");
-			enc[pr] = p;
+			outq_enc.buf[pr] = p;
 		}
-		enc_size = need;
+		outq_enc.size = need;
 	}
-}
-
-uint8_t *
-outq_enc_buf(int proto, size_t *cap)
-{
-	*cap = enc_size - WS_MAX_HEADER;
-	return enc[proto] + WS_MAX_HEADER;
 }
 
 /* The payload is at enc[proto] + WS_MAX_HEADER: the header goes before. */
@@ -132,7 +124,7 @@ outq_enc_frame(int proto, size_t payload_len, size_t *frame_len)
 	uint8_t	*p;
 
 	hlen = ws_header(hdr, codec_opcode(proto), payload_len);
-	p = enc[proto] + WS_MAX_HEADER - hlen;
+	p = outq_enc.buf[proto] + WS_MAX_HEADER - hlen;
 	memcpy(p, hdr, hlen);
 	*frame_len = hlen + payload_len;
 	return p;

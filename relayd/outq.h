@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "relay.h"
+#include "ws.h"
 
 /* outq_write() results. */
 #define OUTQ_DRAINED	0	/* everything is out */
@@ -39,13 +40,33 @@ void	outq_queue(struct session *, const uint8_t *, size_t);
 void	outq_frame(struct session *, int opcode, const uint8_t *, size_t);
 /*
  * Frame building, for a message sent to one session or to many: encode
- * the payload at outq_enc_buf(proto) (up to *cap bytes), then
+ * the payload at outq_enc_buf(proto), up to outq_enc_cap() bytes, then
  * outq_enc_frame() puts the header in front of it and returns the whole
  * frame.  One buffer per subprotocol, so a fan-out encodes each
  * subprotocol's frame once; it is valid until the next encoding of that
- * subprotocol.
+ * subprotocol.  Inline, and the capacity returned rather than stored
+ * through a pointer: the router's frames_get() runs once per recipient,
+ * and a local whose address is taken costs its caller a stack canary on
+ * every call.
  */
-uint8_t	*outq_enc_buf(int proto, size_t *cap);
+struct outq_enc {
+	uint8_t		*buf[3];	/* by PROTO_*, WS_MAX_HEADER free in front */
+	size_t		 size;
+};
+extern struct outq_enc	outq_enc;	/* outq.c's; sized by outq_configure() */
+
+static inline uint8_t *
+outq_enc_buf(int proto)
+{
+	return outq_enc.buf[proto] + WS_MAX_HEADER;
+}
+
+static inline size_t
+outq_enc_cap(void)
+{
+	return outq_enc.size - WS_MAX_HEADER;
+}
+
 const uint8_t *outq_enc_frame(int proto, size_t payload_len,
 	    size_t *frame_len);
 

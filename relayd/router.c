@@ -177,12 +177,11 @@ static const uint8_t *
 frames_get(struct frames *fr, int proto, const uint8_t *from,
     const char *room, size_t room_len, struct sws_req *req, size_t *flen)
 {
-	uint8_t	*out;
-	size_t	 cap, n;
+	size_t	 n;
 
 	if (fr->f[proto] == NULL) {
-		out = outq_enc_buf(proto, &cap);
-		n = enc_message_req(proto, out, cap, from, room, room_len, req);
+		n = enc_message_req(proto, outq_enc_buf(proto), outq_enc_cap(),
+		    from, room, room_len, req);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
 		fr->f[proto] = outq_enc_frame(proto, n, &fr->len[proto]);
@@ -294,8 +293,7 @@ router_presence(struct room *room, struct session *except,
 {
 	struct member	*o;
 	const uint8_t	*f[3] = { NULL, NULL, NULL };
-	uint8_t		*out;
-	size_t		 flen[3], cap, n;
+	size_t		 flen[3], n;
 	int		 p;
 
 	TAILQ_FOREACH(o, &room->members, room_entry) {
@@ -303,9 +301,8 @@ router_presence(struct room *room, struct session *except,
 			continue;
 		p = o->s->proto;
 		if (f[p] == NULL) {
-			out = outq_enc_buf(p, &cap);
-			n = enc_presence(p, out, cap, room->name, room->len, pk,
-			    joined);
+			n = enc_presence(p, outq_enc_buf(p), outq_enc_cap(),
+			    room->name, room->len, pk, joined);
 			if (n == 0)
 				fatalx("PRESENCE did not fit its buffer");
 			f[p] = outq_enc_frame(p, n, &flen[p]);

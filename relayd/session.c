@@ -85,20 +85,15 @@ static void
 session_error(struct session *s, int has_id, uint64_t id, const char *code,
     const char *message)
 {
-	size_t	 cap;
-	uint8_t	*out = outq_enc_buf(s->proto, &cap);
-
-	session_send_enc(s, enc_error(s->proto, out, cap, has_id, id, code,
-	    message));
+	session_send_enc(s, enc_error(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), has_id, id, code, message));
 }
 
 static void
 session_ack(struct session *s, uint64_t id)
 {
-	size_t	 cap;
-	uint8_t	*out = outq_enc_buf(s->proto, &cap);
-
-	session_send_enc(s, enc_ack(s->proto, out, cap, id));
+	session_send_enc(s, enc_ack(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), id));
 }
 
 int
@@ -212,13 +207,12 @@ void
 session_challenge(struct session *s, const uint8_t *challenge,
     const uint8_t *server_pk)
 {
-	size_t	 cap, n;
-	uint8_t	*out;
+	size_t	 n;
 
 	if (s->state != S_WAIT_CHAL)
 		return;
-	out = outq_enc_buf(s->proto, &cap);
-	n = enc_challenge(s->proto, out, cap, server_pk, challenge);
+	n = enc_challenge(s->proto, outq_enc_buf(s->proto), outq_enc_cap(),
+	    server_pk, challenge);
 	s->hold = 0;
 	session_send_enc(s, n);
 	s->state = S_CHALLENGED;
@@ -228,8 +222,7 @@ int
 session_verified(struct session *s, const uint8_t *proof)
 {
 	struct sws_limits	 l;
-	size_t			 cap, n;
-	uint8_t			*out;
+	size_t			 n;
 
 	if (s->state != S_VERIFYING)
 		return 0;
@@ -243,8 +236,8 @@ session_verified(struct session *s, const uint8_t *proof)
 	l.rate = relay->lim.rate;
 	l.burst = relay->lim.burst;
 	l.rooms = relay->lim.rooms ? relay->lim.max_rooms : 0;
-	out = outq_enc_buf(s->proto, &cap);
-	n = enc_register_success(s->proto, out, cap, s->pk, proof, &l);
+	n = enc_register_success(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), s->pk, proof, &l);
 	session_send_enc(s, n);
 	return 1;
 }
@@ -280,11 +273,10 @@ static int
 session_register_fail(struct session *s, const char *reason,
     const char *message, const char **close_reason)
 {
-	size_t	 cap, n;
-	uint8_t	*out;
+	size_t	 n;
 
-	out = outq_enc_buf(s->proto, &cap);
-	n = enc_register_failure(s->proto, out, cap, reason, message);
+	n = enc_register_failure(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), reason, message);
 	session_send_enc(s, n);
 	log_debug("session %llu: registration failed: %s",
 	    (unsigned long long)s->sid, reason);
