@@ -208,7 +208,6 @@ conn_http(struct session *s, size_t n)
 	char			 resp[512];
 	const char		*reason;
 	size_t			 used, rlen, left;
-	int			 code;
 
 	s->in_len += n;
 	used = http_parse_upgrade((const char *)s->in, s->in_len,
@@ -257,8 +256,8 @@ conn_http(struct session *s, size_t n)
 		relay_timer_set(s, TL_LIVE);
 	} else {
 		relay_timer_set(s, TL_REG);
-		if ((code = session_start(s, &reason)) != 0) {
-			conn_close(s, code, reason);
+		if ((reason = session_start(s)) != NULL) {
+			conn_close(s, WS_CLOSE_POLICY, reason);
 			return;
 		}
 	}
@@ -331,8 +330,7 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 {
 	struct session	*s = arg;
 	const char	*reason;
-	unsigned int	 ccode;
-	int		 code;
+	unsigned int	 code;
 
 	if (s->state == S_CLOSING)
 		return 1;
@@ -345,17 +343,17 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 	case WS_OP_CLOSE:
 		s->close_rcvd = 1;
 		if (len >= 2) {
-			ccode = (unsigned int)data[0] << 8 | data[1];
-			conn_close(s, (int)ccode, NULL);
+			code = (unsigned int)data[0] << 8 | data[1];
+			conn_close(s, (int)code, NULL);
 		} else
 			conn_close(s, 0, NULL);
 		return 1;
 	default:
 		if (s->state == S_ECHO)
 			outq_frame(s, opcode, data, len);
-		else if ((code = session_message(s, opcode, data, len,
-		    &reason)) != 0)
-			conn_close(s, code, reason);
+		else if ((reason = session_message(s, opcode, data, len)) !=
+		    NULL)
+			conn_close(s, WS_CLOSE_POLICY, reason);
 		break;
 	}
 	if (s->state == S_CLOSING)
@@ -384,10 +382,9 @@ void
 conn_rejected(struct session *s, uint32_t reason)
 {
 	const char	*why;
-	int		 code;
 
-	if ((code = session_rejected(s, reason, &why)) != 0)
-		conn_close(s, code, why);
+	if ((why = session_rejected(s, reason)) != NULL)
+		conn_close(s, WS_CLOSE_POLICY, why);
 }
 
 void
@@ -440,17 +437,13 @@ conn_free(struct session *s)
 void
 conn_timeout(struct session *s, int tlist)
 {
-	const char	*reason;
-	int		 code;
-
 	switch (tlist) {
 	case TL_HTTP:
 		log_debug("handshake timeout");
 		conn_free(s);
 		break;
 	case TL_REG:
-		code = session_reg_timeout(s, &reason);
-		conn_close(s, code, reason);
+		conn_close(s, WS_CLOSE_POLICY, session_reg_timeout(s));
 		break;
 	case TL_CLOSING:
 		conn_free(s);

@@ -36,8 +36,8 @@ static const char *const reject_reasons[] = {
 	[REJECT_TIMEOUT] = SWS_R_TIMEOUT,
 };
 
-static int	session_register_fail(struct session *, const char *,
-		    const char *, const char **);
+static const char *session_register_fail(struct session *, const char *,
+		    const char *);
 static void	session_cryptod_release(struct session *);
 
 int
@@ -96,8 +96,8 @@ session_ack(struct session *s, uint64_t id)
 	    outq_enc_cap(), id));
 }
 
-int
-session_start(struct session *s, const char **reason)
+const char *
+session_start(struct session *s)
 {
 	struct imsg_sid	 req;
 
@@ -107,16 +107,15 @@ session_start(struct session *s, const char **reason)
 	if (cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req)) == -1) {
 		s->state = S_REFUSED;
 		return session_register_fail(s, SWS_E_UNAVAILABLE,
-		    "the key service is overloaded", reason);
+		    "the key service is overloaded");
 	}
 	s->state = S_WAIT_CHAL;
 	RB_INSERT(session_tree, &relay->by_sid, s);
-	return 0;
+	return NULL;
 }
 
-int
-session_message(struct session *s, int opcode, uint8_t *data, size_t len,
-    const char **reason)
+const char *
+session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 {
 	struct sws_req		 req;
 	struct imsg_verify	 v;
@@ -126,10 +125,9 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len,
 	if (opcode != codec_opcode(s->proto)) {
 		why = codec_wrong_opcode(s->proto);
 		if (s->state != S_REGISTERED)
-			return session_register_fail(s, SWS_E_MALFORMED, why,
-			    reason);
+			return session_register_fail(s, SWS_E_MALFORMED, why);
 		session_error(s, 0, 0, SWS_E_MALFORMED, why);
-		return 0;
+		return NULL;
 	}
 	if (s->state != S_REGISTERED) {
 		r = codec_decode_frame(s->proto, CODEC_REGISTERING, data, len,
@@ -140,8 +138,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len,
 				why = s->state == S_CHALLENGED ?
 				    "expected CHALLENGE_RESPONSE" :
 				    "message before the challenge was answered";
-			return session_register_fail(s, SWS_E_MALFORMED, why,
-			    reason);
+			return session_register_fail(s, SWS_E_MALFORMED, why);
 		}
 		memset(&v, 0, sizeof(v));
 		v.sid = s->sid;
@@ -152,9 +149,9 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len,
 		memcpy(s->pk, req.key, sizeof(s->pk));
 		if (cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1)
 			return session_register_fail(s, SWS_E_UNAVAILABLE,
-			    "the key service is overloaded", reason);
+			    "the key service is overloaded");
 		s->state = S_VERIFYING;
-		return 0;
+		return NULL;
 	}
 
 	r = codec_decode_frame(s->proto, CODEC_REGISTERED, data, len, &req,
@@ -170,24 +167,22 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len,
 		if (req.has_id)
 			session_error(s, 1, req.id, SWS_E_RATE_LIMITED,
 			    "over the rate limit");
-		if (++s->refusals > relay->lim.burst) {
-			*reason = "rate limit";
-			return WS_CLOSE_POLICY;
-		}
-		return 0;
+		if (++s->refusals > relay->lim.burst)
+			return "rate limit";
+		return NULL;
 	}
 	s->refusals = 0;
 	if (r == CODEC_MALFORMED) {
 		session_error(s, req.has_id, req.id, SWS_E_MALFORMED,
 		    why != NULL ? why : "malformed message");
-		return 0;
+		return NULL;
 	}
 	/* Also CHALLENGE_RESPONSE, which a registered client may not send. */
 	if (r == CODEC_UNKNOWN_TYPE) {
 		if (req.has_id)
 			session_error(s, 1, req.id, SWS_E_UNKNOWN_TYPE,
 			    "not a request a client may send");
-		return 0;
+		return NULL;
 	}
 	/* The router delivers; the answer is ours, after the delivery. */
 	switch (router_request(s, &req, &code, &message)) {
@@ -200,7 +195,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len,
 			session_error(s, 1, req.id, code, message);
 		break;
 	}
-	return 0;
+	return NULL;
 }
 
 void
@@ -242,11 +237,11 @@ session_verified(struct session *s, const uint8_t *proof)
 	return 1;
 }
 
-int
-session_rejected(struct session *s, uint32_t reason, const char **why)
+const char *
+session_rejected(struct session *s, uint32_t reason)
 {
 	if (s->state != S_VERIFYING)
-		return 0;
+		return NULL;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	s->state = S_REFUSED;	/* nothing left with cryptod */
 	if (reason >= sizeof(reject_reasons) / sizeof(reject_reasons[0]) ||
@@ -255,23 +250,23 @@ session_rejected(struct session *s, uint32_t reason, const char **why)
 	return session_register_fail(s, reject_reasons[reason],
 	    reason == REJECT_BAD_BINDING ? "the binding names another server" :
 	    reason == REJECT_TIMEOUT ? "the challenge expired" :
-	    "the response does not prove the key", why);
+	    "the response does not prove the key");
 }
 
-int
-session_reg_timeout(struct session *s, const char **reason)
+const char *
+session_reg_timeout(struct session *s)
 {
 	if (s->state == S_CHALLENGED)
 		return session_register_fail(s, SWS_R_TIMEOUT,
-		    "no response to the challenge in time", reason);
+		    "no response to the challenge in time");
 	return session_register_fail(s, SWS_E_UNAVAILABLE,
-	    "the key service did not answer in time", reason);
+	    "the key service did not answer in time");
 }
 
-/* REGISTER_FAILURE goes out, then the close with its reason. */
-static int
+/* REGISTER_FAILURE goes out, then the close (1008) with its reason. */
+static const char *
 session_register_fail(struct session *s, const char *reason,
-    const char *message, const char **close_reason)
+    const char *message)
 {
 	size_t	 n;
 
@@ -280,8 +275,7 @@ session_register_fail(struct session *s, const char *reason,
 	session_send_enc(s, n);
 	log_debug("session %llu: registration failed: %s",
 	    (unsigned long long)s->sid, reason);
-	*close_reason = reason;
-	return WS_CLOSE_POLICY;
+	return reason;
 }
 
 /* Tell cryptod to drop a challenge it still holds for s. */

@@ -7,10 +7,10 @@
  * It never closes a connection: the close handshake is the connection
  * layer's.  A function that ends a session (a failed registration, a run
  * of rate refusals longer than a burst) queues its last answer and
- * returns the close code, WS_CLOSE_POLICY, with the reason in *reason;
- * 0 means go on.  A return value rather than a callback: the caller is
- * always the connection layer one call up, and on the hot path (one
- * message) it costs a compare.
+ * returns the reason of the close, always with code 1008 (policy), that
+ * the caller starts; NULL means go on.  A return value rather than a
+ * callback: the caller is always the connection layer one call up, and
+ * on the hot path (one message) it costs a compare.
  */
 #ifndef SWS_SESSION_H
 #define SWS_SESSION_H
@@ -37,7 +37,7 @@ void	session_init(session_cryptod_fn);
 void	session_configure(void);
 
 /* At the upgrade of a relay session: ask cryptod for a challenge. */
-int	session_start(struct session *, const char **reason);
+const char *session_start(struct session *);
 /* cryptod's answers. */
 void	session_challenge(struct session *, const uint8_t *challenge,
 	    const uint8_t *server_pk);
@@ -46,13 +46,12 @@ void	session_challenge(struct session *, const uint8_t *challenge,
  * queued): the caller puts it in the router.  0 otherwise.
  */
 int	session_verified(struct session *, const uint8_t *proof);
-int	session_rejected(struct session *, uint32_t reason,
-	    const char **why);
+const char *session_rejected(struct session *, uint32_t reason);
 /* The registration timeout passed: always a close. */
-int	session_reg_timeout(struct session *, const char **reason);
+const char *session_reg_timeout(struct session *);
 /* One complete data message of a relay session (not the echo endpoint). */
-int	session_message(struct session *, int opcode, uint8_t *, size_t,
-	    const char **reason);
+const char *session_message(struct session *, int opcode, uint8_t *,
+	    size_t);
 /*
  * The session ends (closed or freed): nothing left with cryptod, and out
  * of the router.
