@@ -46,6 +46,7 @@ void	session_challenge(struct session *, const uint8_t *challenge,
  * queued): the caller puts it in the router.  0 otherwise.
  */
 int	session_verified(struct session *, const uint8_t *proof);
+/* cryptod refused the proof: NULL only when s was not waiting for it. */
 const char *session_rejected(struct session *, uint32_t reason);
 /* The registration timeout passed: always a close. */
 const char *session_reg_timeout(struct session *);
