@@ -52,7 +52,8 @@ COMMON_SRCS = common/log.c common/imsg.c common/proc.c common/sandbox.c \
 CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
-	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
+	  relayd/relay.c relayd/conn.c relayd/session.c relayd/outq.c \
+	  relayd/clock.c relayd/http.c common/ws.c \
 	  common/utf8.c relayd/codec.c relayd/codec_json.c \
 	  relayd/codec_msgpack.c relayd/json.c relayd/router.c relayd/limit.c \
 	  $(COMMON_SRCS)

@@ -1,11 +1,52 @@
 /*
- * Token bucket arithmetic.  Everything is 64-bit and no product can
- * overflow whatever the time since the last refill: the refill is cut at
- * the room left in the bucket before it is multiplied out.
+ * Token bucket arithmetic, and the table of connections per address.
+ *
+ * Everything in a bucket is 64-bit and no product can overflow whatever
+ * the time since the last refill: the refill is cut at the room left in
+ * the bucket before it is multiplied out.
+ *
+ * The address table is a hash table keyed with SipHash under a random
+ * key, so that a client choosing its source addresses (an IPv6 prefix
+ * holds many) cannot aim at one bucket.  An address has an entry only
+ * while it has a connection.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <sodium.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "limit.h"
+#include "log.h"
+
+static uint8_t	limit_hashkey[crypto_shorthash_KEYBYTES];
+
+static unsigned int
+limit_hash(const void *p, size_t len)
+{
+	uint8_t		 h[crypto_shorthash_BYTES];
+	unsigned int	 v;
+
+	crypto_shorthash(h, p, len, limit_hashkey);
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	(hashv) = limit_hash((keyptr), (keylen))
+#define uthash_fatal(msg)	fatalx("%s", msg)
+#include <uthash.h>
+
+struct addrent {
+	UT_hash_handle		 hh;
+	uint8_t			 addr[16];
+	uint32_t		 count;
+};
+
+static struct addrent	*addrs;
 
 void
 bucket_init(struct bucket *b, uint64_t now_ms, uint32_t burst)
@@ -39,4 +80,55 @@ bucket_take(struct bucket *b, uint64_t now_ms, uint32_t rate, uint32_t burst)
 		return 0;
 	b->milli -= 1000;
 	return 1;
+}
+
+void
+limit_init(void)
+{
+	randombytes_buf(limit_hashkey, sizeof(limit_hashkey));
+}
+
+struct addrent *
+limit_addr_get(const struct sockaddr *sa, uint32_t max)
+{
+	struct addrent	*a;
+	uint8_t		 key[16];
+
+	memset(key, 0, sizeof(key));
+	if (sa->sa_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr, 16);
+	} else {
+		/* as an IPv4-mapped address, so both forms count as one */
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, 4);
+	}
+	HASH_FIND(hh, addrs, key, sizeof(key), a);
+	if (a == NULL) {
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			return NULL;
+		memcpy(a->addr, key, sizeof(key));
+		HASH_ADD(hh, addrs, addr, sizeof(a->addr), a);
+	}
+	if (a->count >= max) {
+		if (a->count == 0) {
+			HASH_DEL(addrs, a);
+			free(a);
+		}
+		return NULL;
+	}
+	a->count++;
+	return a;
+}
+
+void
+limit_addr_put(struct addrent *a)
+{
+	if (a == NULL)
+		return;
+	if (--a->count == 0) {
+		HASH_DEL(addrs, a);
+		free(a);
+	}
 }

@@ -1,13 +1,18 @@
 /*
- * The relay's per-session rate limit: a token bucket of `rate limit N per
- * second burst M' (SPEC.md section 5).  Kept apart from the session so
- * that its arithmetic can be tested at the extremes the grammar allows
- * without a daemon and without waiting for the clock.
+ * The relay's counting limits: the per-session rate limit, a token bucket
+ * of `rate limit N per second burst M' (SPEC.md section 5), and the count
+ * of connections per client address (`max connections per address').
+ * Kept apart from the sessions, with no state of the relay's, so that
+ * they can be tested at the extremes the grammar allows without a daemon
+ * and without waiting for the clock.
  */
 #ifndef SWS_LIMIT_H
 #define SWS_LIMIT_H
 
 #include <stdint.h>
+
+struct sockaddr;
+struct addrent;
 
 /*
  * The largest rate and burst relayd.conf accepts.  Ten million messages a
@@ -38,5 +43,17 @@ void	bucket_init(struct bucket *, uint64_t now_ms, uint32_t burst);
  */
 int	bucket_take(struct bucket *, uint64_t now_ms, uint32_t rate,
 	    uint32_t burst);
+
+/* Draw the hash key of the address table (once, before the first get). */
+void	limit_init(void);
+/*
+ * Count one more connection from the address of sa (IPv4, or IPv6; an
+ * IPv4 address and its IPv4-mapped IPv6 form count as one).  Returns the
+ * address's entry, or NULL when it already has max connections (or
+ * memory ran out): the connection is refused.  Each entry returned is
+ * given back once with limit_addr_put() (NULL is ignored).
+ */
+struct addrent *limit_addr_get(const struct sockaddr *, uint32_t max);
+void	limit_addr_put(struct addrent *);
 
 #endif /* SWS_LIMIT_H */

@@ -4,11 +4,15 @@
  * registrations, and applies the settings the parent sends (at start and
  * on every reload).  It holds no key and opens no socket of its own.
  *
+ * The top of the relay's layers: relay.c calls the connection layer
+ * (conn.c), which calls the session layer (session.c), which calls the
+ * router (router.c), which queues output (outq.c); none calls back up.
  * Output is not written where it is produced: a session with something
  * to send goes on the flush list, and after each turn of the event loop
  * each such session is written once, so many frames leave in one write.
- * Timeouts are kept in lists ordered by deadline, walked from the head by
- * a coarse tick: no per-session timer, no scan of every session.
+ * Timeouts are kept in lists ordered by deadline (clock.c), walked from
+ * the head by a coarse tick: no per-session timer, no scan of every
+ * session.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -22,16 +26,22 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "conn.h"
+#include "http.h"
+#include "limit.h"
 #include "log.h"
+#include "outq.h"
 #include "proc.h"
 #include "proto.h"
 #include "relay.h"
+#include "relay_main.h"
+#include "router.h"
+#include "session.h"
 
 #define TICK_MS		200
-#define RBUF_SIZE	(256 * 1024)
 #define LINGER_SECS	2		/* wait for the peer after our close */
 #define CRYPTOD_QUEUE_SOFT (IMSG_WBUF_MAX / 4)	/* then "unavailable" */
 
@@ -50,30 +60,7 @@ static void	relay_listener_add(int, const struct imsg_listener *);
 static void	relay_listener_del(int);
 static void	relay_imsg_event(struct imsgbuf *, struct event *,
 		    event_callback_fn);
-
-RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
-
-int
-session_sid_cmp(struct session *a, struct session *b)
-{
-	return a->sid < b->sid ? -1 : a->sid > b->sid;
-}
-
-uint64_t
-relay_msec(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Wraps every 49.7 days: only for differences below that (timer lists). */
-uint32_t
-relay_now_ms(void)
-{
-	return (uint32_t)relay_msec();
-}
+static int	relay_cryptod_send(uint32_t, const void *, size_t);
 
 void
 relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
@@ -104,9 +91,9 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
-	relay->rbuf_size = RBUF_SIZE;
-	if ((relay->rbuf = malloc(relay->rbuf_size)) == NULL)
-		fatal("malloc");
+	limit_init();
+	conn_init();
+	session_init(relay_cryptod_send);
 
 	if (imsgbuf_init(&relay->parent, PROC_PARENT_FD) == -1 ||
 	    imsgbuf_init(&relay->cryptod, PROC_PEER_FD) == -1)
@@ -161,9 +148,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 static void
 relay_apply_conf(void)
 {
-	size_t		 i, need;
-	uint8_t		*p;
-	int		 pr;
+	size_t		 i;
 
 	for (i = 0; i < relay->norigins; i++)
 		free(relay->origins[i]);
@@ -181,22 +166,8 @@ relay_apply_conf(void)
 	relay->policy.norigins = relay->norigins;
 
 	/* Buffers sized by the largest message the settings allow. */
-	need = (size_t)relay->lim.max_message + 1024;
-	if (need > relay->scratch_size) {
-		if ((p = realloc(relay->scratch, need)) == NULL)
-			fatal("realloc");
-		relay->scratch = p;
-		relay->scratch_size = need;
-	}
-	need = (size_t)relay->lim.max_message + WS_MAX_HEADER + 1024;
-	if (need > relay->enc_size) {
-		for (pr = PROTO_JSON; pr <= PROTO_MSGPACK; pr++) {
-			if ((p = realloc(relay->enc[pr], need)) == NULL)
-				fatal("realloc");
-			relay->enc[pr] = p;
-		}
-		relay->enc_size = need;
-	}
+	session_configure();
+	outq_configure();
 	if (relay->nofile > 0 && relay->lim.max_conn + 32 > relay->nofile)
 		log_warnx("max connections %u is above what %llu descriptors "
 		    "allow: accepting pauses when they run out",
@@ -230,9 +201,10 @@ relay_imsg_event(struct imsgbuf *ib, struct event *ev, event_callback_fn cb)
  * Queue a request for cryptod.  New work (challenges, verifications) is
  * refused while the queue is long, which the session reports as
  * "unavailable"; the room left above that line is for FORGET, which must
- * never fail, or cryptod would hold a challenge forever.
+ * never fail, or cryptod would hold a challenge forever.  The session
+ * layer calls it through the pointer given to session_init().
  */
-int
+static int
 relay_cryptod_send(uint32_t type, const void *data, size_t len)
 {
 	if (type != IMSG_FORGET &&
@@ -381,7 +353,7 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 				key.sid = v.sid;
 				s = RB_FIND(session_tree, &relay->by_sid, &key);
 				if (s != NULL)
-					session_verified(s, v.proof);
+					conn_verified(s, v.proof);
 				break;
 			case IMSG_REJECTED:
 				if (imsg.len != sizeof(rj))
@@ -390,7 +362,7 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 				key.sid = rj.sid;
 				s = RB_FIND(session_tree, &relay->by_sid, &key);
 				if (s != NULL)
-					session_rejected(s, rj.reason);
+					conn_rejected(s, rj.reason);
 				break;
 			default:
 				fatalx("unexpected message %u from cryptod",
@@ -500,7 +472,8 @@ relay_accept(int lfd, short what, void *arg)
 		relay->stats.accepted++;
 		if (!relay->configured || relay->shutting_down ||
 		    relay->nsessions >= relay->lim.max_conn ||
-		    (a = router_addr_get((struct sockaddr *)&ss)) == NULL) {
+		    (a = limit_addr_get((struct sockaddr *)&ss,
+		    relay->lim.max_conn_per_addr)) == NULL) {
 			relay->stats.refused++;
 			rlen = http_error(resp, sizeof(resp), 503);
 			/* best effort: the connection is refused anyway */
@@ -509,20 +482,8 @@ relay_accept(int lfd, short what, void *arg)
 			close(fd);
 			continue;
 		}
-		session_accept(fd, (struct sockaddr *)&ss, sslen, a);
+		conn_accept(fd, a);
 	}
-}
-
-/* Move s to the tail of timer list tlist, stamped now. */
-void
-relay_timer_set(struct session *s, int tlist)
-{
-	if (s->tlist != TL_NONE)
-		TAILQ_REMOVE(&relay->tl[s->tlist], s, timer_entry);
-	s->tlist = (uint8_t)tlist;
-	s->t_list = relay_now_ms();
-	if (tlist != TL_NONE)
-		TAILQ_INSERT_TAIL(&relay->tl[tlist], s, timer_entry);
 }
 
 static void
@@ -537,51 +498,44 @@ relay_tick(int fd, short what, void *arg)
 	(void)arg;
 	if (!relay->configured)
 		return;
-	outbuf_decay();
+	outq_decay();
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.
 	 * Times are milliseconds; unsigned differences survive the wrap.
 	 */
 	while ((s = TAILQ_FIRST(&relay->tl[TL_HTTP])) != NULL &&
 	    now - s->t_list >= lim->handshake_timeout * 1000U)
-		session_timeout(s, TL_HTTP);
+		conn_timeout(s, TL_HTTP);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_REG])) != NULL &&
 	    now - s->t_list >= lim->registration_timeout * 1000U)
-		session_timeout(s, TL_REG);
+		conn_timeout(s, TL_REG);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_CLOSING])) != NULL &&
 	    now - s->t_list >= LINGER_SECS * 1000U)
-		session_timeout(s, TL_CLOSING);
+		conn_timeout(s, TL_CLOSING);
 	for (s = TAILQ_FIRST(&relay->tl[TL_LIVE]); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, timer_entry);
 		if (now - s->t_list < lim->ping_interval * 1000U)
 			break;
-		session_timeout(s, TL_LIVE);
+		conn_timeout(s, TL_LIVE);
 	}
 	/* Output that stayed full past the idle timeout. */
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
 	    now - s->t_full >= lim->idle_timeout * 1000U)
-		session_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
+		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 }
 
-void
-relay_flush_later(struct session *s)
-{
-	if (s->dirty || s->hold)
-		return;
-	s->dirty = 1;
-	TAILQ_INSERT_TAIL(&relay->flushq, s, flush_entry);
-}
-
+/*
+ * After each turn.  While shutting down, the turn that freed the last
+ * session ends the process here: this is the one place that checks, so
+ * the layers below only count sessions.
+ */
 static void
 relay_flush(void)
 {
 	struct session	*s;
 
-	while ((s = TAILQ_FIRST(&relay->flushq)) != NULL) {
-		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
-		s->dirty = 0;
-		session_flush(s);	/* may free s */
-	}
+	while ((s = outq_next()) != NULL)
+		conn_flush(s);	/* may free s */
 	if (relay->shutting_down && relay->nsessions == 0)
 		exit(0);
 }
@@ -624,9 +578,9 @@ relay_shutdown(void)
 		for (s = TAILQ_FIRST(&relay->tl[i]); s != NULL; s = next) {
 			next = TAILQ_NEXT(s, timer_entry);
 			if (s->state == S_HTTP || s->state == S_CLOSING)
-				session_free(s);
+				conn_free(s);
 			else
-				session_close(s, WS_CLOSE_GOING_AWAY,
+				conn_close(s, WS_CLOSE_GOING_AWAY,
 				    "shutting down");
 		}
 	}

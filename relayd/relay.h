@@ -1,9 +1,21 @@
 /*
- * State of the relay process: listeners, sessions, the key table and
- * rooms.  relay.c runs the process (imsg with the parent and cryptod,
- * accept, timers, output flushing), session.c owns one connection's life
- * (HTTP upgrade, frames, registration, output), router.c routes messages
- * between keys and rooms.
+ * The types of the relay process, shared by its layers: struct session,
+ * struct relay and their constants, and no function.  Each layer has its
+ * own header, and each calls only those below it:
+ *
+ *	relay.c		the process: main loop, imsg with the parent and
+ *			cryptod, listeners and accept, the tick, shutdown
+ *	conn.c		one connection: socket, HTTP upgrade, frames,
+ *			close handshake, the echo endpoint
+ *	session.c	registration with cryptod, rate limit, requests
+ *			decoded and answered (ACK, ERROR)
+ *	router.c	keys, rooms, delivery
+ *	outq.c		output queues, the buffer pool, busy and full,
+ *			the flush list, batched writes, frame building
+ *
+ * beside them, called and never calling back: the codecs (codec.h), the
+ * limits (limit.h: token buckets, connections per address) and the clock
+ * with the timer lists (clock.h).
  */
 #ifndef SWS_RELAY_H
 #define SWS_RELAY_H
@@ -45,7 +57,7 @@
 
 struct keyent;
 struct room;
-struct addrent;
+struct addrent;		/* limit.c */
 
 struct member {
 	struct session		*s;
@@ -96,9 +108,7 @@ struct session {
 	LIST_HEAD(, member)	 rooms;
 };
 TAILQ_HEAD(session_list, session);
-RB_HEAD(session_tree, session);
-int	session_sid_cmp(struct session *, struct session *);
-RB_PROTOTYPE(session_tree, session, sid_entry, session_sid_cmp)
+RB_HEAD(session_tree, session);		/* its functions: session.h */
 
 struct listener {
 	TAILQ_ENTRY(listener)	 entry;
@@ -139,72 +149,15 @@ struct relay {
 	struct listener_list	 listeners;
 	uint64_t		 next_sid;
 	uint64_t		 nofile;	/* descriptor limit */
-	uint32_t		 nsessions;
-	struct session_list	 tl[TL_MAX];
-	struct session_list	 flushq;
-	struct session_list	 fullq;
-	struct session_tree	 by_sid;
-	struct addrent		*addrs;		/* uthash */
-	struct keyent		*keys;		/* uthash */
-	struct room		*rooms;		/* uthash */
+	uint32_t		 nsessions;	/* conn.c counts them */
+	struct session_list	 tl[TL_MAX];	/* clock.c */
+	struct session_list	 flushq;	/* outq.c */
+	struct session_list	 fullq;		/* outq.c */
+	struct session_tree	 by_sid;	/* session.c */
 	uint8_t			 server_pk[SWS_KEY_LEN];
-	uint8_t			*rbuf;		/* one read buffer for all */
-	size_t			 rbuf_size;
-	uint8_t			*scratch;	/* decoded JSON byte fields */
-	size_t			 scratch_size;
-	uint8_t			*enc[3];	/* frames by PROTO_*, built once */
-	size_t			 enc_size;
 	struct relay_stats	 stats;
 };
 
 extern struct relay	*relay;
-
-/* relay.c */
-__attribute__((__noreturn__)) void relay_main(int debug, int verbose,
-	    const char *user, const char *chroot_dir);
-void	relay_timer_set(struct session *, int tlist);
-void	relay_flush_later(struct session *);
-int	relay_cryptod_send(uint32_t type, const void *data, size_t len);
-/* Milliseconds of the monotonic clock: 64 bits, and the 32 the timers use. */
-uint64_t relay_msec(void);
-uint32_t relay_now_ms(void);
-
-/* session.c */
-void	session_accept(int fd, struct sockaddr *sa, socklen_t salen,
-	    struct addrent *addr);
-void	session_event(int fd, short what, void *arg);
-void	session_challenge(struct session *, const uint8_t *challenge,
-	    const uint8_t *server_pk);
-void	session_verified(struct session *, const uint8_t *proof);
-void	session_rejected(struct session *, uint32_t reason);
-void	session_close(struct session *, int code, const char *reason);
-void	session_free(struct session *);
-int	session_flush(struct session *);
-void	session_timeout(struct session *, int tlist);
-/* Queue bytes for the peer; returns 0, or -1 when over the cap. */
-int	session_room_for(const struct session *, size_t);
-void	session_mark_full(struct session *);
-void	session_queue(struct session *, const uint8_t *, size_t);
-void	session_send_frame(struct session *, int opcode, const uint8_t *,
-	    size_t);
-/* Encode-and-send helpers for replies to this session. */
-void	session_error(struct session *, int has_id, uint64_t id,
-	    const char *code, const char *message);
-void	session_ack(struct session *, uint64_t id);
-void	session_trim(struct session *);
-void	outbuf_decay(void);
-
-/* router.c */
-void	router_init(void);
-void	router_register(struct session *);
-void	router_unregister(struct session *);
-void	router_request(struct session *, struct sws_req *);
-size_t	router_nkeys(void);
-/* Per-address connection counts: NULL when the address is at its limit. */
-struct addrent *router_addr_get(const struct sockaddr *);
-void	router_addr_put(struct addrent *);
-
-/* Frame building: payload at enc[proto] + WS_MAX_HEADER - hdr. */
-uint8_t	*frame_build(int proto, size_t payload_len, size_t *frame_len);
 
 #endif /* SWS_RELAY_H */

@@ -32,7 +32,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proto.h"
-#include "relay.h"
+#include "relay_main.h"
 
 #define SHUTDOWN_GRACE_MS	1500
 

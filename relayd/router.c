@@ -1,20 +1,28 @@
 /*
- * Routing between registered keys and rooms.  Keys, rooms and client
- * addresses live in hash tables keyed with SipHash under a random key, so
- * a client that picks its own public keys or room names cannot aim at one
- * bucket.  A message is encoded at most once per subprotocol and copied
- * into each recipient's output; nothing here scans all sessions.
+ * Routing between registered keys and rooms.  Keys and rooms live in
+ * hash tables keyed with SipHash under a random key, so a client that
+ * picks its own public keys or room names cannot aim at one bucket.  A
+ * message is encoded at most once per subprotocol and copied into each
+ * recipient's output; nothing here scans all sessions.
+ *
+ * Below the session layer and above the output queues: the router only
+ * queues output.  What a request earns its sender (ACK or ERROR) goes
+ * back as router_request()'s result, and a session displaced from a full
+ * key as router_register()'s, because answering and closing are the
+ * business of the layers above; a return value costs the hot path (one
+ * SEND) a compare, and keeps every call in one direction.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "log.h"
+#include "outq.h"
 #include "relay.h"
+#include "router.h"
 
 static uint8_t	router_hashkey[crypto_shorthash_KEYBYTES];
 
@@ -33,12 +41,6 @@ router_hash(const void *p, size_t len)
 	(hashv) = router_hash((keyptr), (keylen))
 #define uthash_fatal(msg)	fatalx("%s", msg)
 #include <uthash.h>
-
-struct addrent {
-	UT_hash_handle		 hh;
-	uint8_t			 addr[16];
-	uint32_t		 count;
-};
 
 struct keyent {
 	UT_hash_handle		 hh;
@@ -63,10 +65,17 @@ struct room {
 	char			 name[SWS_ROOM_MAX + 1];
 };
 
-static void	router_send(struct session *, struct sws_req *);
-static void	router_join(struct session *, struct sws_req *);
-static void	router_leave(struct session *, struct sws_req *);
-static void	router_publish(struct session *, struct sws_req *);
+static struct keyent	*router_keys;	/* uthash */
+static struct room	*router_rooms;	/* uthash */
+
+static int	router_send(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_join(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_leave(struct session *, struct sws_req *, const char **,
+		    const char **);
+static int	router_publish(struct session *, struct sws_req *,
+		    const char **, const char **);
 static void	router_presence(struct room *, struct session *,
 		    const uint8_t *, int);
 static void	member_remove(struct member *);
@@ -81,77 +90,29 @@ router_init(void)
 size_t
 router_nkeys(void)
 {
-	return HASH_COUNT(relay->keys);
+	return HASH_COUNT(router_keys);
 }
 
-struct addrent *
-router_addr_get(const struct sockaddr *sa)
-{
-	struct addrent	*a;
-	uint8_t		 key[16];
-
-	memset(key, 0, sizeof(key));
-	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr, 16);
-	} else {
-		/* as an IPv4-mapped address, so both forms count as one */
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, 4);
-	}
-	HASH_FIND(hh, relay->addrs, key, sizeof(key), a);
-	if (a == NULL) {
-		if ((a = calloc(1, sizeof(*a))) == NULL)
-			return NULL;
-		memcpy(a->addr, key, sizeof(key));
-		HASH_ADD(hh, relay->addrs, addr, sizeof(a->addr), a);
-	}
-	if (a->count >= relay->lim.max_conn_per_addr) {
-		if (a->count == 0) {
-			HASH_DEL(relay->addrs, a);
-			free(a);
-		}
-		return NULL;
-	}
-	a->count++;
-	return a;
-}
-
-void
-router_addr_put(struct addrent *a)
-{
-	if (a == NULL)
-		return;
-	if (--a->count == 0) {
-		HASH_DEL(relay->addrs, a);
-		free(a);
-	}
-}
-
-void
+struct session *
 router_register(struct session *s)
 {
 	struct keyent	*k;
-	struct session	*old;
 
-	HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
+	HASH_FIND(hh, router_keys, s->pk, SWS_KEY_LEN, k);
 	/* A full key gives up its oldest session to the newcomer. */
-	while (k != NULL && k->n >= relay->lim.max_sessions_per_key) {
-		old = TAILQ_FIRST(&k->sessions);
-		session_close(old, WS_CLOSE_REPLACED, "replaced");
-		HASH_FIND(hh, relay->keys, s->pk, SWS_KEY_LEN, k);
-	}
+	if (k != NULL && k->n >= relay->lim.max_sessions_per_key)
+		return TAILQ_FIRST(&k->sessions);
 	if (k == NULL) {
 		if ((k = calloc(1, sizeof(*k))) == NULL)
 			fatal("calloc");
 		memcpy(k->pk, s->pk, SWS_KEY_LEN);
 		TAILQ_INIT(&k->sessions);
-		HASH_ADD(hh, relay->keys, pk, SWS_KEY_LEN, k);
+		HASH_ADD(hh, router_keys, pk, SWS_KEY_LEN, k);
 	}
 	TAILQ_INSERT_TAIL(&k->sessions, s, key_entry);
 	k->n++;
 	s->key = k;
+	return NULL;
 }
 
 void
@@ -167,45 +128,43 @@ router_unregister(struct session *s)
 	TAILQ_REMOVE(&k->sessions, s, key_entry);
 	s->key = NULL;
 	if (--k->n == 0) {
-		HASH_DEL(relay->keys, k);
+		HASH_DEL(router_keys, k);
 		free(k);
 	}
 }
 
-void
-router_request(struct session *s, struct sws_req *req)
+/* The ERROR the sender gets, when its request has an id. */
+static int
+router_fail(const char **code, const char **message, const char *c,
+    const char *m)
+{
+	*code = c;
+	*message = m;
+	return ROUTE_FAILED;
+}
+
+int
+router_request(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	switch (req->type) {
 	case REQ_SEND:
-		router_send(s, req);
-		return;
+		return router_send(s, req, code, message);
 	case REQ_JOIN:
 	case REQ_LEAVE:
 	case REQ_PUBLISH:
-		if (!relay->lim.rooms) {
-			if (req->has_id)
-				session_error(s, 1, req->id, SWS_E_UNKNOWN_TYPE,
-				    "rooms are off on this relay");
-			return;
-		}
+		if (!relay->lim.rooms)
+			return router_fail(code, message, SWS_E_UNKNOWN_TYPE,
+			    "rooms are off on this relay");
 		if (req->type == REQ_JOIN)
-			router_join(s, req);
+			return router_join(s, req, code, message);
 		else if (req->type == REQ_LEAVE)
-			router_leave(s, req);
+			return router_leave(s, req, code, message);
 		else
-			router_publish(s, req);
-		return;
+			return router_publish(s, req, code, message);
 	default:
 		fatalx("router_request: type %d", req->type);
 	}
-}
-
-static void
-router_fail(struct session *s, struct sws_req *req, const char *code,
-    const char *message)
-{
-	if (req->has_id)
-		session_error(s, 1, req->id, code, message);
 }
 
 /* Encoded MESSAGE frames, built on first use per subprotocol. */
@@ -221,18 +180,19 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 	size_t	 n;
 
 	if (fr->f[proto] == NULL) {
-		n = enc_message_req(proto, relay->enc[proto] + WS_MAX_HEADER,
-		    relay->enc_size - WS_MAX_HEADER, from, room, room_len, req);
+		n = enc_message_req(proto, outq_enc_buf(proto), outq_enc_cap(),
+		    from, room, room_len, req);
 		if (n == 0)
 			fatalx("MESSAGE did not fit its buffer");
-		fr->f[proto] = frame_build(proto, n, &fr->len[proto]);
+		fr->f[proto] = outq_enc_frame(proto, n, &fr->len[proto]);
 	}
 	*flen = fr->len[proto];
 	return fr->f[proto];
 }
 
-static void
-router_send(struct session *s, struct sws_req *req)
+static int
+router_send(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct keyent	*k;
 	struct session	*r;
@@ -240,11 +200,10 @@ router_send(struct session *s, struct sws_req *req)
 	const uint8_t	*f;
 	size_t		 msize[3], flen;
 
-	HASH_FIND(hh, relay->keys, req->key, SWS_KEY_LEN, k);
-	if (k == NULL) {
-		router_fail(s, req, SWS_E_OFFLINE, "no session has that key");
-		return;
-	}
+	HASH_FIND(hh, router_keys, req->key, SWS_KEY_LEN, k);
+	if (k == NULL)
+		return router_fail(code, message, SWS_E_OFFLINE,
+		    "no session has that key");
 	/* Sized once per subprotocol the key's sessions speak. */
 	msize[PROTO_JSON] = msize[PROTO_MSGPACK] = 0;
 	/* All or nothing: every session of the key must take it now. */
@@ -252,27 +211,23 @@ router_send(struct session *s, struct sws_req *req)
 		if (msize[r->proto] == 0)
 			msize[r->proto] = enc_message_size(r->proto, NULL, 0,
 			    req->body_len);
-		if (msize[r->proto] > relay->lim.max_message) {
-			router_fail(s, req, SWS_E_TOO_LARGE,
+		if (msize[r->proto] > relay->lim.max_message)
+			return router_fail(code, message, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
-			return;
-		}
-		if (!session_room_for(r, msize[r->proto] +
+		if (!outq_room_for(r, msize[r->proto] +
 		    ws_header_len(msize[r->proto]))) {
-			session_mark_full(r);
-			router_fail(s, req, SWS_E_BUSY,
+			outq_mark_full(r);
+			return router_fail(code, message, SWS_E_BUSY,
 			    "the recipient cannot take more now");
-			return;
 		}
 	}
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
 		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
-		session_queue(r, f, flen);
+		outq_queue(r, f, flen);
 		relay->stats.delivered++;
 	}
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static struct member *
@@ -287,8 +242,9 @@ member_find(struct session *s, const char *name, size_t len)
 	return NULL;
 }
 
-static void
-router_publish(struct session *s, struct sws_req *req)
+static int
+router_publish(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m, *o;
 	struct room	*room;
@@ -297,11 +253,9 @@ router_publish(struct session *s, struct sws_req *req)
 	size_t		 msize, flen;
 	int		 p, present[3] = { 0, 0, 0 };
 
-	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER,
+	if ((m = member_find(s, req->room, req->room_len)) == NULL)
+		return router_fail(code, message, SWS_E_NOT_MEMBER,
 		    "not a member of that room");
-		return;
-	}
 	room = m->room;
 	TAILQ_FOREACH(o, &room->members, room_entry)
 		if (o->s != s)
@@ -311,11 +265,9 @@ router_publish(struct session *s, struct sws_req *req)
 			continue;
 		msize = enc_message_size(p, room->name, room->len,
 		    req->body_len);
-		if (msize > relay->lim.max_message) {
-			router_fail(s, req, SWS_E_TOO_LARGE,
+		if (msize > relay->lim.max_message)
+			return router_fail(code, message, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
-			return;
-		}
 	}
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(o, &room->members, room_entry) {
@@ -324,16 +276,15 @@ router_publish(struct session *s, struct sws_req *req)
 		f = frames_get(&fr, o->s->proto, s->pk, room->name, room->len,
 		    req, &flen);
 		/* A member that cannot take it now misses it. */
-		if (!session_room_for(o->s, flen)) {
-			session_mark_full(o->s);
+		if (!outq_room_for(o->s, flen)) {
+			outq_mark_full(o->s);
 			relay->stats.missed++;
 			continue;
 		}
-		session_queue(o->s, f, flen);
+		outq_queue(o->s, f, flen);
 		relay->stats.delivered++;
 	}
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static void
@@ -350,18 +301,17 @@ router_presence(struct room *room, struct session *except,
 			continue;
 		p = o->s->proto;
 		if (f[p] == NULL) {
-			n = enc_presence(p, relay->enc[p] + WS_MAX_HEADER,
-			    relay->enc_size - WS_MAX_HEADER, room->name,
-			    room->len, pk, joined);
+			n = enc_presence(p, outq_enc_buf(p), outq_enc_cap(),
+			    room->name, room->len, pk, joined);
 			if (n == 0)
 				fatalx("PRESENCE did not fit its buffer");
-			f[p] = frame_build(p, n, &flen[p]);
+			f[p] = outq_enc_frame(p, n, &flen[p]);
 		}
-		if (!session_room_for(o->s, flen[p])) {
+		if (!outq_room_for(o->s, flen[p])) {
 			relay->stats.missed++;
 			continue;
 		}
-		session_queue(o->s, f[p], flen[p]);
+		outq_queue(o->s, f[p], flen[p]);
 	}
 }
 
@@ -385,14 +335,15 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	if (n == 0)
 		fatalx("JOINED did not fit its buffer");
 	hlen = ws_header(hdr, codec_opcode(s->proto), n);
-	session_queue(s, hdr, hlen);
-	session_queue(s, buf, n);
+	outq_queue(s, hdr, hlen);
+	outq_queue(s, buf, n);
 	free(buf);
 	free(keys);
 }
 
-static void
-router_join(struct session *s, struct sws_req *req)
+static int
+router_join(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m;
 	struct room	*room;
@@ -400,25 +351,22 @@ router_join(struct session *s, struct sws_req *req)
 
 	if ((m = member_find(s, req->room, req->room_len)) != NULL) {
 		router_joined(s, m->room, req);
-		return;
+		return ROUTE_ANSWERED;
 	}
-	if (s->nrooms >= relay->lim.max_rooms) {
-		router_fail(s, req, SWS_E_TOO_MANY_ROOMS,
+	if (s->nrooms >= relay->lim.max_rooms)
+		return router_fail(code, message, SWS_E_TOO_MANY_ROOMS,
 		    "this session is in as many rooms as it may be");
-		return;
-	}
-	HASH_FIND(hh, relay->rooms, req->room, req->room_len, room);
-	if (room != NULL && room->nmembers >= relay->lim.max_room_members) {
-		router_fail(s, req, SWS_E_ROOM_FULL, "the room is full");
-		return;
-	}
+	HASH_FIND(hh, router_rooms, req->room, req->room_len, room);
+	if (room != NULL && room->nmembers >= relay->lim.max_room_members)
+		return router_fail(code, message, SWS_E_ROOM_FULL,
+		    "the room is full");
 	if (room == NULL) {
 		if ((room = calloc(1, sizeof(*room))) == NULL)
 			fatal("calloc");
 		memcpy(room->name, req->room, req->room_len);
 		room->len = req->room_len;
 		TAILQ_INIT(&room->members);
-		HASH_ADD_KEYPTR(hh, relay->rooms, room->name, room->len, room);
+		HASH_ADD_KEYPTR(hh, router_rooms, room->name, room->len, room);
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
@@ -441,21 +389,20 @@ router_join(struct session *s, struct sws_req *req)
 	}
 	rk->n++;
 	router_joined(s, room, req);
+	return ROUTE_ANSWERED;
 }
 
-static void
-router_leave(struct session *s, struct sws_req *req)
+static int
+router_leave(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
 {
 	struct member	*m;
 
-	if ((m = member_find(s, req->room, req->room_len)) == NULL) {
-		router_fail(s, req, SWS_E_NOT_MEMBER,
+	if ((m = member_find(s, req->room, req->room_len)) == NULL)
+		return router_fail(code, message, SWS_E_NOT_MEMBER,
 		    "not a member of that room");
-		return;
-	}
 	member_remove(m);
-	if (req->has_id)
-		session_ack(s, req->id);
+	return ROUTE_OK;
 }
 
 static void
@@ -479,7 +426,7 @@ member_remove(struct member *m)
 		router_presence(room, s, s->pk, 0);
 	}
 	if (room->nmembers == 0) {
-		HASH_DEL(relay->rooms, room);
+		HASH_DEL(router_rooms, room);
 		free(room);
 	}
 }

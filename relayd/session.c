@@ -1,109 +1,34 @@
 /*
- * One connection's life: the HTTP upgrade, RFC 6455 frames, the
- * registration handshake with cryptod, output buffering and the close.
+ * A relay session's sws/1 life once its frames are messages: the
+ * registration handshake with cryptod, then requests decoded, rate
+ * limited, handed to the router and answered.
  *
- * Sessions are never freed from inside a frame callback: a callback only
- * marks a session closing, and the memory goes when its output is
- * flushed, its peer hangs up, or a timer says so.  That keeps the parser
- * and the router free of use-after-free traps.
+ * Called by the connection layer from its frame callback: nothing here
+ * frees a session (see conn.c), and nothing here closes one either; a
+ * session that must end is reported to the caller (session.h).
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "clock.h"
+#include "codec.h"
+#include "limit.h"
 #include "log.h"
+#include "outq.h"
 #include "proto.h"
 #include "relay.h"
+#include "router.h"
+#include "session.h"
 
-static void	session_read(struct session *);
-static void	session_closing_feed(struct session *, size_t);
-static void	session_http(struct session *, size_t);
-static void	session_feed(struct session *, uint8_t *, size_t);
-static int	session_on_msg(void *, int, uint8_t *, size_t);
-static void	session_message(struct session *, int, uint8_t *, size_t);
-static void	session_register_fail(struct session *, const char *,
-		    const char *);
-static void	session_cryptod_release(struct session *);
-static void	session_events(struct session *, short);
-static void	session_hold(struct session *, const uint8_t *, size_t);
-static void	session_check_full(struct session *);
-static void	session_resume(struct session *);
+RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
 
-/*
- * Output buffers of the standard size go back to a pool when a session's
- * output drains, so an idle session holds none and a busy one takes one
- * back without calling malloc.  The pool grows to the number of sessions
- * busy at once (a loaded turn can have every session waiting to write;
- * a fixed cap below that made each loaded turn malloc, page-fault and
- * free again).  It holds at most one buffer per session, so it is bounded
- * by max connections, and outbuf_decay(), on the relay's tick, frees half
- * of the buffers that were not taken since the tick before: an idle relay
- * gives the memory back within a few seconds.
- */
-#define OUTBUF_STD	4096
-#define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
+static session_cryptod_fn cryptod_send;
 
-static uint8_t	**outbuf_pool;
-static size_t	 outbuf_npool;
-static size_t	 outbuf_poolcap;
-static size_t	 outbuf_low;		/* fewest in the pool since the tick */
-
-static void
-outbuf_release(struct session *s)
-{
-	uint8_t	**np;
-	size_t	  ncap;
-
-	if (s->out == NULL)
-		return;
-	if (s->out_cap == OUTBUF_STD && outbuf_npool == outbuf_poolcap) {
-		ncap = outbuf_poolcap ? outbuf_poolcap * 2 : 256;
-		if ((np = reallocarray(outbuf_pool, ncap, sizeof(*np))) !=
-		    NULL) {
-			outbuf_pool = np;
-			outbuf_poolcap = ncap;
-			log_debug("output buffer pool: room for %zu", ncap);
-		}
-	}
-	if (s->out_cap == OUTBUF_STD && outbuf_npool < outbuf_poolcap)
-		outbuf_pool[outbuf_npool++] = s->out;
-	else
-		free(s->out);
-	s->out = NULL;
-	s->out_cap = s->out_len = s->out_off = 0;
-}
-
-static uint8_t *
-outbuf_take(void)
-{
-	if (outbuf_npool == 0)
-		return NULL;
-	if (--outbuf_npool < outbuf_low)
-		outbuf_low = outbuf_npool;
-	return outbuf_pool[outbuf_npool];
-}
-
-/* Free half of what no session needed since the last call. */
-void
-outbuf_decay(void)
-{
-	size_t	 n = (outbuf_low + 1) / 2, i;
-
-	if (n > outbuf_npool)
-		n = outbuf_npool;
-	if (n > 0)
-		log_debug("output buffer pool: %zu idle, freeing %zu",
-		    outbuf_npool, n);
-	for (i = 0; i < n; i++)
-		free(outbuf_pool[--outbuf_npool]);
-	outbuf_low = outbuf_npool;
-}
+/* Decoded JSON byte fields of one message. */
+static uint8_t	*scratch;
+static size_t	 scratch_size;
 
 static const char *const reject_reasons[] = {
 	[REJECT_BAD_PROOF] = SWS_R_BAD_PROOF,
@@ -111,25 +36,36 @@ static const char *const reject_reasons[] = {
 	[REJECT_TIMEOUT] = SWS_R_TIMEOUT,
 };
 
-uint8_t *
-frame_build(int proto, size_t payload_len, size_t *frame_len)
-{
-	uint8_t	 hdr[WS_MAX_HEADER];
-	size_t	 hlen;
-	uint8_t	*p;
+static const char *session_register_fail(struct session *, const char *,
+		    const char *);
+static void	session_cryptod_release(struct session *);
 
-	hlen = ws_header(hdr, codec_opcode(proto), payload_len);
-	p = relay->enc[proto] + WS_MAX_HEADER - hlen;
-	memcpy(p, hdr, hlen);
-	*frame_len = hlen + payload_len;
-	return p;
+int
+session_sid_cmp(struct session *a, struct session *b)
+{
+	return a->sid < b->sid ? -1 : a->sid > b->sid;
 }
 
-static uint8_t *
-enc_out(int proto, size_t *cap)
+void
+session_init(session_cryptod_fn fn)
 {
-	*cap = relay->enc_size - WS_MAX_HEADER;
-	return relay->enc[proto] + WS_MAX_HEADER;
+	cryptod_send = fn;
+}
+
+/* Sized by the largest message the settings allow. */
+void
+session_configure(void)
+{
+	size_t	 need;
+	uint8_t	*p;
+
+	need = (size_t)relay->lim.max_message + 1024;
+	if (need > scratch_size) {
+		if ((p = realloc(scratch, need)) == NULL)
+			fatal("realloc");
+		scratch = p;
+		scratch_size = need;
+	}
 }
 
 static void
@@ -140,355 +76,69 @@ session_send_enc(struct session *s, size_t n)
 
 	if (n == 0)
 		fatalx("encoding did not fit its buffer");
-	f = frame_build(s->proto, n, &flen);
-	session_queue(s, f, flen);
+	f = outq_enc_frame(s->proto, n, &flen);
+	outq_queue(s, f, flen);
 }
 
-void
-session_accept(int fd, struct sockaddr *sa, socklen_t salen,
-    struct addrent *addr)
+/* Encode-and-send helpers for replies to this session. */
+static void
+session_error(struct session *s, int has_id, uint64_t id, const char *code,
+    const char *message)
 {
-	struct session	*s;
-	int		 one = 1, sockbuf = SESSION_SOCKBUF;
-
-	(void)sa;
-	(void)salen;
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		log_warn("calloc");
-		router_addr_put(addr);
-		close(fd);
-		return;
-	}
-	s->fd = fd;
-	s->state = S_HTTP;
-	s->proto = PROTO_JSON;
-	s->addr = addr;
-	bucket_init(&s->bucket, relay_msec(), relay->lim.burst);
-	ws_rx_init(&s->rx, 1);
-	LIST_INIT(&s->rooms);
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	/*
-	 * Fixed kernel buffers: left to autotuning, a client that does not
-	 * read (or that we stop reading) could hold megabytes of kernel
-	 * memory per connection, beyond anything the configuration bounds.
-	 */
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof(sockbuf));
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf));
-	relay->nsessions++;
-	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
-	    session_event, s);
-	s->ev_flags = EV_READ;
-	event_add(&s->ev, NULL);
-	relay_timer_set(s, TL_HTTP);
+	session_send_enc(s, enc_error(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), has_id, id, code, message));
 }
 
 static void
-session_events(struct session *s, short want)
+session_ack(struct session *s, uint64_t id)
 {
-	if (s->ev_flags == want)
-		return;
-	event_del(&s->ev);
-	s->ev_flags = (uint8_t)want;
-	if (want == 0)
-		return;
-	event_assign(&s->ev, relay->base, s->fd, want | EV_PERSIST,
-	    session_event, s);
-	event_add(&s->ev, NULL);
+	session_send_enc(s, enc_ack(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), id));
 }
 
-void
-session_event(int fd, short what, void *arg)
+const char *
+session_start(struct session *s)
 {
-	struct session	*s = arg;
+	struct imsg_sid	 req;
 
-	(void)fd;
-	if (what & EV_WRITE) {
-		if (session_flush(s) == -1)
-			return;		/* freed */
+	/* cryptod makes the challenge; the client speaks after. */
+	memset(&req, 0, sizeof(req));
+	req.sid = s->sid;
+	if (cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req)) == -1) {
+		s->state = S_REFUSED;
+		return session_register_fail(s, SWS_E_UNAVAILABLE,
+		    "the key service is overloaded");
 	}
-	if (what & EV_READ)
-		session_read(s);
+	s->state = S_WAIT_CHAL;
+	RB_INSERT(session_tree, &relay->by_sid, s);
+	return NULL;
 }
 
-static void
-session_read(struct session *s)
-{
-	ssize_t	 n;
-	size_t	 room;
-
-	if (s->state == S_HTTP) {
-		/* The head is kept until complete; one byte over the
-		 * limit is enough for the parser to answer 431. */
-		if (s->in == NULL) {
-			s->in_cap = HTTP_MAX_HEAD + 1;
-			if ((s->in = malloc(s->in_cap)) == NULL) {
-				session_free(s);
-				return;
-			}
-		}
-		room = s->in_cap - s->in_len;
-		n = read(s->fd, s->in + s->in_len, room);
-	} else
-		n = read(s->fd, relay->rbuf, relay->rbuf_size);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		session_free(s);
-		return;
-	}
-	if (n == 0) {
-		/* The peer is gone; in CLOSING this is the normal end. */
-		session_free(s);
-		return;
-	}
-	switch (s->state) {
-	case S_HTTP:
-		session_http(s, (size_t)n);
-		break;
-	case S_CLOSING:
-		session_closing_feed(s, (size_t)n);
-		break;
-	default:
-		if (s->state == S_REGISTERED || s->state == S_ECHO) {
-			s->pinged = 0;
-			relay_timer_set(s, TL_LIVE);
-		}
-		session_feed(s, relay->rbuf, (size_t)n);
-		break;
-	}
-}
-
-static int
-session_closing_cb(void *arg, int opcode, uint8_t *data, size_t len)
-{
-	struct session	*s = arg;
-
-	(void)data;
-	(void)len;
-	if (opcode == WS_OP_CLOSE) {
-		s->close_rcvd = 1;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * After our close frame, what the peer sends is read only to find its
- * close frame (or garbage): either ends the session once our output is
- * out.  After an HTTP error everything is discarded.
- */
-static void
-session_closing_feed(struct session *s, size_t n)
-{
-	ssize_t	 used;
-	int	 code;
-
-	if (s->http_err || s->close_rcvd)
-		return;
-	used = ws_rx_feed(&s->rx, relay->lim.max_message, relay->rbuf, n,
-	    session_closing_cb, s, &code);
-	if (used == -1)
-		s->close_rcvd = 1;
-	if (s->close_rcvd && s->out_len == s->out_off)
-		session_free(s);
-}
-
-static void
-session_http(struct session *s, size_t n)
-{
-	struct http_result	 res;
-	char			 resp[512];
-	size_t			 used, rlen, left;
-	struct imsg_sid		 req;
-
-	s->in_len += n;
-	used = http_parse_upgrade((const char *)s->in, s->in_len,
-	    &relay->policy, &res);
-	if (used == 0)
-		return;
-	rlen = http_response(resp, sizeof(resp), &res);
-	if (rlen == 0)
-		fatalx("http_response did not fit");
-	/*
-	 * A relay session's 101 waits for its CHALLENGE (from cryptod), so
-	 * both leave in one write.
-	 */
-	if (res.status == 101 && res.endpoint == ENDPOINT_RELAY)
-		s->hold = 1;
-	session_queue(s, (const uint8_t *)resp, rlen);
-	if (res.status != 101) {
-		log_debug("upgrade refused: HTTP %d: %s", res.status,
-		    res.reason != NULL ? res.reason : "");
-		free(s->in);
-		s->in = NULL;
-		s->in_len = s->in_cap = 0;
-		s->state = S_CLOSING;
-		s->close_sent = 1;
-		s->http_err = 1;
-		relay_timer_set(s, TL_CLOSING);
-		return;
-	}
-	s->proto = (uint8_t)res.proto;
-	left = s->in_len - used;
-	if (left > 0 && left <= relay->rbuf_size)
-		memcpy(relay->rbuf, s->in + used, left);
-	free(s->in);
-	s->in = NULL;
-	s->in_len = s->in_cap = 0;
-
-	/*
-	 * Numbered at the upgrade, not at accept: cryptod takes only
-	 * growing ids, and upgrades finish in any order.
-	 */
-	s->sid = ++relay->next_sid;
-	if (res.endpoint == ENDPOINT_ECHO) {
-		/* Plain WebSocket: sws/1's fragment cap does not apply. */
-		ws_rx_any_fragments(&s->rx);
-		s->state = S_ECHO;
-		relay_timer_set(s, TL_LIVE);
-	} else {
-		/* cryptod makes the challenge; the client speaks after. */
-		relay_timer_set(s, TL_REG);
-		memset(&req, 0, sizeof(req));
-		req.sid = s->sid;
-		if (relay_cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req))
-		    == -1) {
-			s->state = S_REFUSED;
-			session_register_fail(s, SWS_E_UNAVAILABLE,
-			    "the key service is overloaded");
-			return;
-		}
-		s->state = S_WAIT_CHAL;
-		RB_INSERT(session_tree, &relay->by_sid, s);
-	}
-	if (left > 0)
-		session_feed(s, relay->rbuf, left);
-}
-
-/* Feed bytes to the frame parser; keep what it could not take now. */
-static void
-session_feed(struct session *s, uint8_t *buf, size_t len)
-{
-	ssize_t	 used;
-	int	 code = 0;
-
-	used = ws_rx_feed(&s->rx, relay->lim.max_message, buf, len,
-	    session_on_msg, s, &code);
-	if (used == -1) {
-		session_close(s, code, code == WS_CLOSE_TOO_BIG ?
-		    "message too big" : code == WS_CLOSE_BAD_DATA ?
-		    "invalid UTF-8" : "protocol error");
-		return;
-	}
-	/* Stopped early, or our own output is over its bound: pause. */
-	if (s->state != S_CLOSING && ((size_t)used < len ||
-	    s->out_len - s->out_off > relay->lim.send_buffer))
-		session_hold(s, buf + used, len - (size_t)used);
-}
-
-/* Reading stops while the session's own output is over its bound. */
-static void
-session_hold(struct session *s, const uint8_t *p, size_t len)
-{
-	uint8_t	*n;
-
-	if (len > s->in_cap) {
-		if ((n = realloc(s->in, len)) == NULL) {
-			session_close(s, WS_CLOSE_INTERNAL, "out of memory");
-			return;
-		}
-		s->in = n;
-		s->in_cap = len;
-	}
-	memmove(s->in, p, len);
-	s->in_len = len;
-	s->paused = 1;
-	session_events(s, s->ev_flags & ~EV_READ);
-}
-
-static void
-session_resume(struct session *s)
-{
-	uint8_t	*held;
-	size_t	 len;
-
-	s->paused = 0;
-	session_events(s, s->ev_flags | EV_READ);
-	if (s->in_len == 0)
-		return;
-	/* The held bytes move out first: feeding may hold again. */
-	held = s->in;
-	len = s->in_len;
-	s->in = NULL;
-	s->in_len = s->in_cap = 0;
-	session_feed(s, held, len);
-	free(held);
-}
-
-static int
-session_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
-{
-	struct session	*s = arg;
-	unsigned int	 code;
-
-	if (s->state == S_CLOSING)
-		return 1;
-	switch (opcode) {
-	case WS_OP_PING:
-		session_send_frame(s, WS_OP_PONG, data, len);
-		break;
-	case WS_OP_PONG:
-		break;
-	case WS_OP_CLOSE:
-		s->close_rcvd = 1;
-		if (len >= 2) {
-			code = (unsigned int)data[0] << 8 | data[1];
-			session_close(s, (int)code, NULL);
-		} else
-			session_close(s, 0, NULL);
-		return 1;
-	default:
-		session_message(s, opcode, data, len);
-		break;
-	}
-	if (s->state == S_CLOSING)
-		return 1;
-	if (s->out_len - s->out_off > relay->lim.send_buffer)
-		return 1;	/* held: our own output is over its bound */
-	return 0;
-}
-
-static void
+const char *
 session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 {
 	struct sws_req		 req;
 	struct imsg_verify	 v;
-	const char		*why = NULL;
+	const char		*why = NULL, *code, *message;
 	int			 r;
 
-	if (s->state == S_ECHO) {
-		session_send_frame(s, opcode, data, len);
-		return;
-	}
 	if (opcode != codec_opcode(s->proto)) {
 		why = codec_wrong_opcode(s->proto);
 		if (s->state != S_REGISTERED)
-			session_register_fail(s, SWS_E_MALFORMED, why);
-		else
-			session_error(s, 0, 0, SWS_E_MALFORMED, why);
-		return;
+			return session_register_fail(s, SWS_E_MALFORMED, why);
+		session_error(s, 0, 0, SWS_E_MALFORMED, why);
+		return NULL;
 	}
 	if (s->state != S_REGISTERED) {
 		r = codec_decode_frame(s->proto, CODEC_REGISTERING, data, len,
-		    &req, relay->scratch, relay->scratch_size, &why);
+		    &req, scratch, scratch_size, &why);
 		if (r != CODEC_OK || req.type != REQ_CHALLENGE_RESPONSE ||
 		    s->state != S_CHALLENGED) {
 			if (r == CODEC_OK)
 				why = s->state == S_CHALLENGED ?
 				    "expected CHALLENGE_RESPONSE" :
 				    "message before the challenge was answered";
-			session_register_fail(s, SWS_E_MALFORMED, why);
-			return;
+			return session_register_fail(s, SWS_E_MALFORMED, why);
 		}
 		memset(&v, 0, sizeof(v));
 		v.sid = s->sid;
@@ -497,17 +147,15 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		v.box_len = (uint16_t)req.body_len;
 		memcpy(v.box, req.body, req.body_len);
 		memcpy(s->pk, req.key, sizeof(s->pk));
-		if (relay_cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1) {
-			session_register_fail(s, SWS_E_UNAVAILABLE,
+		if (cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1)
+			return session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service is overloaded");
-			return;
-		}
 		s->state = S_VERIFYING;
-		return;
+		return NULL;
 	}
 
 	r = codec_decode_frame(s->proto, CODEC_REGISTERED, data, len, &req,
-	    relay->scratch, relay->scratch_size, &why);
+	    scratch, scratch_size, &why);
 	/*
 	 * Every message costs a token, whatever it holds.  A refusal is
 	 * answered when it has an id, the one that makes the run of
@@ -520,50 +168,59 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 			session_error(s, 1, req.id, SWS_E_RATE_LIMITED,
 			    "over the rate limit");
 		if (++s->refusals > relay->lim.burst)
-			session_close(s, WS_CLOSE_POLICY, "rate limit");
-		return;
+			return "rate limit";
+		return NULL;
 	}
 	s->refusals = 0;
 	if (r == CODEC_MALFORMED) {
 		session_error(s, req.has_id, req.id, SWS_E_MALFORMED,
 		    why != NULL ? why : "malformed message");
-		return;
+		return NULL;
 	}
 	/* Also CHALLENGE_RESPONSE, which a registered client may not send. */
 	if (r == CODEC_UNKNOWN_TYPE) {
 		if (req.has_id)
 			session_error(s, 1, req.id, SWS_E_UNKNOWN_TYPE,
 			    "not a request a client may send");
-		return;
+		return NULL;
 	}
-	router_request(s, &req);
+	/* The router delivers; the answer is ours, after the delivery. */
+	switch (router_request(s, &req, &code, &message)) {
+	case ROUTE_OK:
+		if (req.has_id)
+			session_ack(s, req.id);
+		break;
+	case ROUTE_FAILED:
+		if (req.has_id)
+			session_error(s, 1, req.id, code, message);
+		break;
+	}
+	return NULL;
 }
 
 void
 session_challenge(struct session *s, const uint8_t *challenge,
     const uint8_t *server_pk)
 {
-	size_t	 cap, n;
-	uint8_t	*out;
+	size_t	 n;
 
 	if (s->state != S_WAIT_CHAL)
 		return;
-	out = enc_out(s->proto, &cap);
-	n = enc_challenge(s->proto, out, cap, server_pk, challenge);
+	n = enc_challenge(s->proto, outq_enc_buf(s->proto), outq_enc_cap(),
+	    server_pk, challenge);
 	s->hold = 0;
 	session_send_enc(s, n);
 	s->state = S_CHALLENGED;
 }
 
-void
+int
 session_verified(struct session *s, const uint8_t *proof)
 {
 	struct sws_limits	 l;
-	size_t			 cap, n;
-	uint8_t			*out;
+	size_t			 n;
 
 	if (s->state != S_VERIFYING)
-		return;
+		return 0;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	s->state = S_REGISTERED;
 	relay->stats.registered++;
@@ -574,41 +231,51 @@ session_verified(struct session *s, const uint8_t *proof)
 	l.rate = relay->lim.rate;
 	l.burst = relay->lim.burst;
 	l.rooms = relay->lim.rooms ? relay->lim.max_rooms : 0;
-	out = enc_out(s->proto, &cap);
-	n = enc_register_success(s->proto, out, cap, s->pk, proof, &l);
+	n = enc_register_success(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), s->pk, proof, &l);
 	session_send_enc(s, n);
-	router_register(s);
+	return 1;
 }
 
-void
+const char *
 session_rejected(struct session *s, uint32_t reason)
 {
 	if (s->state != S_VERIFYING)
-		return;
+		return NULL;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	s->state = S_REFUSED;	/* nothing left with cryptod */
 	if (reason >= sizeof(reject_reasons) / sizeof(reject_reasons[0]) ||
 	    reject_reasons[reason] == NULL)
 		fatalx("cryptod gave unknown reason %u", reason);
-	session_register_fail(s, reject_reasons[reason],
+	return session_register_fail(s, reject_reasons[reason],
 	    reason == REJECT_BAD_BINDING ? "the binding names another server" :
 	    reason == REJECT_TIMEOUT ? "the challenge expired" :
 	    "the response does not prove the key");
 }
 
-static void
+const char *
+session_reg_timeout(struct session *s)
+{
+	if (s->state == S_CHALLENGED)
+		return session_register_fail(s, SWS_R_TIMEOUT,
+		    "no response to the challenge in time");
+	return session_register_fail(s, SWS_E_UNAVAILABLE,
+	    "the key service did not answer in time");
+}
+
+/* REGISTER_FAILURE goes out, then the close (1008) with its reason. */
+static const char *
 session_register_fail(struct session *s, const char *reason,
     const char *message)
 {
-	size_t	 cap, n;
-	uint8_t	*out;
+	size_t	 n;
 
-	out = enc_out(s->proto, &cap);
-	n = enc_register_failure(s->proto, out, cap, reason, message);
+	n = enc_register_failure(s->proto, outq_enc_buf(s->proto),
+	    outq_enc_cap(), reason, message);
 	session_send_enc(s, n);
 	log_debug("session %llu: registration failed: %s",
 	    (unsigned long long)s->sid, reason);
-	session_close(s, WS_CLOSE_POLICY, reason);
+	return reason;
 }
 
 /* Tell cryptod to drop a challenge it still holds for s. */
@@ -622,7 +289,7 @@ session_cryptod_release(struct session *s)
 	case S_CHALLENGED:
 		memset(&req, 0, sizeof(req));
 		req.sid = s->sid;
-		relay_cryptod_send(IMSG_FORGET, &req, sizeof(req));
+		cryptod_send(IMSG_FORGET, &req, sizeof(req));
 		/* FALLTHROUGH */
 	case S_VERIFYING:
 		RB_REMOVE(session_tree, &relay->by_sid, s);
@@ -632,278 +299,10 @@ session_cryptod_release(struct session *s)
 	}
 }
 
-/*
- * Start the close: the close frame (code 0: an empty one) is queued,
- * the session leaves the router at once, and its memory goes once the
- * frame is out and the peer has answered or the linger time is over.
- */
 void
-session_close(struct session *s, int code, const char *reason)
+session_release(struct session *s)
 {
-	uint8_t	 payload[WS_MAX_CONTROL];
-	size_t	 len = 0, rlen;
-
-	if (s->state == S_CLOSING)
-		return;
 	session_cryptod_release(s);
 	if (s->state == S_REGISTERED)
 		router_unregister(s);
-	if (s->state != S_HTTP && code != 0) {
-		payload[0] = (uint8_t)(code >> 8);
-		payload[1] = (uint8_t)code;
-		len = 2;
-		if (reason != NULL) {
-			rlen = strlen(reason);
-			if (rlen > sizeof(payload) - 2)
-				rlen = sizeof(payload) - 2;
-			memcpy(payload + 2, reason, rlen);
-			len += rlen;
-		}
-	}
-	if (s->state != S_HTTP)
-		session_send_frame(s, WS_OP_CLOSE, payload, len);
-	s->state = S_CLOSING;
-	s->close_sent = 1;
-	s->paused = 0;
-	s->hold = 0;
-	s->in_len = 0;
-	if (s->full) {
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-		s->full = 0;
-	}
-	relay_timer_set(s, TL_CLOSING);
-	relay_flush_later(s);
-	session_events(s, s->ev_flags | EV_READ);
-}
-
-void
-session_free(struct session *s)
-{
-	struct timeval	 tv;
-
-	session_cryptod_release(s);
-	if (s->state == S_REGISTERED)
-		router_unregister(s);
-	relay_timer_set(s, TL_NONE);
-	if (s->dirty)
-		TAILQ_REMOVE(&relay->flushq, s, flush_entry);
-	if (s->full)
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-	router_addr_put(s->addr);
-	event_del(&s->ev);
-	close(s->fd);
-	ws_rx_free(&s->rx);
-	free(s->in);
-	outbuf_release(s);
-	free(s);
-	relay->nsessions--;
-	if (relay->shutting_down && relay->nsessions == 0) {
-		tv.tv_sec = 0;
-		tv.tv_usec = 0;
-		event_add(&relay->ev_exit, &tv);
-	}
-}
-
-void
-session_timeout(struct session *s, int tlist)
-{
-	switch (tlist) {
-	case TL_HTTP:
-		log_debug("handshake timeout");
-		session_free(s);
-		break;
-	case TL_REG:
-		if (s->state == S_CHALLENGED)
-			session_register_fail(s, SWS_R_TIMEOUT,
-			    "no response to the challenge in time");
-		else
-			session_register_fail(s, SWS_E_UNAVAILABLE,
-			    "the key service did not answer in time");
-		break;
-	case TL_CLOSING:
-		session_free(s);
-		break;
-	case TL_LIVE:
-		/*
-		 * Not reading a session whose output is full is our choice,
-		 * not its silence: the full list decides its fate (1013).
-		 */
-		if (s->full || s->paused) {
-			relay_timer_set(s, TL_LIVE);
-			break;
-		}
-		if (relay_now_ms() - s->t_list >=
-		    relay->lim.idle_timeout * 1000U) {
-			session_close(s, WS_CLOSE_GOING_AWAY, "idle timeout");
-			break;
-		}
-		if (!s->pinged) {
-			s->pinged = 1;
-			session_send_frame(s, WS_OP_PING, NULL, 0);
-			session_trim(s);
-		}
-		break;
-	}
-}
-
-/* An idle session gives back the buffers it is not using. */
-void
-session_trim(struct session *s)
-{
-	if (s->out_len == s->out_off)
-		outbuf_release(s);
-	if (s->rx.msg_len == 0 && s->rx.msg != NULL) {
-		free(s->rx.msg);
-		s->rx.msg = NULL;
-		s->rx.msg_cap = 0;
-	}
-}
-
-int
-session_room_for(const struct session *s, size_t n)
-{
-	if (s->state == S_CLOSING)
-		return 0;
-	return s->out_len - s->out_off + n <= relay->lim.send_buffer;
-}
-
-/*
- * A session is full from the first message it could not take until its
- * output drains to half the send buffer; full past the idle timeout, it
- * is closed with 1013 (relay_tick).
- */
-void
-session_mark_full(struct session *s)
-{
-	if (s->full || s->state == S_CLOSING)
-		return;
-	s->full = 1;
-	s->t_full = relay_now_ms();
-	TAILQ_INSERT_TAIL(&relay->fullq, s, full_entry);
-}
-
-static void
-session_check_full(struct session *s)
-{
-	if (s->full && s->out_len - s->out_off <= relay->lim.send_buffer / 2) {
-		s->full = 0;
-		TAILQ_REMOVE(&relay->fullq, s, full_entry);
-	}
-}
-
-void
-session_queue(struct session *s, const uint8_t *p, size_t len)
-{
-	size_t	 pending = s->out_len - s->out_off, ncap;
-	uint8_t	*n;
-
-	if (s->out_off > 0 && (pending == 0 || s->out_off >= s->out_cap / 2)) {
-		memmove(s->out, s->out + s->out_off, pending);
-		s->out_off = 0;
-		s->out_len = pending;
-	}
-	if (s->out == NULL && len <= OUTBUF_STD &&
-	    (s->out = outbuf_take()) != NULL)
-		s->out_cap = OUTBUF_STD;
-	if (s->out_len + len > s->out_cap) {
-		ncap = s->out_cap ? s->out_cap : OUTBUF_STD;
-		while (ncap < s->out_len + len)
-			ncap *= 2;
-		if ((n = realloc(s->out, ncap)) == NULL) {
-			log_warn("realloc");
-			s->state = S_CLOSING;
-			relay_timer_set(s, TL_CLOSING);
-			return;
-		}
-		s->out = n;
-		s->out_cap = ncap;
-	}
-	memcpy(s->out + s->out_len, p, len);
-	s->out_len += len;
-	relay_flush_later(s);
-}
-
-void
-session_send_frame(struct session *s, int opcode, const uint8_t *p,
-    size_t len)
-{
-	uint8_t	 hdr[WS_MAX_HEADER];
-	size_t	 hlen;
-
-	hlen = ws_header(hdr, opcode, len);
-	session_queue(s, hdr, hlen);
-	if (len > 0)
-		session_queue(s, p, len);
-}
-
-void
-session_error(struct session *s, int has_id, uint64_t id, const char *code,
-    const char *message)
-{
-	size_t	 cap;
-	uint8_t	*out = enc_out(s->proto, &cap);
-
-	session_send_enc(s, enc_error(s->proto, out, cap, has_id, id, code,
-	    message));
-}
-
-void
-session_ack(struct session *s, uint64_t id)
-{
-	size_t	 cap;
-	uint8_t	*out = enc_out(s->proto, &cap);
-
-	session_send_enc(s, enc_ack(s->proto, out, cap, id));
-}
-
-/*
- * Write what is queued.  Returns -1 when the session was freed (its
- * close is complete or the peer is gone), 0 otherwise.
- */
-int
-session_flush(struct session *s)
-{
-	ssize_t	 n;
-	size_t	 pending;
-
-	while ((pending = s->out_len - s->out_off) > 0) {
-		n = write(s->fd, s->out + s->out_off, pending);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				session_events(s, s->ev_flags | EV_WRITE);
-				session_check_full(s);
-				return 0;
-			}
-			session_free(s);
-			return -1;
-		}
-		s->out_off += (size_t)n;
-	}
-	/*
-	 * A standard buffer goes back to the pool.  One that had to grow
-	 * stays with its session while turns keep filling more than a
-	 * standard buffer (rather than being grown again every turn), and
-	 * is freed once a turn's output would have fit in one: a single
-	 * large answer (JOINED with a long member list) does not pin it.
-	 */
-	if (s->out_cap == OUTBUF_STD || s->out_len <= OUTBUF_STD)
-		outbuf_release(s);
-	else
-		s->out_off = s->out_len = 0;
-	session_events(s, s->ev_flags & ~EV_WRITE);
-	session_check_full(s);
-	if (s->state == S_CLOSING) {
-		if (s->close_rcvd || relay->shutting_down) {
-			session_free(s);
-			return -1;
-		}
-		/* Our close is out: half-close and wait for the peer. */
-		(void)shutdown(s->fd, SHUT_WR);
-		return 0;
-	}
-	if (s->paused)
-		session_resume(s);
-	return 0;
 }

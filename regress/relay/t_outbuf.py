@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# The pool of output buffers (relayd/session.c): a turn that gives output
+# The pool of output buffers (relayd/outq.c): a turn that gives output
 # to more sessions than the old fixed pool held (1,024) returns every
 # buffer to the pool instead of freeing the surplus, and an idle relay
 # frees the pool within seconds (half of the unused buffers per tick).

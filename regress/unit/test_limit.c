@@ -3,14 +3,83 @@
  * the largest rate and burst, sessions idle for hours and for centuries,
  * a clock past 2^32 milliseconds, a clock that steps back, and a reload
  * that lowers the limits under a bucket.  Each case once failed, or would
- * have, with 32-bit milli-tokens.
+ * have, with 32-bit milli-tokens.  Then the count of connections per
+ * address: its limit, an IPv4 address and its IPv4-mapped form as one,
+ * and an entry that goes with its last connection.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdint.h>
+#include <string.h>
 
 #include "limit.h"
 #include "tap.h"
 
 /* Take until refused; the number taken. */
+static struct sockaddr_in
+sin4(const char *a)
+{
+	struct sockaddr_in	 sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, a, &sin.sin_addr);
+	return sin;
+}
+
+static struct sockaddr_in6
+sin6(const char *a)
+{
+	struct sockaddr_in6	 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, a, &sin6.sin6_addr);
+	return sin6;
+}
+
+static void
+test_addr(void)
+{
+	struct sockaddr_in	 a = sin4("192.0.2.1"), b = sin4("192.0.2.2");
+	struct sockaddr_in6	 am = sin6("::ffff:192.0.2.1"),
+				 c = sin6("2001:db8::1");
+	struct addrent		*e1, *e2, *e3, *f, *g;
+
+	limit_init();
+	e1 = limit_addr_get((struct sockaddr *)&a, 2);
+	e2 = limit_addr_get((struct sockaddr *)&am, 2);
+	ok(e1 != NULL && e2 == e1, "an IPv4 address and its IPv4-mapped "
+	    "form count as one address");
+	ok(limit_addr_get((struct sockaddr *)&a, 2) == NULL, "a third "
+	    "connection over max 2 is refused");
+	f = limit_addr_get((struct sockaddr *)&b, 2);
+	g = limit_addr_get((struct sockaddr *)&c, 2);
+	ok(f != NULL && g != NULL && f != g && f != e1, "other addresses, "
+	    "IPv4 and IPv6, have their own count");
+	limit_addr_put(e2);
+	ok((e3 = limit_addr_get((struct sockaddr *)&a, 2)) == e1, "a closed "
+	    "connection makes room for one more");
+	ok(limit_addr_get((struct sockaddr *)&a, 3) == e1, "a reload that "
+	    "raises the limit applies to the next connection");
+	limit_addr_put(e1);
+	limit_addr_put(e1);
+	limit_addr_put(e3);
+	ok(limit_addr_get((struct sockaddr *)&a, 0) == NULL, "max 0 refuses "
+	    "an address with no connection");
+	ok((e1 = limit_addr_get((struct sockaddr *)&a, 1)) != NULL &&
+	    limit_addr_get((struct sockaddr *)&am, 1) == NULL, "after the "
+	    "last one went, the address starts again from zero");
+	limit_addr_put(e1);
+	limit_addr_put(f);
+	limit_addr_put(g);
+	limit_addr_put(NULL);
+	ok(1, "every entry given back (LeakSanitizer checks at exit)");
+}
+
 static uint64_t
 drain(struct bucket *b, uint64_t now, uint32_t rate, uint32_t burst)
 {
@@ -121,5 +190,6 @@ main(void)
 	ok(drain(&b, t0 + 121500, 1, 3000) == 1, "rate lowered to 1/s: 1.5 s, "
 	    "one token");
 
+	test_addr();
 	return tap_done();
 }

@@ -1,0 +1,40 @@
+/*
+ * The relay's clock and timer lists.  Timeouts are kept in lists ordered
+ * by deadline, walked from the head by a coarse tick (relay_tick): no
+ * per-session timer, no scan of every session.  A session joins the tail
+ * of a list stamped with the time, so each list stays in order.
+ */
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "clock.h"
+#include "relay.h"
+
+uint64_t
+relay_msec(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wraps every 49.7 days: only for differences below that (timer lists). */
+uint32_t
+relay_now_ms(void)
+{
+	return (uint32_t)relay_msec();
+}
+
+void
+relay_timer_set(struct session *s, int tlist)
+{
+	if (s->tlist != TL_NONE)
+		TAILQ_REMOVE(&relay->tl[s->tlist], s, timer_entry);
+	s->tlist = (uint8_t)tlist;
+	s->t_list = relay_now_ms();
+	if (tlist != TL_NONE)
+		TAILQ_INSERT_TAIL(&relay->tl[tlist], s, timer_entry);
+}

@@ -1,0 +1,510 @@
+/*
+ * One connection's life: the HTTP upgrade, RFC 6455 frames, the close
+ * handshake and the echo endpoint; whole messages of relay sessions go
+ * to the session layer (session.c), which registers and answers them.
+ *
+ * Sessions are never freed from inside a frame callback: a callback only
+ * marks a session closing, and the memory goes when its output is
+ * flushed, its peer hangs up, or a timer says so.  That keeps the parser
+ * and the router free of use-after-free traps.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "http.h"
+#include "limit.h"
+#include "log.h"
+#include "outq.h"
+#include "relay.h"
+#include "router.h"
+#include "session.h"
+#include "ws.h"
+
+#define RBUF_SIZE	(256 * 1024)
+#define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
+
+/* One read buffer for all connections. */
+static uint8_t	*rbuf;
+static size_t	 rbuf_size;
+
+static void	conn_event(int, short, void *);
+static void	conn_read(struct session *);
+static void	conn_closing_feed(struct session *, size_t);
+static void	conn_http(struct session *, size_t);
+static void	conn_feed(struct session *, uint8_t *, size_t);
+static int	conn_on_msg(void *, int, uint8_t *, size_t);
+static void	conn_events(struct session *, short);
+static void	conn_hold(struct session *, const uint8_t *, size_t);
+static void	conn_resume(struct session *);
+static void	conn_trim(struct session *);
+
+void
+conn_init(void)
+{
+	rbuf_size = RBUF_SIZE;
+	if ((rbuf = malloc(rbuf_size)) == NULL)
+		fatal("malloc");
+}
+
+void
+conn_accept(int fd, struct addrent *addr)
+{
+	struct session	*s;
+	int		 one = 1, sockbuf = SESSION_SOCKBUF;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_warn("calloc");
+		limit_addr_put(addr);
+		close(fd);
+		return;
+	}
+	s->fd = fd;
+	s->state = S_HTTP;
+	s->proto = PROTO_JSON;
+	s->addr = addr;
+	bucket_init(&s->bucket, relay_msec(), relay->lim.burst);
+	ws_rx_init(&s->rx, 1);
+	LIST_INIT(&s->rooms);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/*
+	 * Fixed kernel buffers: left to autotuning, a client that does not
+	 * read (or that we stop reading) could hold megabytes of kernel
+	 * memory per connection, beyond anything the configuration bounds.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof(sockbuf));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf));
+	relay->nsessions++;
+	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
+	    conn_event, s);
+	s->ev_flags = EV_READ;
+	event_add(&s->ev, NULL);
+	relay_timer_set(s, TL_HTTP);
+}
+
+static void
+conn_events(struct session *s, short want)
+{
+	if (s->ev_flags == want)
+		return;
+	event_del(&s->ev);
+	s->ev_flags = (uint8_t)want;
+	if (want == 0)
+		return;
+	event_assign(&s->ev, relay->base, s->fd, want | EV_PERSIST,
+	    conn_event, s);
+	event_add(&s->ev, NULL);
+}
+
+static void
+conn_event(int fd, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	if (what & EV_WRITE) {
+		if (conn_flush(s) == -1)
+			return;		/* freed */
+	}
+	if (what & EV_READ)
+		conn_read(s);
+}
+
+static void
+conn_read(struct session *s)
+{
+	ssize_t	 n;
+	size_t	 room;
+
+	if (s->state == S_HTTP) {
+		/* The head is kept until complete; one byte over the
+		 * limit is enough for the parser to answer 431. */
+		if (s->in == NULL) {
+			s->in_cap = HTTP_MAX_HEAD + 1;
+			if ((s->in = malloc(s->in_cap)) == NULL) {
+				conn_free(s);
+				return;
+			}
+		}
+		room = s->in_cap - s->in_len;
+		n = read(s->fd, s->in + s->in_len, room);
+	} else
+		n = read(s->fd, rbuf, rbuf_size);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		conn_free(s);
+		return;
+	}
+	if (n == 0) {
+		/* The peer is gone; in CLOSING this is the normal end. */
+		conn_free(s);
+		return;
+	}
+	switch (s->state) {
+	case S_HTTP:
+		conn_http(s, (size_t)n);
+		break;
+	case S_CLOSING:
+		conn_closing_feed(s, (size_t)n);
+		break;
+	default:
+		if (s->state == S_REGISTERED || s->state == S_ECHO) {
+			s->pinged = 0;
+			relay_timer_set(s, TL_LIVE);
+		}
+		conn_feed(s, rbuf, (size_t)n);
+		break;
+	}
+}
+
+static int
+conn_closing_cb(void *arg, int opcode, uint8_t *data, size_t len)
+{
+	struct session	*s = arg;
+
+	(void)data;
+	(void)len;
+	if (opcode == WS_OP_CLOSE) {
+		s->close_rcvd = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * After our close frame, what the peer sends is read only to find its
+ * close frame (or garbage): either ends the session once our output is
+ * out.  After an HTTP error everything is discarded.
+ */
+static void
+conn_closing_feed(struct session *s, size_t n)
+{
+	ssize_t	 used;
+	int	 code;
+
+	if (s->http_err || s->close_rcvd)
+		return;
+	used = ws_rx_feed(&s->rx, relay->lim.max_message, rbuf, n,
+	    conn_closing_cb, s, &code);
+	if (used == -1)
+		s->close_rcvd = 1;
+	if (s->close_rcvd && outq_pending(s) == 0)
+		conn_free(s);
+}
+
+static void
+conn_http(struct session *s, size_t n)
+{
+	struct http_result	 res;
+	char			 resp[512];
+	const char		*reason;
+	size_t			 used, rlen, left;
+
+	s->in_len += n;
+	used = http_parse_upgrade((const char *)s->in, s->in_len,
+	    &relay->policy, &res);
+	if (used == 0)
+		return;
+	rlen = http_response(resp, sizeof(resp), &res);
+	if (rlen == 0)
+		fatalx("http_response did not fit");
+	/*
+	 * A relay session's 101 waits for its CHALLENGE (from cryptod), so
+	 * both leave in one write.
+	 */
+	if (res.status == 101 && res.endpoint == ENDPOINT_RELAY)
+		s->hold = 1;
+	outq_queue(s, (const uint8_t *)resp, rlen);
+	if (res.status != 101) {
+		log_debug("upgrade refused: HTTP %d: %s", res.status,
+		    res.reason != NULL ? res.reason : "");
+		free(s->in);
+		s->in = NULL;
+		s->in_len = s->in_cap = 0;
+		s->state = S_CLOSING;
+		s->close_sent = 1;
+		s->http_err = 1;
+		relay_timer_set(s, TL_CLOSING);
+		return;
+	}
+	s->proto = (uint8_t)res.proto;
+	left = s->in_len - used;
+	if (left > 0 && left <= rbuf_size)
+		memcpy(rbuf, s->in + used, left);
+	free(s->in);
+	s->in = NULL;
+	s->in_len = s->in_cap = 0;
+
+	/*
+	 * Numbered at the upgrade, not at accept: cryptod takes only
+	 * growing ids, and upgrades finish in any order.
+	 */
+	s->sid = ++relay->next_sid;
+	if (res.endpoint == ENDPOINT_ECHO) {
+		/* Plain WebSocket: sws/1's fragment cap does not apply. */
+		ws_rx_any_fragments(&s->rx);
+		s->state = S_ECHO;
+		relay_timer_set(s, TL_LIVE);
+	} else {
+		relay_timer_set(s, TL_REG);
+		if ((reason = session_start(s)) != NULL) {
+			conn_close(s, WS_CLOSE_POLICY, reason);
+			return;
+		}
+	}
+	if (left > 0)
+		conn_feed(s, rbuf, left);
+}
+
+/* Feed bytes to the frame parser; keep what it could not take now. */
+static void
+conn_feed(struct session *s, uint8_t *buf, size_t len)
+{
+	ssize_t	 used;
+	int	 code = 0;
+
+	used = ws_rx_feed(&s->rx, relay->lim.max_message, buf, len,
+	    conn_on_msg, s, &code);
+	if (used == -1) {
+		conn_close(s, code, code == WS_CLOSE_TOO_BIG ?
+		    "message too big" : code == WS_CLOSE_BAD_DATA ?
+		    "invalid UTF-8" : "protocol error");
+		return;
+	}
+	/* Stopped early, or our own output is over its bound: pause. */
+	if (s->state != S_CLOSING && ((size_t)used < len ||
+	    outq_pending(s) > relay->lim.send_buffer))
+		conn_hold(s, buf + used, len - (size_t)used);
+}
+
+/* Reading stops while the session's own output is over its bound. */
+static void
+conn_hold(struct session *s, const uint8_t *p, size_t len)
+{
+	uint8_t	*n;
+
+	if (len > s->in_cap) {
+		if ((n = realloc(s->in, len)) == NULL) {
+			conn_close(s, WS_CLOSE_INTERNAL, "out of memory");
+			return;
+		}
+		s->in = n;
+		s->in_cap = len;
+	}
+	memmove(s->in, p, len);
+	s->in_len = len;
+	s->paused = 1;
+	conn_events(s, s->ev_flags & ~EV_READ);
+}
+
+static void
+conn_resume(struct session *s)
+{
+	uint8_t	*held;
+	size_t	 len;
+
+	s->paused = 0;
+	conn_events(s, s->ev_flags | EV_READ);
+	if (s->in_len == 0)
+		return;
+	/* The held bytes move out first: feeding may hold again. */
+	held = s->in;
+	len = s->in_len;
+	s->in = NULL;
+	s->in_len = s->in_cap = 0;
+	conn_feed(s, held, len);
+	free(held);
+}
+
+static int
+conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
+{
+	struct session	*s = arg;
+	const char	*reason;
+	unsigned int	 code;
+
+	if (s->state == S_CLOSING)
+		return 1;
+	switch (opcode) {
+	case WS_OP_PING:
+		outq_frame(s, WS_OP_PONG, data, len);
+		break;
+	case WS_OP_PONG:
+		break;
+	case WS_OP_CLOSE:
+		s->close_rcvd = 1;
+		if (len >= 2) {
+			code = (unsigned int)data[0] << 8 | data[1];
+			conn_close(s, (int)code, NULL);
+		} else
+			conn_close(s, 0, NULL);
+		return 1;
+	default:
+		if (s->state == S_ECHO)
+			outq_frame(s, opcode, data, len);
+		else if ((reason = session_message(s, opcode, data, len)) !=
+		    NULL)
+			conn_close(s, WS_CLOSE_POLICY, reason);
+		break;
+	}
+	if (s->state == S_CLOSING)
+		return 1;
+	if (outq_pending(s) > relay->lim.send_buffer)
+		return 1;	/* held: our own output is over its bound */
+	return 0;
+}
+
+void
+conn_verified(struct session *s, const uint8_t *proof)
+{
+	struct session	*old;
+
+	if (!session_verified(s, proof))
+		return;
+	/*
+	 * A full key gives up its oldest session to the newcomer: the
+	 * router names it and we close it, which takes it out of the key.
+	 */
+	while ((old = router_register(s)) != NULL)
+		conn_close(old, WS_CLOSE_REPLACED, "replaced");
+}
+
+void
+conn_rejected(struct session *s, uint32_t reason)
+{
+	const char	*why;
+
+	if ((why = session_rejected(s, reason)) != NULL)
+		conn_close(s, WS_CLOSE_POLICY, why);
+}
+
+void
+conn_close(struct session *s, int code, const char *reason)
+{
+	uint8_t	 payload[WS_MAX_CONTROL];
+	size_t	 len = 0, rlen;
+
+	if (s->state == S_CLOSING)
+		return;
+	session_release(s);
+	if (s->state != S_HTTP && code != 0) {
+		payload[0] = (uint8_t)(code >> 8);
+		payload[1] = (uint8_t)code;
+		len = 2;
+		if (reason != NULL) {
+			rlen = strlen(reason);
+			if (rlen > sizeof(payload) - 2)
+				rlen = sizeof(payload) - 2;
+			memcpy(payload + 2, reason, rlen);
+			len += rlen;
+		}
+	}
+	if (s->state != S_HTTP)
+		outq_frame(s, WS_OP_CLOSE, payload, len);
+	s->state = S_CLOSING;
+	s->close_sent = 1;
+	s->paused = 0;
+	s->in_len = 0;
+	relay_timer_set(s, TL_CLOSING);
+	outq_closing(s);
+	conn_events(s, s->ev_flags | EV_READ);
+}
+
+void
+conn_free(struct session *s)
+{
+	session_release(s);
+	relay_timer_set(s, TL_NONE);
+	outq_free(s);
+	limit_addr_put(s->addr);
+	event_del(&s->ev);
+	close(s->fd);
+	ws_rx_free(&s->rx);
+	free(s->in);
+	free(s);
+	relay->nsessions--;
+}
+
+void
+conn_timeout(struct session *s, int tlist)
+{
+	switch (tlist) {
+	case TL_HTTP:
+		log_debug("handshake timeout");
+		conn_free(s);
+		break;
+	case TL_REG:
+		conn_close(s, WS_CLOSE_POLICY, session_reg_timeout(s));
+		break;
+	case TL_CLOSING:
+		conn_free(s);
+		break;
+	case TL_LIVE:
+		/*
+		 * Not reading a session whose output is full is our choice,
+		 * not its silence: the full list decides its fate (1013).
+		 */
+		if (s->full || s->paused) {
+			relay_timer_set(s, TL_LIVE);
+			break;
+		}
+		if (relay_now_ms() - s->t_list >=
+		    relay->lim.idle_timeout * 1000U) {
+			conn_close(s, WS_CLOSE_GOING_AWAY, "idle timeout");
+			break;
+		}
+		if (!s->pinged) {
+			s->pinged = 1;
+			outq_frame(s, WS_OP_PING, NULL, 0);
+			conn_trim(s);
+		}
+		break;
+	}
+}
+
+/* An idle session gives back the buffers it is not using. */
+static void
+conn_trim(struct session *s)
+{
+	outq_trim(s);
+	if (s->rx.msg_len == 0 && s->rx.msg != NULL) {
+		free(s->rx.msg);
+		s->rx.msg = NULL;
+		s->rx.msg_cap = 0;
+	}
+}
+
+int
+conn_flush(struct session *s)
+{
+	switch (outq_write(s)) {
+	case OUTQ_ERROR:
+		conn_free(s);
+		return -1;
+	case OUTQ_BLOCKED:
+		conn_events(s, s->ev_flags | EV_WRITE);
+		return 0;
+	}
+	conn_events(s, s->ev_flags & ~EV_WRITE);
+	if (s->state == S_CLOSING) {
+		if (s->close_rcvd || relay->shutting_down) {
+			conn_free(s);
+			return -1;
+		}
+		/* Our close is out: half-close and wait for the peer. */
+		(void)shutdown(s->fd, SHUT_WR);
+		return 0;
+	}
+	if (s->paused)
+		conn_resume(s);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * The connection layer: one client socket from accept to close.  The
+ * HTTP upgrade, RFC 6455 framing, pings and idle time, the close
+ * handshake, the echo endpoint, and reading and writing the socket.
+ * Called by relay.c; it hands whole messages of relay sessions to the
+ * session layer and closes a session when that layer says so.
+ */
+#ifndef SWS_CONN_H
+#define SWS_CONN_H
+
+#include <stdint.h>
+
+struct addrent;
+struct session;
+
+/* The read buffer, once, before the first connection. */
+void	conn_init(void);
+/* A connection accepted, counted against its address as a. */
+void	conn_accept(int fd, struct addrent *a);
+/* cryptod's verdicts on a registration. */
+void	conn_verified(struct session *, const uint8_t *proof);
+void	conn_rejected(struct session *, uint32_t reason);
+/*
+ * Start the close: the close frame (code 0: an empty one) is queued,
+ * the session leaves the router at once, and its memory goes once the
+ * frame is out and the peer has answered or the linger time is over.
+ */
+void	conn_close(struct session *, int code, const char *reason);
+void	conn_free(struct session *);
+/*
+ * Write what is queued.  Returns -1 when the session was freed (its
+ * close is complete or the peer is gone), 0 otherwise.
+ */
+int	conn_flush(struct session *);
+/* The session's time on timer list tlist (TL_*) is up. */
+void	conn_timeout(struct session *, int tlist);
+
+#endif /* SWS_CONN_H */

@@ -1,0 +1,37 @@
+/*
+ * Routing between registered keys and rooms (SPEC.md 4): the key table,
+ * rooms and their members, and the delivery of MESSAGE, PRESENCE and
+ * JOINED into the recipients' output queues.  The router answers nothing
+ * and closes nothing itself: router_request() says what the session layer
+ * answers, and router_register() names the session a full key gives up,
+ * for the connection layer to close.
+ */
+#ifndef SWS_ROUTER_H
+#define SWS_ROUTER_H
+
+#include <stddef.h>
+
+struct session;
+struct sws_req;
+
+/* router_request() results. */
+#define ROUTE_OK	0	/* done: ACK it when it has an id */
+#define ROUTE_ANSWERED	1	/* done and answered (JOINED) */
+#define ROUTE_FAILED	2	/* ERROR *code, *message when it has an id */
+
+void	router_init(void);
+/*
+ * Put a session that has just registered under its key.  Returns NULL
+ * when it is in; when the key already has max sessions per key, puts
+ * nothing and returns the key's oldest session, which the caller closes
+ * with 4001 (closing takes it out of the router) before it calls again.
+ */
+struct session *router_register(struct session *);
+/* Out of the key table and of every room (PRESENCE left where due). */
+void	router_unregister(struct session *);
+/* SEND, JOIN, LEAVE or PUBLISH from a registered session. */
+int	router_request(struct session *, struct sws_req *, const char **code,
+	    const char **message);
+size_t	router_nkeys(void);
+
+#endif /* SWS_ROUTER_H */
