@@ -28,6 +28,12 @@ relay_now_ms(void)
 	return (uint32_t)relay_msec();
 }
 
+int
+timer_due(uint32_t now, uint32_t then, uint32_t span)
+{
+	return (int32_t)(now - then) >= 0 && now - then >= span;
+}
+
 void
 relay_timer_set(struct session *s, int tlist)
 {

@@ -183,6 +183,25 @@ static const struct {
 	{ "ping interval", offsetof(struct relay_limits, ping_interval) },
 };
 
+/*
+ * Timeouts in seconds, at most a day: the relay's timer lists count
+ * milliseconds in 32 bits and compare differences as signed, which holds
+ * for spans up to 24 days.
+ */
+#define TIMEOUT_MAX	86400
+
+static const struct {
+	const char	*name;
+	size_t		 off;
+} timeouts[] = {
+	{ "handshake timeout", offsetof(struct relay_limits,
+	    handshake_timeout) },
+	{ "registration timeout", offsetof(struct relay_limits,
+	    registration_timeout) },
+	{ "ping interval", offsetof(struct relay_limits, ping_interval) },
+	{ "idle timeout", offsetof(struct relay_limits, idle_timeout) },
+};
+
 static int
 check_limits(const struct relay_limits *lim, const char *file)
 {
@@ -229,6 +248,15 @@ check_limits(const struct relay_limits *lim, const char *file)
 		    at_least_one[i].off) < 1) {
 			log_warnx("%s: %s must be at least 1", file,
 			    at_least_one[i].name);
+			errors++;
+		}
+	}
+	for (i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+		if (*(const uint32_t *)(const void *)((const char *)lim +
+		    timeouts[i].off) > TIMEOUT_MAX) {
+			log_warnx("%s: %s %u is above %d seconds (a day)", file,
+			    timeouts[i].name, *(const uint32_t *)(const void *)
+			    ((const char *)lim + timeouts[i].off), TIMEOUT_MAX);
 			errors++;
 		}
 	}

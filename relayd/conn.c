@@ -286,12 +286,18 @@ conn_feed(struct session *s, uint8_t *buf, size_t len)
 		conn_hold(s, buf + used, len - (size_t)used);
 }
 
-/* Reading stops while the session's own output is over its bound. */
+/*
+ * Reading stops while the session's own output is over its bound.  Its
+ * queue is then full as SPEC.md 5 means it (its own answers and pongs
+ * are output like any other), so the 1013 rule applies: a client that
+ * sends but never reads does not hold its connection forever.
+ */
 static void
 conn_hold(struct session *s, const uint8_t *p, size_t len)
 {
 	uint8_t	*n;
 
+	outq_mark_full(s);
 	if (len > s->in_cap) {
 		if ((n = realloc(s->in, len)) == NULL) {
 			conn_close(s, WS_CLOSE_INTERNAL, "out of memory");
@@ -457,8 +463,8 @@ conn_timeout(struct session *s, int tlist)
 			relay_timer_set(s, TL_LIVE);
 			break;
 		}
-		if (relay_now_ms() - s->t_list >=
-		    relay->lim.idle_timeout * 1000U) {
+		if (timer_due(relay_now_ms(), s->t_list,
+		    relay->lim.idle_timeout * 1000U)) {
 			conn_close(s, WS_CLOSE_GOING_AWAY, "idle timeout");
 			break;
 		}

@@ -500,27 +500,32 @@ relay_tick(int fd, short what, void *arg)
 		return;
 	outq_decay();
 	/*
-	 * Each list is ordered by t_list: stop at the first not due.
-	 * Times are milliseconds; unsigned differences survive the wrap.
+	 * Each list is ordered by t_list: stop at the first not due.  A
+	 * session that a timeout here moves to a list is stamped after now
+	 * (the coarse clock may step during the tick), so it is not due:
+	 * timer_due() takes that as a negative span, where an unsigned
+	 * difference wrapped, called it due at once and freed a closing
+	 * session before its last frames were out, or cycled the live list
+	 * forever.
 	 */
 	while ((s = TAILQ_FIRST(&relay->tl[TL_HTTP])) != NULL &&
-	    now - s->t_list >= lim->handshake_timeout * 1000U)
+	    timer_due(now, s->t_list, lim->handshake_timeout * 1000U))
 		conn_timeout(s, TL_HTTP);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_REG])) != NULL &&
-	    now - s->t_list >= lim->registration_timeout * 1000U)
+	    timer_due(now, s->t_list, lim->registration_timeout * 1000U))
 		conn_timeout(s, TL_REG);
 	while ((s = TAILQ_FIRST(&relay->tl[TL_CLOSING])) != NULL &&
-	    now - s->t_list >= LINGER_SECS * 1000U)
+	    timer_due(now, s->t_list, LINGER_SECS * 1000U))
 		conn_timeout(s, TL_CLOSING);
 	for (s = TAILQ_FIRST(&relay->tl[TL_LIVE]); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, timer_entry);
-		if (now - s->t_list < lim->ping_interval * 1000U)
+		if (!timer_due(now, s->t_list, lim->ping_interval * 1000U))
 			break;
 		conn_timeout(s, TL_LIVE);
 	}
 	/* Output that stayed full past the idle timeout. */
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
-	    now - s->t_full >= lim->idle_timeout * 1000U)
+	    timer_due(now, s->t_full, lim->idle_timeout * 1000U))
 		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 }
 

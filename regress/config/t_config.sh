@@ -386,6 +386,25 @@ rate limit 10000001 per second burst 1
 rate limit 1 per second burst 10000001
 @BASE@'
 
+row "timeouts above a day" 1 \
+    "=$P: @CONF@: handshake timeout 86401 is above 86400 seconds (a day)
+=$P: @CONF@: registration timeout 86401 is above 86400 seconds (a day)
+=$P: @CONF@: idle timeout 5000000 is above 86400 seconds (a day)" '
+listen on 127.0.0.1 port 8080
+handshake timeout 86401
+registration timeout 86401
+ping interval 30
+idle timeout 5000000
+@BASE@'
+
+row "timeouts of a day" 0 "=configuration OK" '
+listen on 127.0.0.1 port 8080
+handshake timeout 86400
+registration timeout 86400
+ping interval 86399
+idle timeout 86400
+@BASE@'
+
 row "the largest rate and burst" 0 "=configuration OK" '
 listen on 127.0.0.1 port 8080
 rate limit 10000000 per second burst 10000000
