@@ -47,9 +47,9 @@ CFLAGS_FUZZ = -std=gnu11 -O1 -g $(CPPFLAGS_SWS) -DFUZZING \
 	  -fsanitize=fuzzer,address,undefined
 FUZZ_SECONDS ?= 60
 
-COMMON_SRCS = common/log.c common/imsg.c common/proc.c common/sandbox.c \
+COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c common/sandbox.c \
 	  common/b64.c common/keyfile.c
-CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/proc.c \
+CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/dispatch.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
 	  relayd/relay.c relayd/session.c relayd/http.c common/ws.c \
