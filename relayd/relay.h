@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "codec.h"
+#include "dispatch.h"
 #include "http.h"
 #include "imsg.h"
 #include "ws.h"
