@@ -335,8 +335,8 @@ msg_conf_limits(struct imsg *imsg, void *arg)
 	memcpy(&relay->newlim, imsg->data, sizeof(relay->newlim));
 	relay->newlim.path[sizeof(relay->newlim.path) - 1] = '\0';
 	relay->newlim.echo_path[sizeof(relay->newlim.echo_path) - 1] = '\0';
-	if (relay->newlim.max_message < 1024 || relay->newlim.burst == 0 ||
-	    relay->newlim.rate == 0)
+	/* The parent's own rules: the buffers are sized by these values. */
+	if (conf_check_limits(&relay->newlim, "parent's CONF_LIMITS") != 0)
 		fatalx("bad LIMITS values");
 }
 
