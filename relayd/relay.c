@@ -331,7 +331,15 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 static void
 msg_conf_limits(struct imsg *imsg, void *arg)
 {
+	size_t	 i;
+
 	(void)arg;
+	/* LIMITS starts a set: the origins of one left unfinished go. */
+	for (i = 0; i < relay->nneworigins; i++)
+		free(relay->neworigins[i]);
+	free(relay->neworigins);
+	relay->neworigins = NULL;
+	relay->nneworigins = 0;
 	memcpy(&relay->newlim, imsg->data, sizeof(relay->newlim));
 	relay->newlim.path[sizeof(relay->newlim.path) - 1] = '\0';
 	relay->newlim.echo_path[sizeof(relay->newlim.echo_path) - 1] = '\0';
