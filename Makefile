@@ -44,7 +44,7 @@ CFLAGS_SAN = -std=gnu11 -O1 -g $(WARN) $(CPPFLAGS_SWS) $(SAN)
 # libFuzzer (clang).
 FUZZCC	= clang
 CFLAGS_FUZZ = -std=gnu11 -O1 -g $(CPPFLAGS_SWS) -DFUZZING \
-	  -fsanitize=fuzzer,address,undefined
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
 
 COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c common/sandbox.c \
