@@ -91,6 +91,32 @@ imsg_check(struct imsg *imsg, enum proc_id peer,
 	return h;
 }
 
+/*
+ * A descriptor comes with the first byte of its message (imsg.c), so one
+ * still queued once every complete message is taken belongs to the
+ * message that is not complete yet: there is at most one, that message
+ * has begun, and its header, once whole, says it carries one.  Any
+ * other was attached to a message not flagged for it.
+ */
+static void
+imsg_check_stray(struct imsgbuf *ib, enum proc_id peer)
+{
+	struct imsg_hdr	 hdr;
+	size_t		 avail = ib->rlen - ib->rpos;
+
+	if (ib->nrfds == 0)
+		return;
+	if (ib->nrfds == 1 && avail > 0) {
+		if (avail < IMSG_HEADER_SIZE)
+			return;
+		memcpy(&hdr, ib->rbuf + ib->rpos, sizeof(hdr));
+		if (hdr.flags & IMSGF_HASFD)
+			return;
+	}
+	fatalx("%s sent %zu descriptor%s that no message is flagged for",
+	    imsg_peer_name(peer), ib->nrfds, ib->nrfds == 1 ? "" : "s");
+}
+
 void
 imsg_dispatch(struct imsgbuf *ib, enum proc_id peer,
     const struct imsg_handler *tab, size_t ntab, void *arg)
@@ -105,8 +131,10 @@ imsg_dispatch(struct imsgbuf *ib, enum proc_id peer,
 		h->fn(&imsg, arg);
 		imsg_free(&imsg);
 	}
-	if (r == 0)
+	if (r == 0) {
+		imsg_check_stray(ib, peer);
 		return;
+	}
 	/* imsg_get fails only once a whole header is buffered. */
 	memcpy(&hdr, ib->rbuf + ib->rpos, sizeof(hdr));
 	fatalx("%s sent a bad header: type %u, length %u, flags %#x",

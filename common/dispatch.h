@@ -45,8 +45,9 @@ struct imsg_handler {
 /*
  * Hand every complete message buffered in ib, which comes from peer, to
  * its row of tab, passing arg to the handler.  Returns when no complete
- * message is left; a bad header, or a message that no row allows, does
- * not return.
+ * message is left; a bad header, a message that no row allows, or then
+ * a descriptor left over that no message was flagged for, does not
+ * return.
  */
 void		 imsg_dispatch(struct imsgbuf *ib, enum proc_id peer,
 		    const struct imsg_handler *tab, size_t ntab, void *arg);

@@ -3,8 +3,9 @@
  * row reach the handler in order with their payload, descriptor and
  * argument; every kind of refusal (unknown type, wrong sender, size below
  * or above the row's, a descriptor where none is allowed or none where
- * one is required, a bad header) ends the process with status 1 and one
- * exact log line, checked in a forked child.
+ * one is required, a descriptor on a message not flagged for one, a bad
+ * header) ends the process with status 1 and one exact log line, checked
+ * in a forked child.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -114,6 +115,62 @@ chan_close(int sp[2], struct imsgbuf *tx, struct imsgbuf *rx)
 	close(sp[1]);
 }
 
+/* Bytes and nfd new pipe read ends in one sendmsg, as a peer may. */
+static void
+send_with_fds(int sock, const void *data, size_t len, int nfd)
+{
+	struct msghdr	 msg;
+	struct cmsghdr	*cmsg;
+	struct iovec	 iov;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+	} cbuf;
+	int		 fds[2], p[2], i;
+
+	if (nfd < 1 || nfd > 2)
+		abort();
+	for (i = 0; i < nfd; i++) {
+		if (pipe(p) == -1)
+			abort();
+		close(p[1]);
+		fds[i] = p[0];
+	}
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(cmsg), fds, nfd * sizeof(int));
+	if (sendmsg(sock, &msg, 0) != (ssize_t)len)
+		abort();
+	for (i = 0; i < nfd; i++)
+		close(fds[i]);
+}
+
+static size_t
+mkmsg(uint8_t *out, uint32_t type, uint16_t flags, const void *p,
+    size_t len)
+{
+	struct imsg_hdr	 h;
+
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.len = (uint16_t)(IMSG_HEADER_SIZE + len);
+	h.flags = flags;
+	memcpy(out, &h, sizeof(h));
+	if (len > 0)
+		memcpy(out + sizeof(h), p, len);
+	return sizeof(h) + len;
+}
+
 /* A pipe's write end sees EPIPE once every read end is closed. */
 static int
 reader_gone(int wfd)
@@ -180,6 +237,31 @@ test_accepted(void)
 	close(p2[1]);
 	close(p3[1]);
 
+	/*
+	 * A descriptor comes with the first byte of its message, which
+	 * may be all that came: it waits for the rest.
+	 */
+	ncalls = 0;
+	{
+		uint8_t	 m[IMSG_HEADER_SIZE];
+
+		mkmsg(m, T_MAYFD, IMSGF_HASFD, NULL, 0);
+		send_with_fds(sp[0], m, 10, 1);
+		ok(imsgbuf_read(&rx) == 10, "the start of a header, with a "
+		    "descriptor");
+		imsg_dispatch(&rx, PROC_PARENT, tab, IMSG_NHANDLERS(tab),
+		    NULL);
+		ok(ncalls == 0, "nothing to handle yet, and the descriptor "
+		    "waits");
+		ok(write(sp[0], m + 10, sizeof(m) - 10) == sizeof(m) - 10 &&
+		    imsgbuf_read(&rx) > 0, "the rest of it");
+		imsg_dispatch(&rx, PROC_PARENT, tab, IMSG_NHANDLERS(tab),
+		    NULL);
+		ok(ncalls == 1 && calls[0].type == T_MAYFD &&
+		    calls[0].fd != -1, "the message is handled with its "
+		    "descriptor");
+	}
+
 	/* A message in pieces is handled once it is whole. */
 	ncalls = 0;
 	imsg_compose(&tx, T_EMPTY, 0, -1, NULL, 0);
@@ -199,9 +281,9 @@ test_accepted(void)
  * exactly want (one line per message handled first, then the fatal).
  */
 static void
-refused(const char *what, enum proc_id peer,
+refused_fds(const char *what, enum proc_id peer,
     void (*send)(struct imsgbuf *), const void *raw, size_t rawlen,
-    const char *want)
+    int rawfds, const char *want)
 {
 	struct imsgbuf	 tx, rx;
 	char		 out[1024];
@@ -226,7 +308,10 @@ refused(const char *what, enum proc_id peer,
 			send(&tx);
 		if (imsgbuf_flush(&tx) == -1)
 			_exit(2);
-		if (raw != NULL && write(sp[0], raw, rawlen) != (ssize_t)rawlen)
+		if (raw != NULL && rawfds > 0)
+			send_with_fds(sp[0], raw, rawlen, rawfds);
+		else if (raw != NULL &&
+		    write(sp[0], raw, rawlen) != (ssize_t)rawlen)
 			_exit(2);
 		while (imsgbuf_read(&rx) > 0)
 			imsg_dispatch(&rx, peer, tab, IMSG_NHANDLERS(tab),
@@ -246,6 +331,14 @@ refused(const char *what, enum proc_id peer,
 	ok(strcmp(out, want) == 0, "%s: the exact log line", what);
 	if (strcmp(out, want) != 0)
 		printf("#   got  \"%s\"\n#   want \"%s\"\n", out, want);
+}
+
+static void
+refused(const char *what, enum proc_id peer,
+    void (*send)(struct imsgbuf *), const void *raw, size_t rawlen,
+    const char *want)
+{
+	refused_fds(what, peer, send, raw, rawlen, 0, want);
 }
 
 static void
@@ -331,6 +424,8 @@ static void
 test_refused(void)
 {
 	struct imsg_hdr	 h;
+	uint8_t		 m[IMSG_HEADER_SIZE + 16];
+	size_t		 n;
 
 	refused("unknown type", PROC_RELAY, send_unknown, NULL, 0,
 	    "test: relay sent message type 99 (3 bytes): unknown type\n");
@@ -369,6 +464,19 @@ test_refused(void)
 	    "test: handled type 102\n"
 	    "test: handled type 101\n"
 	    "test: relay sent EXACT (type 101, 9 bytes): expected 8 bytes\n");
+
+	/* Descriptors on messages not flagged for them. */
+	n = mkmsg(m, T_RANGE, 0, bytes, 3);
+	refused_fds("a descriptor on a whole message not flagged", PROC_RELAY,
+	    NULL, m, n, 1, "test: handled type 102\n"
+	    "test: relay sent 1 descriptor that no message is flagged for\n");
+	refused_fds("a descriptor on the header of one not flagged",
+	    PROC_RELAY, NULL, m, IMSG_HEADER_SIZE + 1, 1,
+	    "test: relay sent 1 descriptor that no message is flagged for\n");
+	n = mkmsg(m, T_MAYFD, IMSGF_HASFD, NULL, 0);
+	refused_fds("two descriptors on one flagged message", PROC_PARENT,
+	    NULL, m, 4, 2,
+	    "test: parent sent 2 descriptors that no message is flagged for\n");
 
 	memset(&h, 0, sizeof(h));
 	h.type = T_EXACT;
