@@ -44,12 +44,12 @@ CFLAGS_SAN = -std=gnu11 -O1 -g $(WARN) $(CPPFLAGS_SWS) $(SAN)
 # libFuzzer (clang).
 FUZZCC	= clang
 CFLAGS_FUZZ = -std=gnu11 -O1 -g $(CPPFLAGS_SWS) -DFUZZING \
-	  -fsanitize=fuzzer,address,undefined
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
 
-COMMON_SRCS = common/log.c common/imsg.c common/proc.c common/sandbox.c \
+COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c common/sandbox.c \
 	  common/b64.c common/keyfile.c
-CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/proc.c \
+CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/dispatch.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
 	  relayd/relay.c relayd/conn.c relayd/session.c relayd/outq.c \

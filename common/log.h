@@ -37,4 +37,9 @@ __dead void fatal(const char *, ...)
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 
+#ifdef FUZZING
+/* Called by fatal() and fatalx() after the line is logged, if set. */
+extern void	(*log_fatal_hook)(void);
+#endif
+
 #endif /* SWS_LOG_H */

@@ -350,6 +350,15 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 	uint8_t	*p;
 	int	 code = 0, stop, r;
 
+	/*
+	 * Resuming after a violation would take the rest of a header whose
+	 * first checks failed as if they had passed (a control frame of
+	 * 126 bytes or more would then fill rx->ctl past its end).
+	 */
+	if (rx->failcode != 0) {
+		*closecode = rx->failcode;
+		return -1;
+	}
 	if (rx->closed)
 		return (ssize_t)len;
 	/*
@@ -446,6 +455,7 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 	return (ssize_t)off;
 
  fail:
+	rx->failcode = (uint16_t)code;
 	*closecode = code;
 	return -1;
 }

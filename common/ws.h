@@ -70,6 +70,7 @@ struct ws_rx {
 	uint8_t		 ctl_len;	/* bytes of control payload in ctl */
 	uint8_t		 closed;	/* a close frame was delivered */
 	uint8_t		 any_frags;	/* no WS_MAX_FRAGMENTS (echo only) */
+	uint16_t	 failcode;	/* close code of the violation found */
 	uint8_t		 hdr[WS_MAX_HEADER];
 	uint8_t		 ctl[WS_MAX_CONTROL];
 };
@@ -99,7 +100,9 @@ void	ws_rx_free(struct ws_rx *);
  * payload), 1007 invalid UTF-8 in a text message or close reason, 1009
  * message over max_message bytes or over WS_MAX_FRAGMENTS data frames,
  * 1011 when memory could not be had.  After a close frame was delivered,
- * further bytes are ignored (consumed).
+ * further bytes are ignored (consumed).  After a violation every call
+ * returns -1 with the same code: the parser stopped inside something it
+ * refused (a header it did not finish checking) and cannot go on.
  */
 ssize_t	ws_rx_feed(struct ws_rx *, size_t max_message, uint8_t *buf,
 	    size_t len, ws_msg_cb cb, void *arg, int *closecode);

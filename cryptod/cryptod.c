@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "b64.h"
+#include "dispatch.h"
 #include "imsg.h"
 #include "keyfile.h"
 #include "log.h"
@@ -65,14 +66,36 @@ static struct {
 } cd;
 
 static __dead void	usage(void);
-static void		dispatch_parent(struct imsg *);
-static void		dispatch_relay(struct imsg *);
-static void		do_challenge(const struct imsg_sid *);
-static void		do_verify(const struct imsg_verify *);
-static void		do_forget(const struct imsg_sid *);
+static void		channel_read(struct imsgbuf *, enum proc_id);
+static void		msg_conf(struct imsg *, void *);
+static void		msg_name(struct imsg *, void *);
+static void		msg_conf_end(struct imsg *, void *);
+static void		msg_challenge_req(struct imsg *, void *);
+static void		msg_verify(struct imsg *, void *);
+static void		msg_forget(struct imsg *, void *);
 static struct challenge	*challenge_take(uint64_t);
 static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 static void		rnd(void *, size_t);
+
+/* Everything cryptod accepts; whatever else comes ends it. */
+static const struct imsg_handler cryptod_imsg[] = {
+	{ IMSG_CRYPTOD_CONF, "CRYPTOD_CONF", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_cryptod_conf), sizeof(struct imsg_cryptod_conf),
+	    IMSG_FD_NO, msg_conf },
+	{ IMSG_CRYPTOD_NAME, "CRYPTOD_NAME", IMSG_PEER(PROC_PARENT),
+	    2, NAME_MAX_LEN + 1, IMSG_FD_NO, msg_name },
+	{ IMSG_CRYPTOD_CONF_END, "CRYPTOD_CONF_END", IMSG_PEER(PROC_PARENT),
+	    0, 0, IMSG_FD_NO, msg_conf_end },
+	{ IMSG_CHALLENGE_REQ, "CHALLENGE_REQ", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_sid), sizeof(struct imsg_sid),
+	    IMSG_FD_NO, msg_challenge_req },
+	{ IMSG_VERIFY, "VERIFY", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_verify), sizeof(struct imsg_verify),
+	    IMSG_FD_NO, msg_verify },
+	{ IMSG_FORGET, "FORGET", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_sid), sizeof(struct imsg_sid),
+	    IMSG_FD_NO, msg_forget },
+};
 
 int
 challenge_cmp(struct challenge *a, struct challenge *b)
@@ -109,11 +132,10 @@ int
 main(int argc, char *argv[])
 {
 	struct pollfd	 pfd[2];
-	struct imsg	 imsg;
 	struct stat	 st;
 	const char	*user = "_relayd", *dir = "/var/empty";
 	char		 err[512];
-	int		 ch, debug = 0, verbose = 0, i, r;
+	int		 ch, debug = 0, verbose = 0, i;
 
 	proc_title_init(argc, argv, environ);
 	log_init(LOG_TO_STDERR, 0, 0);
@@ -191,36 +213,13 @@ main(int argc, char *argv[])
 		}
 		for (i = 0; i < 2; i++) {
 			struct imsgbuf	*ib = i == 0 ? &cd.parent : &cd.relay;
-			ssize_t		 n;
+			enum proc_id	 peer = i == 0 ? PROC_PARENT : PROC_RELAY;
 
 			if (pfd[i].revents & POLLOUT &&
 			    imsgbuf_write(ib) == -1)
-				fatal("write to %s", i == 0 ? "parent" :
-				    "relay");
-			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
-				continue;
-			n = imsgbuf_read(ib);
-			if (n == -1 && errno == EAGAIN)
-				continue;
-			if (n == -1)
-				fatal("read from %s", i == 0 ? "parent" :
-				    "relay");
-			if (n == 0) {
-				log_debug("%s closed its channel, exiting",
-				    i == 0 ? "parent" : "relay");
-				exit(0);
-			}
-			while ((r = imsg_get(ib, &imsg)) == 1) {
-				if (imsg.fd != -1)
-					fatalx("unexpected descriptor");
-				if (i == 0)
-					dispatch_parent(&imsg);
-				else
-					dispatch_relay(&imsg);
-			}
-			if (r == -1)
-				fatalx("bad message from %s", i == 0 ?
-				    "parent" : "relay");
+				fatal("write to %s", imsg_peer_name(peer));
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				channel_read(ib, peer);
 		}
 		/* Every answer to what was read goes out in one write. */
 		if (imsgbuf_queued(&cd.relay) > 0 &&
@@ -230,80 +229,74 @@ main(int argc, char *argv[])
 }
 
 static void
-dispatch_parent(struct imsg *imsg)
+channel_read(struct imsgbuf *ib, enum proc_id peer)
 {
-	const struct imsg_cryptod_conf	*conf;
-	const char			*name;
+	ssize_t	 n;
 
-	switch (imsg->hdr.type) {
-	case IMSG_CRYPTOD_CONF:
-		if (imsg->len != sizeof(*conf))
-			fatalx("parent: bad CONF size %zu", imsg->len);
-		conf = imsg->data;
-		if (conf->registration_timeout == 0 || conf->max_pending == 0)
-			fatalx("parent: bad CONF values");
-		cd.timeout = conf->registration_timeout;
-		cd.max_pending = conf->max_pending;
-		cd.nnew = 0;
-		break;
-	case IMSG_CRYPTOD_NAME:
-		name = imsg->data;
-		if (imsg->len < 2 || imsg->len > NAME_MAX_LEN + 1 ||
-		    name[imsg->len - 1] != '\0' ||
-		    strlen(name) != imsg->len - 1)
-			fatalx("parent: bad server name");
-		if (cd.nnew == MAX_NAMES)
-			fatalx("parent: more than %d server names", MAX_NAMES);
-		memcpy(cd.new_names[cd.nnew++], name, imsg->len);
-		break;
-	case IMSG_CRYPTOD_CONF_END:
-		if (imsg->len != 0)
-			fatalx("parent: bad CONF_END size");
-		memcpy(cd.names, cd.new_names, sizeof(cd.names));
-		cd.nnames = cd.nnew;
-		cd.configured = 1;
-		log_debug("%zu server names, registration timeout %us",
-		    cd.nnames, cd.timeout);
-		break;
-	default:
-		fatalx("parent: unexpected message type %u", imsg->hdr.type);
+	n = imsgbuf_read(ib);
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n == -1)
+		fatal("read from %s", imsg_peer_name(peer));
+	if (n == 0) {
+		log_debug("%s closed its channel, exiting",
+		    imsg_peer_name(peer));
+		exit(0);
 	}
+	imsg_dispatch(ib, peer, cryptod_imsg, IMSG_NHANDLERS(cryptod_imsg),
+	    NULL);
 }
 
 static void
-dispatch_relay(struct imsg *imsg)
+msg_conf(struct imsg *imsg, void *arg)
 {
-	if (!cd.configured)
-		fatalx("relay: request before configuration");
-	switch (imsg->hdr.type) {
-	case IMSG_CHALLENGE_REQ:
-		if (imsg->len != sizeof(struct imsg_sid))
-			fatalx("relay: bad CHALLENGE_REQ size %zu", imsg->len);
-		do_challenge(imsg->data);
-		break;
-	case IMSG_VERIFY:
-		if (imsg->len != sizeof(struct imsg_verify))
-			fatalx("relay: bad VERIFY size %zu", imsg->len);
-		do_verify(imsg->data);
-		break;
-	case IMSG_FORGET:
-		if (imsg->len != sizeof(struct imsg_sid))
-			fatalx("relay: bad FORGET size %zu", imsg->len);
-		do_forget(imsg->data);
-		break;
-	default:
-		fatalx("relay: unexpected message type %u", imsg->hdr.type);
-	}
+	struct imsg_cryptod_conf	 conf;
+
+	(void)arg;
+	memcpy(&conf, imsg->data, sizeof(conf));
+	if (conf.registration_timeout == 0 || conf.max_pending == 0)
+		fatalx("parent: bad CONF values");
+	cd.timeout = conf.registration_timeout;
+	cd.max_pending = conf.max_pending;
+	cd.nnew = 0;
 }
 
 static void
-do_challenge(const struct imsg_sid *req)
+msg_name(struct imsg *imsg, void *arg)
+{
+	const char	*name = imsg->data;
+
+	(void)arg;
+	if (name[imsg->len - 1] != '\0' || strlen(name) != imsg->len - 1)
+		fatalx("parent: bad server name");
+	if (cd.nnew == MAX_NAMES)
+		fatalx("parent: more than %d server names", MAX_NAMES);
+	memcpy(cd.new_names[cd.nnew++], name, imsg->len);
+}
+
+static void
+msg_conf_end(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	memcpy(cd.names, cd.new_names, sizeof(cd.names));
+	cd.nnames = cd.nnew;
+	cd.configured = 1;
+	log_debug("%zu server names, registration timeout %us",
+	    cd.nnames, cd.timeout);
+}
+
+static void
+msg_challenge_req(struct imsg *imsg, void *arg)
 {
 	struct imsg_challenge	 out;
 	struct challenge	*c;
 	struct imsg_sid		 sid;
 
-	memcpy(&sid, req, sizeof(sid));
+	(void)arg;
+	if (!cd.configured)
+		fatalx("relay: request before configuration");
+	memcpy(&sid, imsg->data, sizeof(sid));
 	/* Session ids only grow: a repeated one is a replay attempt. */
 	if (sid.sid <= cd.last_sid)
 		fatalx("relay: session id %llu not fresh",
@@ -342,16 +335,19 @@ challenge_take(uint64_t sid)
 }
 
 static void
-do_forget(const struct imsg_sid *req)
+msg_forget(struct imsg *imsg, void *arg)
 {
 	struct imsg_sid		 sid;
 
-	memcpy(&sid, req, sizeof(sid));
+	(void)arg;
+	if (!cd.configured)
+		fatalx("relay: request before configuration");
+	memcpy(&sid, imsg->data, sizeof(sid));
 	free(challenge_take(sid.sid));
 }
 
 static void
-do_verify(const struct imsg_verify *vreq)
+msg_verify(struct imsg *imsg, void *arg)
 {
 	struct imsg_verify	 req;
 	struct imsg_rejected	 rej;
@@ -363,7 +359,10 @@ do_verify(const struct imsg_verify *vreq)
 	uint8_t			 nonce2[REG_NONCE_LEN];
 	size_t			 plen;
 
-	memcpy(&req, vreq, sizeof(req));
+	(void)arg;
+	if (!cd.configured)
+		fatalx("relay: request before configuration");
+	memcpy(&req, imsg->data, sizeof(req));
 	if (req.box_len < crypto_box_MACBYTES + 32 ||
 	    req.box_len > sizeof(req.box))
 		fatalx("relay: box length %u out of range", req.box_len);

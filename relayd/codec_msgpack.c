@@ -198,9 +198,11 @@ mp_key_cmp(const void *a, const void *b)
 {
 	const msgpack_object_str *x = *(const msgpack_object_str *const *)a;
 	const msgpack_object_str *y = *(const msgpack_object_str *const *)b;
+	uint32_t n = x->size < y->size ? x->size : y->size;
 	int	 r;
 
-	r = memcmp(x->ptr, y->ptr, x->size < y->size ? x->size : y->size);
+	/* An empty string has a NULL ptr, which memcmp may not be given. */
+	r = n > 0 ? memcmp(x->ptr, y->ptr, n) : 0;
 	if (r != 0)
 		return r;
 	return x->size < y->size ? -1 : x->size > y->size;
@@ -233,9 +235,10 @@ mp_unique(const msgpack_object *o)
 			for (j = i + 1; j < m->size; j++) {
 				if (m->ptr[i].key.via.str.size ==
 				    m->ptr[j].key.via.str.size &&
+				    (m->ptr[i].key.via.str.size == 0 ||
 				    memcmp(m->ptr[i].key.via.str.ptr,
 				    m->ptr[j].key.via.str.ptr,
-				    m->ptr[i].key.via.str.size) == 0)
+				    m->ptr[i].key.via.str.size) == 0))
 					return 0;
 			}
 		}

@@ -29,7 +29,6 @@
 #define SERVER_NAME_MAX		253		/* a DNS name, RFC 1035 */
 
 static int	 check_listeners(struct relayd_conf *, const char *);
-static int	 check_limits(const struct relay_limits *, const char *);
 static int	 check_url_path(const char *, const char *, const char *);
 static int	 check_files(const struct relayd_conf *, const char *);
 static int	 check_server_name(const char *, const char *);
@@ -202,8 +201,8 @@ static const struct {
 	{ "idle timeout", offsetof(struct relay_limits, idle_timeout) },
 };
 
-static int
-check_limits(const struct relay_limits *lim, const char *file)
+int
+conf_check_limits(const struct relay_limits *lim, const char *file)
 {
 	size_t	 i;
 	int	 errors = 0;
@@ -457,7 +456,7 @@ conf_check(struct relayd_conf *conf, const char *file)
 	int		 errors = 0;
 
 	errors += check_listeners(conf, file);
-	errors += check_limits(&conf->lim, file);
+	errors += conf_check_limits(&conf->lim, file);
 	errors += check_files(conf, file);
 	TAILQ_FOREACH(cs, &conf->server_names, entry)
 		errors += check_server_name(cs->s, file);

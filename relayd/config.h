@@ -84,6 +84,12 @@ int			 cmdline_symset(const char *);
 void			 conf_free(struct relayd_conf *);
 /* Semantic checks (config.c); log each problem, return the count. */
 int			 conf_check(struct relayd_conf *, const char *filename);
+/*
+ * The part of them about the limits, which the relay applies again to
+ * what the parent sends it: the relay sizes its buffers by them.
+ */
+int			 conf_check_limits(const struct relay_limits *,
+			    const char *filename);
 /* The limits a client is told in REGISTER_SUCCESS: maxBody per SPEC. */
 uint32_t		 conf_max_body(const struct relay_limits *);
 

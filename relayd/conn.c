@@ -36,7 +36,6 @@
 static uint8_t	*rbuf;
 static size_t	 rbuf_size;
 
-static void	conn_event(int, short, void *);
 static void	conn_read(struct session *);
 static void	conn_closing_feed(struct session *, size_t);
 static void	conn_http(struct session *, size_t);
@@ -104,7 +103,7 @@ conn_events(struct session *s, short want)
 	event_add(&s->ev, NULL);
 }
 
-static void
+void
 conn_event(int fd, short what, void *arg)
 {
 	struct session	*s = arg;

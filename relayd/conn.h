@@ -17,6 +17,8 @@ struct session;
 void	conn_init(void);
 /* A connection accepted, counted against its address as a. */
 void	conn_accept(int fd, struct addrent *a);
+/* The socket's libevent callback (EV_READ, EV_WRITE). */
+void	conn_event(int fd, short what, void *arg);
 /* cryptod's verdicts on a registration. */
 void	conn_verified(struct session *, const uint8_t *proof);
 void	conn_rejected(struct session *, uint32_t reason);

@@ -61,6 +61,43 @@ static void	relay_listener_del(int);
 static void	relay_imsg_event(struct imsgbuf *, struct event *,
 		    event_callback_fn);
 static int	relay_cryptod_send(uint32_t, const void *, size_t);
+static void	msg_conf_limits(struct imsg *, void *);
+static void	msg_conf_origin(struct imsg *, void *);
+static void	msg_conf_end(struct imsg *, void *);
+static void	msg_listener_add(struct imsg *, void *);
+static void	msg_listener_del(struct imsg *, void *);
+static void	msg_shutdown(struct imsg *, void *);
+static void	msg_challenge(struct imsg *, void *);
+static void	msg_verified(struct imsg *, void *);
+static void	msg_rejected(struct imsg *, void *);
+
+/* What the relay accepts from the parent and from cryptod. */
+static const struct imsg_handler relay_imsg[] = {
+	{ IMSG_CONF_LIMITS, "CONF_LIMITS", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct relay_limits), sizeof(struct relay_limits),
+	    IMSG_FD_NO, msg_conf_limits },
+	{ IMSG_CONF_ORIGIN, "CONF_ORIGIN", IMSG_PEER(PROC_PARENT),
+	    2, CONF_NAME_MAX, IMSG_FD_NO, msg_conf_origin },
+	{ IMSG_CONF_END, "CONF_END", IMSG_PEER(PROC_PARENT),
+	    0, 0, IMSG_FD_NO, msg_conf_end },
+	{ IMSG_LISTENER_ADD, "LISTENER_ADD", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_listener), sizeof(struct imsg_listener),
+	    IMSG_FD_MUST, msg_listener_add },
+	{ IMSG_LISTENER_DEL, "LISTENER_DEL", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_listener), sizeof(struct imsg_listener),
+	    IMSG_FD_NO, msg_listener_del },
+	{ IMSG_SHUTDOWN, "SHUTDOWN", IMSG_PEER(PROC_PARENT),
+	    0, 0, IMSG_FD_NO, msg_shutdown },
+	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
+	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
+	    IMSG_FD_NO, msg_challenge },
+	{ IMSG_VERIFIED, "VERIFIED", IMSG_PEER(PROC_CRYPTOD),
+	    sizeof(struct imsg_verified), sizeof(struct imsg_verified),
+	    IMSG_FD_NO, msg_verified },
+	{ IMSG_REJECTED, "REJECTED", IMSG_PEER(PROC_CRYPTOD),
+	    sizeof(struct imsg_rejected), sizeof(struct imsg_rejected),
+	    IMSG_FD_NO, msg_rejected },
+};
 
 void
 relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
@@ -221,12 +258,7 @@ static void
 relay_dispatch_parent(int fd, short what, void *arg)
 {
 	struct imsgbuf		*ib = &relay->parent;
-	struct imsg		 imsg;
-	struct imsg_listener	 l;
-	const char		*s;
 	ssize_t			 n;
-	int			 r;
-	char			**no;
 
 	(void)fd;
 	(void)arg;
@@ -242,64 +274,8 @@ relay_dispatch_parent(int fd, short what, void *arg)
 			log_debug("parent went away");
 			exit(relay->shutting_down ? 0 : 1);
 		}
-		while ((r = imsg_get(ib, &imsg)) == 1) {
-			switch (imsg.hdr.type) {
-			case IMSG_CONF_LIMITS:
-				if (imsg.len != sizeof(relay->newlim))
-					fatalx("bad LIMITS size");
-				memcpy(&relay->newlim, imsg.data,
-				    sizeof(relay->newlim));
-				relay->newlim.path[sizeof(relay->newlim.path)
-				    - 1] = '\0';
-				relay->newlim.echo_path[sizeof(
-				    relay->newlim.echo_path) - 1] = '\0';
-				if (relay->newlim.max_message < 1024 ||
-				    relay->newlim.burst == 0 ||
-				    relay->newlim.rate == 0)
-					fatalx("bad LIMITS values");
-				break;
-			case IMSG_CONF_ORIGIN:
-				s = imsg.data;
-				if (imsg.len < 2 || imsg.len > CONF_NAME_MAX ||
-				    s[imsg.len - 1] != '\0')
-					fatalx("bad ORIGIN");
-				no = reallocarray(relay->neworigins,
-				    relay->nneworigins + 1, sizeof(char *));
-				if (no == NULL)
-					fatal("reallocarray");
-				relay->neworigins = no;
-				if ((no[relay->nneworigins++] = strdup(s)) ==
-				    NULL)
-					fatal("strdup");
-				break;
-			case IMSG_CONF_END:
-				relay_apply_conf();
-				break;
-			case IMSG_LISTENER_ADD:
-				if (imsg.len != sizeof(l) || imsg.fd == -1)
-					fatalx("bad LISTENER_ADD");
-				memcpy(&l, imsg.data, sizeof(l));
-				l.name[sizeof(l.name) - 1] = '\0';
-				relay_listener_add(imsg.fd, &l);
-				imsg.fd = -1;
-				break;
-			case IMSG_LISTENER_DEL:
-				if (imsg.len != sizeof(l))
-					fatalx("bad LISTENER_DEL");
-				memcpy(&l, imsg.data, sizeof(l));
-				relay_listener_del(l.id);
-				break;
-			case IMSG_SHUTDOWN:
-				relay_shutdown();
-				break;
-			default:
-				fatalx("unexpected message %u from parent",
-				    imsg.hdr.type);
-			}
-			imsg_free(&imsg);
-		}
-		if (r == -1)
-			fatalx("bad message from parent");
+		imsg_dispatch(ib, PROC_PARENT, relay_imsg,
+		    IMSG_NHANDLERS(relay_imsg), NULL);
 	}
 	relay_imsg_event(ib, &relay->ev_parent, relay_dispatch_parent);
 }
@@ -308,13 +284,7 @@ static void
 relay_dispatch_cryptod(int fd, short what, void *arg)
 {
 	struct imsgbuf		*ib = &relay->cryptod;
-	struct imsg		 imsg;
-	struct session		 key, *s;
-	struct imsg_challenge	 c;
-	struct imsg_verified	 v;
-	struct imsg_rejected	 rj;
 	ssize_t			 n;
-	int			 r;
 
 	(void)fd;
 	(void)arg;
@@ -331,48 +301,136 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 				exit(0);
 			fatalx("cryptod went away");
 		}
-		while ((r = imsg_get(ib, &imsg)) == 1) {
-			if (imsg.fd != -1)
-				fatalx("descriptor from cryptod");
-			switch (imsg.hdr.type) {
-			case IMSG_CHALLENGE:
-				if (imsg.len != sizeof(c))
-					fatalx("bad CHALLENGE size");
-				memcpy(&c, imsg.data, sizeof(c));
-				key.sid = c.sid;
-				memcpy(relay->server_pk, c.server_pk, 32);
-				s = RB_FIND(session_tree, &relay->by_sid, &key);
-				if (s != NULL)
-					session_challenge(s, c.challenge,
-					    c.server_pk);
-				break;
-			case IMSG_VERIFIED:
-				if (imsg.len != sizeof(v))
-					fatalx("bad VERIFIED size");
-				memcpy(&v, imsg.data, sizeof(v));
-				key.sid = v.sid;
-				s = RB_FIND(session_tree, &relay->by_sid, &key);
-				if (s != NULL)
-					conn_verified(s, v.proof);
-				break;
-			case IMSG_REJECTED:
-				if (imsg.len != sizeof(rj))
-					fatalx("bad REJECTED size");
-				memcpy(&rj, imsg.data, sizeof(rj));
-				key.sid = rj.sid;
-				s = RB_FIND(session_tree, &relay->by_sid, &key);
-				if (s != NULL)
-					conn_rejected(s, rj.reason);
-				break;
-			default:
-				fatalx("unexpected message %u from cryptod",
-				    imsg.hdr.type);
-			}
-		}
-		if (r == -1)
-			fatalx("bad message from cryptod");
+		imsg_dispatch(ib, PROC_CRYPTOD, relay_imsg,
+		    IMSG_NHANDLERS(relay_imsg), NULL);
 	}
 	relay_imsg_event(ib, &relay->ev_cryptod, relay_dispatch_cryptod);
+}
+
+static void
+msg_conf_limits(struct imsg *imsg, void *arg)
+{
+	size_t	 i;
+
+	(void)arg;
+	/* LIMITS starts a set: the origins of one left unfinished go. */
+	for (i = 0; i < relay->nneworigins; i++)
+		free(relay->neworigins[i]);
+	free(relay->neworigins);
+	relay->neworigins = NULL;
+	relay->nneworigins = 0;
+	memcpy(&relay->newlim, imsg->data, sizeof(relay->newlim));
+	relay->newlim.path[sizeof(relay->newlim.path) - 1] = '\0';
+	relay->newlim.echo_path[sizeof(relay->newlim.echo_path) - 1] = '\0';
+	/* The parent's own rules: the buffers are sized by these values. */
+	if (conf_check_limits(&relay->newlim, "parent's CONF_LIMITS") != 0)
+		fatalx("bad LIMITS values");
+}
+
+static void
+msg_conf_origin(struct imsg *imsg, void *arg)
+{
+	const char	*s = imsg->data;
+	char		**no;
+
+	(void)arg;
+	if (s[imsg->len - 1] != '\0')
+		fatalx("bad ORIGIN");
+	no = reallocarray(relay->neworigins, relay->nneworigins + 1,
+	    sizeof(char *));
+	if (no == NULL)
+		fatal("reallocarray");
+	relay->neworigins = no;
+	if ((no[relay->nneworigins++] = strdup(s)) == NULL)
+		fatal("strdup");
+}
+
+static void
+msg_conf_end(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	relay_apply_conf();
+}
+
+static void
+msg_listener_add(struct imsg *imsg, void *arg)
+{
+	struct imsg_listener	 l;
+
+	(void)arg;
+	memcpy(&l, imsg->data, sizeof(l));
+	l.name[sizeof(l.name) - 1] = '\0';
+	relay_listener_add(imsg->fd, &l);
+	imsg->fd = -1;
+}
+
+static void
+msg_listener_del(struct imsg *imsg, void *arg)
+{
+	struct imsg_listener	 l;
+
+	(void)arg;
+	memcpy(&l, imsg->data, sizeof(l));
+	relay_listener_del(l.id);
+}
+
+static void
+msg_shutdown(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	relay_shutdown();
+}
+
+/*
+ * cryptod's answers name a session by id; one that has gone since (its
+ * client hung up) is no longer in by_sid and the answer is dropped.
+ */
+static struct session *
+msg_session(uint64_t sid)
+{
+	struct session	 key;
+
+	key.sid = sid;
+	return RB_FIND(session_tree, &relay->by_sid, &key);
+}
+
+static void
+msg_challenge(struct imsg *imsg, void *arg)
+{
+	struct imsg_challenge	 c;
+	struct session		*s;
+
+	(void)arg;
+	memcpy(&c, imsg->data, sizeof(c));
+	memcpy(relay->server_pk, c.server_pk, 32);
+	if ((s = msg_session(c.sid)) != NULL)
+		session_challenge(s, c.challenge, c.server_pk);
+}
+
+static void
+msg_verified(struct imsg *imsg, void *arg)
+{
+	struct imsg_verified	 v;
+	struct session		*s;
+
+	(void)arg;
+	memcpy(&v, imsg->data, sizeof(v));
+	if ((s = msg_session(v.sid)) != NULL)
+		conn_verified(s, v.proof);
+}
+
+static void
+msg_rejected(struct imsg *imsg, void *arg)
+{
+	struct imsg_rejected	 rj;
+	struct session		*s;
+
+	(void)arg;
+	memcpy(&rj, imsg->data, sizeof(rj));
+	if ((s = msg_session(rj.sid)) != NULL)
+		conn_rejected(s, rj.reason);
 }
 
 static void

@@ -32,6 +32,7 @@
 
 #include "config.h"
 #include "codec.h"
+#include "dispatch.h"
 #include "http.h"
 #include "imsg.h"
 #include "limit.h"

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dispatch.h"
 #include "imsg.h"
 #include "log.h"
 #include "proc.h"
@@ -503,12 +504,24 @@ child_event(struct child *c)
 }
 
 static void
+msg_relay_ready(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	log_debug("relay: settings in force");
+}
+
+/* What the children may tell the parent. */
+static const struct imsg_handler parent_imsg[] = {
+	{ IMSG_RELAY_READY, "RELAY_READY", IMSG_PEER(PROC_RELAY),
+	    0, 0, IMSG_FD_NO, msg_relay_ready },
+};
+
+static void
 parent_dispatch(int fd, short what, void *arg)
 {
 	struct child	*c = arg;
-	struct imsg	 imsg;
 	ssize_t		 n;
-	int		 r;
 
 	(void)fd;
 	if ((what & EV_WRITE) && imsgbuf_write(&c->ib) == -1 &&
@@ -523,17 +536,8 @@ parent_dispatch(int fd, short what, void *arg)
 			event_del(&c->ev);
 			return;
 		}
-		while ((r = imsg_get(&c->ib, &imsg)) == 1) {
-			if (c == &pd.relay && imsg.hdr.type ==
-			    IMSG_RELAY_READY && imsg.len == 0)
-				log_debug("relay: settings in force");
-			else
-				fatalx("unexpected message %u from %s",
-				    imsg.hdr.type, c->name);
-			imsg_free(&imsg);
-		}
-		if (r == -1)
-			fatalx("bad message from %s", c->name);
+		imsg_dispatch(&c->ib, c == &pd.relay ? PROC_RELAY :
+		    PROC_CRYPTOD, parent_imsg, IMSG_NHANDLERS(parent_imsg), c);
 	}
 	child_event(c);
 }

@@ -15,3 +15,8 @@ reg_SRCS = regress/unit/test_reg.c cryptod/reg.c common/b64.c common/log.c
 
 FUZZ_TARGETS += b64diff
 fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c
+
+# The imsg dispatch table every process reads its channels through.
+UNIT_TESTS += dispatch
+dispatch_SRCS = regress/unit/test_dispatch.c common/dispatch.c common/imsg.c \
+	common/log.c

@@ -286,8 +286,14 @@ def with_descriptor(c):
 	c.recv()
 
 
-def before_conf(c):
-	pass
+def unflagged_descriptor(c):
+	# a header that does not say so: the descriptor is not held for it
+	r, w = os.pipe()
+	socket.send_fds(c.relay, [imsg(CHALLENGE_REQ, struct.pack("=Q", 1))],
+	    [r])
+	os.close(r)
+	os.close(w)
+	c.recv()
 
 
 fatal("VERIFY one byte short", wrong_size)
@@ -301,6 +307,7 @@ fatal("an unknown message type", unknown_type)
 fatal("a header shorter than itself", bad_header)
 fatal("box length out of range", box_len_range)
 fatal("a descriptor from the relay", with_descriptor)
+fatal("a descriptor on a message not flagged for one", unflagged_descriptor)
 
 # a request before the parent's configuration
 parent, p_child = socket.socketpair()

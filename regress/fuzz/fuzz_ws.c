@@ -4,7 +4,8 @@
  * sizes come from a generator seeded with the input itself (so a crash
  * replays), with a callback that sometimes stops.  Both ways must deliver
  * the same messages and end the same way; every delivery and every return
- * value is checked against the contract in ws.h.
+ * value is checked against the contract in ws.h, down to the rest of the
+ * input after a violation, which must be refused with the same code.
  */
 #include <sys/types.h>
 
@@ -82,6 +83,16 @@ deliver(void *arg, int op, uint8_t *data, size_t len)
 	return r->stopped;
 }
 
+static int
+deliver_none(void *arg, int op, uint8_t *data, size_t len)
+{
+	(void)arg;
+	(void)op;
+	(void)data;
+	(void)len;
+	abort();
+}
+
 static uint64_t
 rnd(uint64_t *s)
 {
@@ -100,7 +111,7 @@ parse(const uint8_t *in, size_t size, int expect_mask, uint64_t seed,
 	uint8_t		*buf;
 	size_t		 off = 0, c, done;
 	ssize_t		 n;
-	int		 code = 0;
+	int		 code = 0, again;
 
 	if ((buf = malloc(size + 1)) == NULL)
 		abort();
@@ -120,6 +131,11 @@ parse(const uint8_t *in, size_t size, int expect_mask, uint64_t seed,
 				    code != WS_CLOSE_BAD_DATA &&
 				    code != WS_CLOSE_TOO_BIG &&
 				    code != WS_CLOSE_INTERNAL)
+					abort();
+				/* Whatever comes after is refused alike. */
+				if (ws_rx_feed(&rx, MAX_MESSAGE, buf + off + done,
+				    size - off - done, deliver_none, NULL,
+				    &again) != -1 || again != code)
 					abort();
 				goto out;
 			}

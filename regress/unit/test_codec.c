@@ -831,6 +831,32 @@ test_msgpack_bad(void)
 	pstr("k");
 	msgpack_pack_nil(&pk);
 	cmsb(CODEC_MALFORMED, 0, 0, "duplicate key nested");
+	/* Empty keys, which msgpack-c gives no pointer: both checks. */
+	mbegin(4);
+	pstr("type");
+	pstr("JOIN");
+	pstr("room");
+	pstr("a");
+	pstr("");
+	msgpack_pack_nil(&pk);
+	pstr("");
+	msgpack_pack_nil(&pk);
+	cmsb(CODEC_MALFORMED, 0, 0, "duplicate empty key");
+	mbegin(104);
+	pstr("type");
+	pstr("JOIN");
+	pstr("room");
+	pstr("a");
+	pstr("");
+	msgpack_pack_nil(&pk);
+	for (i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "k%zu", i);
+		pstr(k);
+		msgpack_pack_nil(&pk);
+	}
+	pstr("");
+	msgpack_pack_nil(&pk);
+	cmsb(CODEC_MALFORMED, 0, 0, "duplicate empty key among 104 keys");
 	mbegin(103);
 	pstr("type");
 	pstr("JOIN");

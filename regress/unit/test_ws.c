@@ -943,6 +943,67 @@ test_roundtrip(void)
 	free(pl);
 }
 
+/*
+ * After a violation the parser is done: what follows the refused bytes
+ * is not read as frames.  The relay reads on after its close (to find
+ * the client's), so a header whose first check failed must not be
+ * finished later: a ping announcing 300 bytes would fill the 125 bytes
+ * of rx->ctl past their end.
+ */
+static void
+test_after_violation(void)
+{
+	struct ws_rx	 rx;
+	struct rec	 r;
+	uint8_t		 f[400], pl[300];
+	size_t		 n;
+	ssize_t		 got;
+	int		 code;
+
+	memset(pl, 'p', sizeof(pl));
+	n = mkframe(f, FIN | WS_OP_PING, pl, sizeof(pl), 1);
+	ws_rx_init(&rx, 1);
+	rec_init(&r, &rx);
+	code = 0;
+	got = ws_rx_feed(&rx, 1000, f, 2, collect, &r, &code);
+	ok(got == -1 && code == 1002, "a ping of 300 bytes: 1002 from its "
+	    "first two bytes");
+	/* the rest of the header, then the payload: into rx->ctl */
+	code = 0;
+	got = ws_rx_feed(&rx, 1000, f + 2, 6, collect, &r, &code);
+	ok(got == -1 && code == 1002, "the rest of its header is refused");
+	code = 0;
+	got = ws_rx_feed(&rx, 1000, f + 8, 100, collect, &r, &code);
+	ok(got == -1 && code == 1002, "so is the start of its payload");
+	code = 0;
+	got = ws_rx_feed(&rx, 1000, f + 108, n - 108, collect, &r, &code);
+	ok(got == -1 && code == 1002 && r.n == 0, "and the rest, and nothing "
+	    "is delivered");
+	n = mkframe(f, FIN | WS_OP_TEXT, "ok", 2, 1);
+	code = 0;
+	got = ws_rx_feed(&rx, 1000, f, n, collect, &r, &code);
+	ok(got == -1 && code == 1002 && r.n == 0, "so is a good frame after "
+	    "it");
+	ws_rx_free(&rx);
+	rec_free(&r);
+
+	/* The same for a length over the limit, checked before the mask. */
+	n = mkframe(f, FIN | WS_OP_BINARY, pl, sizeof(pl), 1);
+	ws_rx_init(&rx, 1);
+	rec_init(&r, &rx);
+	code = 0;
+	got = ws_rx_feed(&rx, 100, f, 4, collect, &r, &code);
+	ok(got == -1 && code == 1009, "300 bytes over a limit of 100: 1009 "
+	    "from the length");
+	code = 0;
+	got = ws_rx_feed(&rx, 100, f + 4, n - 4, collect, &r, &code);
+	ok(got == -1 && code == 1009 && r.n == 0 && rx.msg == NULL,
+	    "the payload after it is refused with the same code, nothing "
+	    "buffered");
+	ws_rx_free(&rx);
+	rec_free(&r);
+}
+
 int
 main(void)
 {
@@ -958,5 +1019,6 @@ main(void)
 	test_zero_copy();
 	test_stop_resume();
 	test_roundtrip();
+	test_after_violation();
 	return tap_done();
 }

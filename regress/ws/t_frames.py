@@ -69,6 +69,29 @@ def violation(relay, desc, frames, want, path="/echo", alive=True):
 	expect_code(relay, desc, c, want, alive)
 
 
+def rest_after_close(relay):
+	"""A ping refused from its first two bytes (126 or more), whose rest
+	comes after the relay's close, in pieces: the relay reads on only to
+	find the client's close, and must not take the rest for the frame it
+	refused (that filled the 125 bytes kept for a control payload past
+	their end)."""
+	desc = "ping of 300 bytes, the rest sent after the close"
+	fr = T.frame(PING, b"p" * 300)
+	c = echo(relay)
+	c.send(fr[:2])
+	code, _, _ = c.expect_close(3)
+	t.eq(code, 1002, "%s -> close 1002" % desc)
+	try:
+		c.send(fr[2:108])
+		time.sleep(0.1)
+		c.send(fr[108:])
+	except OSError:
+		pass
+	t.ok(c.eof(3), "%s: TCP connection closed" % desc)
+	c.close()
+	t.alive(relay, desc)
+
+
 def echo_case(relay, desc, frames, want_op, want_payload):
 	"""Send frames on /echo, expect one whole data frame back."""
 	try:
@@ -198,6 +221,7 @@ def main(relay):
 	violation(relay, "ping of 126 bytes", f(PING, b"p" * 126), 1002)
 	violation(relay, "close of 126 bytes", f(CLOSE, b"\x03\xe8" + b"r" *
 	    124), 1002)
+	rest_after_close(relay)
 	violation(relay, "fragmented ping", [f(PING, b"a", fin=False),
 	    f(CONT, b"b")], 1002)
 	violation(relay, "fragmented close", f(CLOSE, b"\x03\xe8", fin=False),
