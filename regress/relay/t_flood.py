@@ -175,6 +175,43 @@ def main(r):
 	t.alive(r, "after the ping flood")
 
 
+def never_reads():
+	"""SPEC.md 5: a session that stays full past the idle timeout is
+	closed with 1013.  A flooder that does not read is full from the
+	moment the relay stops reading it (its own pongs are its output), so
+	it is closed too, and does not hold its connection for ever.  Its
+	queued output goes first and the relay waits 2 s for it to be read,
+	so the client reads once the idle timeout has passed."""
+	with T.Relay(CONF + "\nping interval 1\nidle timeout 2") as r:
+		pings = b"".join(T.frame(9, b"p" * PAYLOAD) for _ in range(50000))
+		f = T.RawWS(r.port, rcvbuf=4096)
+		f.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+		sk, pk = T.keypair()
+		f.register(sk, pk, r.binding)
+		f.sock.setblocking(False)
+		start = time.monotonic()
+		sent = 0
+		while sent < len(pings) and time.monotonic() - start < 1:
+			try:
+				sent += f.sock.send(pings[sent:sent + 65536])
+			except BlockingIOError:
+				time.sleep(0.01)
+		t.ok(sent < len(pings), "the flooder's writes stalled (%d of %d "
+		    "bytes)" % (sent, len(pings)))
+		time.sleep(2.6 - (time.monotonic() - start))
+		f.sock.setblocking(True)
+		code, _, before = f.expect_close(5)
+		took = time.monotonic() - start
+		t.eq(code, 1013, "a flooder that did not read for the idle "
+		    "timeout is closed with 1013 (after %d pongs, %.1f s)" %
+		    (len(before), took))
+		t.ok(all(x.opcode == 10 for x in before), "only pongs came "
+		    "before the close")
+		f.close()
+		t.alive(r, "after closing the flooder")
+		t.eq(r.stop(check=False), 0, "relay exits 0")
+
+
 try:
 	with T.Relay(CONF) as r:
 		try:
@@ -182,6 +219,7 @@ try:
 		finally:
 			t.ok(r.running(), "relay still running", r.log()[-2000:])
 			t.eq(r.stop(check=False), 0, "relay exits 0")
+	never_reads()
 except Exception as e:
 	t.fail_all("ping flood", e)
 t.done()
