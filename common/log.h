@@ -21,7 +21,6 @@
 void	log_init(int dest, int verbose, int facility);
 void	log_procinit(const char *procname);
 void	log_setverbose(int verbose);
-int	log_getverbose(void);
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	log_warnx(const char *, ...)

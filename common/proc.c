@@ -64,17 +64,6 @@ proc_title(const char *title)
 		    len);
 }
 
-const struct proc_info *
-proc_byname(const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < PROC_MAX; i++)
-		if (strcmp(proc_table[i].name, name) == 0)
-			return &proc_table[i];
-	return NULL;
-}
-
 /*
  * First thing in a child: keep stdio and the process's fixed descriptors,
  * close anything else an exec may have let through.

@@ -22,7 +22,6 @@ struct proc_info {
 
 extern const struct proc_info proc_table[PROC_MAX];
 
-const struct proc_info	*proc_byname(const char *);
 /* Process titles: call proc_title_init first thing in main. */
 void	proc_title_init(int argc, char *argv[], char *envp[]);
 void	proc_title(const char *);

@@ -50,7 +50,6 @@ struct listen_conf {
 	socklen_t		 sslen;
 	int			 tls;
 	char			 name[CONF_NAME_MAX];	/* "127.0.0.1 port 8080" */
-	int			 fd;	/* parent: open socket or -1 */
 	int			 id;	/* parent: stable across reloads */
 };
 TAILQ_HEAD(listen_list, listen_conf);

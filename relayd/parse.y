@@ -938,7 +938,6 @@ listen_one(int af, const void *addr, uint16_t port, int tls)
 		    port);
 	}
 	lc->tls = tls;
-	lc->fd = -1;
 	lc->id = 0;		/* the parent numbers the sockets it opens */
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
 	return 0;

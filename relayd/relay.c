@@ -404,7 +404,6 @@ msg_challenge(struct imsg *imsg, void *arg)
 
 	(void)arg;
 	memcpy(&c, imsg->data, sizeof(c));
-	memcpy(relay->server_pk, c.server_pk, 32);
 	if ((s = msg_session(c.sid)) != NULL)
 		session_challenge(s, c.challenge, c.server_pk);
 }

@@ -155,7 +155,6 @@ struct relay {
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;	/* session.c */
-	uint8_t			 server_pk[SWS_KEY_LEN];
 	struct relay_stats	 stats;
 };
 
