@@ -457,8 +457,13 @@ conn_timeout(struct session *s, int tlist)
 		/*
 		 * Not reading a session whose output is full is our choice,
 		 * not its silence: the full list decides its fate (1013).
+		 * A paused session whose output drained below half the send
+		 * buffer, but not to nothing, is no longer marked full yet
+		 * still not read: it is full again, or it would live for ever.
 		 */
 		if (s->full || s->paused) {
+			if (s->paused)
+				outq_mark_full(s);
 			relay_timer_set(s, TL_LIVE);
 			break;
 		}
