@@ -47,15 +47,16 @@ CFLAGS_FUZZ = -std=gnu11 -O1 -g $(CPPFLAGS_SWS) -DFUZZING \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
 
-COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c common/sandbox.c \
-	  common/b64.c common/keyfile.c
-CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c common/log.c common/imsg.c common/dispatch.c common/proc.c \
+COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
+CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c $(COMMON_SRCS)
+# The relay process below relay.c, by layer (docs/ARCHITECTURE.md).
+RELAY_MODULES = relayd/conn.c relayd/http.c relayd/session.c \
+	  relayd/router.c relayd/outq.c relayd/clock.c relayd/limit.c \
+	  relayd/khash.c relayd/codec.c relayd/codec_json.c \
+	  relayd/codec_msgpack.c relayd/json.c
 RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
-	  relayd/relay.c relayd/conn.c relayd/session.c relayd/outq.c \
-	  relayd/clock.c relayd/http.c common/ws.c \
-	  common/utf8.c relayd/codec.c relayd/codec_json.c \
-	  relayd/codec_msgpack.c relayd/json.c relayd/router.c relayd/limit.c \
+	  relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
 	  $(COMMON_SRCS)
 
 # Parts added later (clients, tools, tests) describe themselves in

@@ -69,6 +69,18 @@ jfind(struct jctx *c, const char *key)
 	return json_get(&c->other, key);
 }
 
+/* n bytes just written at the free end of scratch (or -1) become *p. */
+static int
+jscratch_take(struct jctx *c, long n, const uint8_t **p, size_t *len)
+{
+	if (n < 0)
+		return CF_BAD;
+	*p = c->scratch + c->used;
+	*len = (size_t)n;
+	c->used += (size_t)n;
+	return CF_OK;
+}
+
 /*
  * A string's bytes: in the message itself when it has no escape and copy
  * is 0, else unescaped into scratch.
@@ -86,12 +98,7 @@ jstring(struct jctx *c, const struct json_member *m, int copy,
 	}
 	n = json_unescape(m->val, m->vallen, c->scratch + c->used,
 	    c->cap - c->used);
-	if (n < 0)
-		return CF_BAD;
-	*p = c->scratch + c->used;
-	*len = (size_t)n;
-	c->used += (size_t)n;
-	return CF_OK;
+	return jscratch_take(c, n, p, len);
 }
 
 /*
@@ -183,12 +190,7 @@ jget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 		n = jb64_inplace(c->scratch + c->used, tlen,
 		    c->cap - c->used);
 	}
-	if (n < 0)
-		return CF_BAD;
-	*p = c->scratch + c->used;
-	*len = (size_t)n;
-	c->used += (size_t)n;
-	return CF_OK;
+	return jscratch_take(c, n, p, len);
 }
 
 /*

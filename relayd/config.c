@@ -80,32 +80,16 @@ listen_port(const struct listen_conf *lc)
 	return -1;
 }
 
-static int
-listen_same(const struct listen_conf *a, const struct listen_conf *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a->ss.ss_family != b->ss.ss_family)
-		return 0;
-	if (a->ss.ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&a->ss;
-		b4 = (const struct sockaddr_in *)&b->ss;
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	}
-	a6 = (const struct sockaddr_in6 *)&a->ss;
-	b6 = (const struct sockaddr_in6 *)&b->ss;
-	return a6->sin6_port == b6->sin6_port &&
-	    memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
-}
+#define LISTEN_SAME	1	/* the same address and port */
+#define LISTEN_OVERLAP	2	/* a wildcard and an address, one port */
 
 /*
- * A wildcard and a specific address of the same family on the same port
- * cannot both be bound (Linux refuses the second bind).
+ * How two listeners of one family and port relate: the same, or a
+ * wildcard and a specific address, which cannot both be bound (Linux
+ * refuses the second bind); 0 when they can live side by side.
  */
 static int
-listen_overlap(const struct listen_conf *a, const struct listen_conf *b)
+listen_clash(const struct listen_conf *a, const struct listen_conf *b)
 {
 	const struct sockaddr_in	*a4, *b4;
 	const struct sockaddr_in6	*a6, *b6;
@@ -115,22 +99,29 @@ listen_overlap(const struct listen_conf *a, const struct listen_conf *b)
 	if (a->ss.ss_family == AF_INET) {
 		a4 = (const struct sockaddr_in *)&a->ss;
 		b4 = (const struct sockaddr_in *)&b->ss;
-		return a4->sin_port == b4->sin_port &&
-		    (a4->sin_addr.s_addr == htonl(INADDR_ANY) ||
-		    b4->sin_addr.s_addr == htonl(INADDR_ANY));
+		if (a4->sin_port != b4->sin_port)
+			return 0;
+		if (a4->sin_addr.s_addr == b4->sin_addr.s_addr)
+			return LISTEN_SAME;
+		return a4->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    b4->sin_addr.s_addr == htonl(INADDR_ANY) ?
+		    LISTEN_OVERLAP : 0;
 	}
 	a6 = (const struct sockaddr_in6 *)&a->ss;
 	b6 = (const struct sockaddr_in6 *)&b->ss;
-	return a6->sin6_port == b6->sin6_port &&
-	    (IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) ||
-	    IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr));
+	if (a6->sin6_port != b6->sin6_port)
+		return 0;
+	if (memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0)
+		return LISTEN_SAME;
+	return IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr) ? LISTEN_OVERLAP : 0;
 }
 
 static int
 check_listeners(struct relayd_conf *conf, const char *file)
 {
 	struct listen_conf	*lc, *lc2;
-	int			 errors = 0, port;
+	int			 errors = 0, port, clash;
 
 	if (TAILQ_EMPTY(&conf->listeners)) {
 		log_warnx("%s: no listener: at least one \"listen on\" is "
@@ -151,11 +142,11 @@ check_listeners(struct relayd_conf *conf, const char *file)
 		}
 		for (lc2 = TAILQ_NEXT(lc, entry); lc2 != NULL;
 		    lc2 = TAILQ_NEXT(lc2, entry)) {
-			if (listen_same(lc, lc2)) {
+			if ((clash = listen_clash(lc, lc2)) == LISTEN_SAME) {
 				log_warnx("%s: duplicate listener %s", file,
 				    lc2->name);
 				errors++;
-			} else if (listen_overlap(lc, lc2)) {
+			} else if (clash == LISTEN_OVERLAP) {
 				log_warnx("%s: listener %s overlaps %s", file,
 				    lc->name, lc2->name);
 				errors++;

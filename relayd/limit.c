@@ -19,26 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "khash.h"
 #include "limit.h"
 #include "log.h"
-
-static uint8_t	limit_hashkey[crypto_shorthash_KEYBYTES];
-
-static unsigned int
-limit_hash(const void *p, size_t len)
-{
-	uint8_t		 h[crypto_shorthash_BYTES];
-	unsigned int	 v;
-
-	crypto_shorthash(h, p, len, limit_hashkey);
-	memcpy(&v, h, sizeof(v));
-	return v;
-}
-
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	(hashv) = limit_hash((keyptr), (keylen))
-#define uthash_fatal(msg)	fatalx("%s", msg)
-#include <uthash.h>
 
 struct addrent {
 	UT_hash_handle		 hh;
@@ -85,7 +68,7 @@ bucket_take(struct bucket *b, uint64_t now_ms, uint32_t rate, uint32_t burst)
 void
 limit_init(void)
 {
-	randombytes_buf(limit_hashkey, sizeof(limit_hashkey));
+	khash_init();
 }
 
 struct addrent *

@@ -19,28 +19,11 @@
 #include <string.h>
 
 #include "codec.h"
+#include "khash.h"
 #include "log.h"
 #include "outq.h"
 #include "relay.h"
 #include "router.h"
-
-static uint8_t	router_hashkey[crypto_shorthash_KEYBYTES];
-
-static unsigned int
-router_hash(const void *p, size_t len)
-{
-	uint8_t		 h[crypto_shorthash_BYTES];
-	unsigned int	 v;
-
-	crypto_shorthash(h, p, len, router_hashkey);
-	memcpy(&v, h, sizeof(v));
-	return v;
-}
-
-#define HASH_FUNCTION(keyptr, keylen, hashv) \
-	(hashv) = router_hash((keyptr), (keylen))
-#define uthash_fatal(msg)	fatalx("%s", msg)
-#include <uthash.h>
 
 struct keyent {
 	UT_hash_handle		 hh;
@@ -84,7 +67,7 @@ static struct member *member_find(struct session *, const char *, size_t);
 void
 router_init(void)
 {
-	randombytes_buf(router_hashkey, sizeof(router_hashkey));
+	khash_init();
 }
 
 size_t

@@ -7,9 +7,6 @@ FUZZ_TARGETS += imsg_cryptod imsg_relay imsg_parent
 fuzz_imsg_cryptod_SRCS = regress/fuzz/fuzz_imsg_cryptod.c cryptod/reg.c \
 	common/dispatch.c common/imsg.c common/log.c common/keyfile.c \
 	common/b64.c common/proc.c common/sandbox.c
-RELAY_MODULES = relayd/conn.c relayd/session.c relayd/router.c \
-	relayd/outq.c relayd/clock.c relayd/limit.c relayd/http.c \
-	relayd/codec.c relayd/codec_json.c relayd/codec_msgpack.c relayd/json.c
 fuzz_imsg_relay_SRCS = regress/fuzz/fuzz_imsg_relay.c $(RELAY_MODULES) \
 	relayd/config.c common/ws.c common/utf8.c common/b64.c \
 	common/dispatch.c common/imsg.c common/log.c common/proc.c \

@@ -19,7 +19,7 @@ src = os.path.join(top, "relayd")
 
 # top to bottom
 LAYERS = ["relay", "conn", "session", "router", "outq"]
-BOTTOM = ["clock", "limit", "codec", "json", "http", "config"]
+BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "config"]
 # headers that are not the module of their file name
 MODULE_OF = {
 	"relay.h": "relay.h (types)",
