@@ -220,12 +220,39 @@ find_programs(void)
 		fatal("%s", pd.cryptod);
 }
 
-/* Fork and exec argv with fd3 and fd4 on descriptors 3 and 4. */
+/*
+ * Fork and exec argv with fd3 and fd4 on descriptors 3 and 4.  A child
+ * starts with an empty environment: what it needs comes in argv and over
+ * imsg, and nothing the parent was started with (LD_* variables,
+ * libevent's EVENT_* switches, anything else) can change how it runs.
+ * The sanitizer build alone passes on its runtime's options, which that
+ * runtime reads before main(): without them the children would ignore
+ * the tests' settings (abort_on_error, no leak check at exit, whose
+ * thread the filter refuses).
+ */
 static pid_t
 spawn(char *const *argv, int fd3, int fd4, int logfd)
 {
+	char	*envp[4];
 	pid_t	 pid;
 	int	 a, b;
+#ifdef SANDBOX_LOGONLY
+	static const char *const pass[] = {
+		"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="
+	};
+	size_t	 i, n = 0;
+	char	**e;
+
+	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		for (e = environ; *e != NULL; e++)
+			if (strncmp(*e, pass[i], strlen(pass[i])) == 0) {
+				envp[n++] = *e;
+				break;
+			}
+	envp[n] = NULL;
+#else
+	envp[0] = NULL;
+#endif
 
 	switch (pid = fork()) {
 	case -1:
@@ -245,7 +272,7 @@ spawn(char *const *argv, int fd3, int fd4, int logfd)
 		_exit(127);
 	closefrom(PROC_PEER_FD + 1);
 	signal(SIGPIPE, SIG_DFL);
-	execv(argv[0], argv);
+	execve(argv[0], argv, envp);
 	_exit(127);
 }
 
