@@ -7,6 +7,7 @@
  * daemon is whole or not running at all.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,6 +34,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "relay.h"
+#include "sandbox.h"
 
 #define SHUTDOWN_GRACE_MS	1500
 
@@ -79,6 +81,7 @@ static void		parent_sig(int, short, void *);
 static void		parent_dispatch(int, short, void *);
 static void		parent_child_log(struct bufferevent *, void *);
 static void		parent_grace(int, short, void *);
+static void		parent_lockdown(void);
 static void		child_event(struct child *);
 static void		compose(struct child *, uint32_t, int, const void *,
 			    size_t);
@@ -188,9 +191,25 @@ main(int argc, char *argv[])
 
 	start_children();
 	send_conf(pd.conf);
+	parent_lockdown();
 	log_info("started, %s", pd.conffile);
 	event_base_dispatch(pd.base);
 	return 1;
+}
+
+/*
+ * The children run and have their settings queued: from here on the
+ * parent needs no fork, exec or ptrace, and may signal nobody but them.
+ * A child that dies ends the daemon, so none is ever started again.
+ */
+static void
+parent_lockdown(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
+	sandbox_allow_kill(pd.relay.pid);
+	sandbox_allow_kill(pd.cryptod_child.pid);
+	sandbox_init(PROC_PARENT);
 }
 
 /*
