@@ -110,8 +110,11 @@ static const struct sandbox_rule sr_common[] = {
  */
 static const int sc_parent[] = {
 	SCMP_SYS(close),
-	/* parse_config(): stdio on the file and its includes, stat(2) */
-	SCMP_SYS(lseek), SCMP_SYS(newfstatat),
+	/*
+	 * parse_config(): stdio on the file and its includes, stat(2), and
+	 * geteuid(2) for a file that root does not own
+	 */
+	SCMP_SYS(lseek), SCMP_SYS(newfstatat), SCMP_SYS(geteuid),
 	/* new listeners */
 	SCMP_SYS(bind), SCMP_SYS(listen),
 	/* syslog(3) reconnecting to /dev/log; libc asking nscd */

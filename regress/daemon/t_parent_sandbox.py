@@ -151,11 +151,20 @@ def reloads():
 		t.eq(limit_of_new_client(r), 7, "reload: new limits for a new "
 		    "client")
 
-		for desc, bad in (("syntax error", good + "max message size "
-		    "banana\n"), ("unknown user", good + 'user "nosuchuser_sws"\n'),
-		    ("unknown user, again", good + 'user "nosuchuser_sws"\n'),
-		    ("missing include", good + 'include "missing.conf"\n'),
-		    ("missing chroot", good + 'chroot "/nonexistent-sws"\n')):
+		# a file root does not own: the owner check asks geteuid(2)
+		theirs = os.path.join(r.tmp, "theirs.conf")
+		with open(theirs, "w") as f:
+			f.write('origin "https://b.example"\n')
+		os.chmod(theirs, 0o644)
+		os.chown(theirs, 65534, 65534)
+		for desc, bad in (
+		    ("include owned by another user", 'include "theirs.conf"\n'),
+		    ("syntax error", "max message size banana\n"),
+		    ("unknown user", 'user "nosuchuser_sws"\n'),
+		    ("unknown user, again", 'user "nosuchuser_sws"\n'),
+		    ("missing include", 'include "missing.conf"\n'),
+		    ("missing chroot", 'chroot "/nonexistent-sws"\n')):
+			bad = good + bad
 			r.reload(bad, settle=0.7)
 			t.ok(r.running(), "%s on SIGHUP: the parent keeps running "
 			    "under its filter" % desc, r.log()[-1500:])
@@ -163,6 +172,8 @@ def reloads():
 			    "configuration stays" % desc)
 		t.ok("unknown user \"nosuchuser_sws\"" in r.log(), "the unknown "
 		    "user is reported (its NSS lookup fails cleanly)")
+		t.ok("owned by uid 65534" in r.log(), "the include owned by "
+		    "another user is reported")
 
 		q = T.free_port()
 		six = socket.has_ipv6 and os.path.exists("/proc/net/if_inet6")

@@ -61,7 +61,7 @@ do_allowed(void)
 
 /*
  * What the parent does after start: read a configuration file with
- * stdio, stat files, open a TCP listener, reach a local datagram socket
+ * stdio, stat files and check their owner, open a TCP listener, reach a local datagram socket
  * (syslog), and end and reap its child.
  */
 static void
@@ -77,7 +77,7 @@ do_parent_allowed(void)
 	    fgets(line, sizeof(line), fp) == NULL)
 		_exit(2);
 	fclose(fp);
-	if (stat("/", &st) == -1)
+	if (stat("/", &st) == -1 || geteuid() == (uid_t)-1)
 		_exit(3);
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0)) == -1)
