@@ -61,8 +61,8 @@ do_allowed(void)
 
 /*
  * What the parent does after start: read a configuration file with
- * stdio, stat files and check their owner, open a TCP listener, reach a local datagram socket
- * (syslog), and end and reap its child.
+ * stdio, stat files and check their owner, open a TCP listener, reach a
+ * local datagram socket (syslog), and end and reap its child.
  */
 static void
 do_parent_allowed(void)
