@@ -56,6 +56,8 @@ sandbox_init(enum proc_id id)
 		fatal("pledge");
 }
 #else /* Linux */
+#include <sys/prctl.h>
+
 #include <seccomp.h>
 #ifdef SANDBOX_LOGONLY
 #include <ucontext.h>
@@ -305,6 +307,9 @@ sandbox_init(enum proc_id id)
 	 */
 	sandbox_add(ctx, sc_sanitizer, NELEM(sc_sanitizer));
 #endif
+	/* The children have it from proc_drop(); the parent gets it here. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
 	if ((r = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-r));
 	seccomp_release(ctx);

@@ -7,7 +7,6 @@
  * daemon is whole or not running at all.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -208,8 +207,6 @@ main(int argc, char *argv[])
 static void
 parent_lockdown(void)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("prctl PR_SET_NO_NEW_PRIVS");
 	sandbox_allow_kill(pd.relay.pid);
 	sandbox_allow_kill(pd.cryptod_child.pid);
 	sandbox_init(PROC_PARENT);
