@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,10 @@
 #include "proc.h"
 #include "proto.h"
 #include "relay_main.h"
+#include "sandbox.h"
 
 #define SHUTDOWN_GRACE_MS	1500
+#define PEER_EXIT_WAIT_MS	250	/* see parent_fail_closed() */
 
 extern char **environ;
 
@@ -80,6 +83,8 @@ static void		parent_sig(int, short, void *);
 static void		parent_dispatch(int, short, void *);
 static void		parent_child_log(struct bufferevent *, void *);
 static void		parent_grace(int, short, void *);
+static __dead void	parent_fail_closed(pid_t, int);
+static void		parent_lockdown(void);
 static void		child_event(struct child *);
 static void		compose(struct child *, uint32_t, int, const void *,
 			    size_t);
@@ -189,9 +194,23 @@ main(int argc, char *argv[])
 
 	start_children();
 	send_conf(pd.conf);
+	parent_lockdown();
 	log_info("started, %s", pd.conffile);
 	event_base_dispatch(pd.base);
 	return 1;
+}
+
+/*
+ * The children run and have their settings queued: from here on the
+ * parent needs no fork, exec or ptrace, and may signal nobody but them.
+ * A child that dies ends the daemon, so none is ever started again.
+ */
+static void
+parent_lockdown(void)
+{
+	sandbox_allow_kill(pd.relay.pid);
+	sandbox_allow_kill(pd.cryptod_child.pid);
+	sandbox_init(PROC_PARENT);
 }
 
 /*
@@ -222,38 +241,38 @@ find_programs(void)
 }
 
 /*
- * The children start with an empty environment: what they need comes
- * over argv and imsg, and nothing the daemon's own environment holds (a
- * unit file's, a wrapper's) can reach a sandboxed process.  The
- * sanitizer build lets its runtime's own settings through, for the tests.
+ * Fork and exec argv with fd3 and fd4 on descriptors 3 and 4.  A child
+ * starts with an empty environment: what it needs comes in argv and over
+ * imsg, and nothing the parent was started with (LD_* variables,
+ * libevent's EVENT_* switches, anything else) can change how it runs.
+ * The sanitizer build alone passes on its runtime's options, which that
+ * runtime reads before main(): without them the children would ignore
+ * the tests' settings (abort_on_error, no leak check at exit, whose
+ * thread the filter refuses).
  */
-static char *const *
-child_env(void)
-{
-	static char	*env[4];
-#ifdef SANDBOX_LOGONLY
-	static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS",
-	    "LSAN_OPTIONS" };
-	size_t		 i, n = 0, len;
-	char		**e;
-
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		len = strlen(keep[i]);
-		for (e = environ; *e != NULL; e++)
-			if (strncmp(*e, keep[i], len) == 0 && (*e)[len] == '=')
-				env[n++] = *e;
-	}
-	env[n] = NULL;
-#endif
-	return env;
-}
-
-/* Fork and exec argv with fd3 and fd4 on descriptors 3 and 4. */
 static pid_t
 spawn(char *const *argv, int fd3, int fd4, int logfd)
 {
+	char	*envp[4];
 	pid_t	 pid;
 	int	 a, b;
+#ifdef SANDBOX_LOGONLY
+	static const char *const pass[] = {
+		"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="
+	};
+	size_t	 i, n = 0;
+	char	**e;
+
+	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		for (e = environ; *e != NULL; e++)
+			if (strncmp(*e, pass[i], strlen(pass[i])) == 0) {
+				envp[n++] = *e;
+				break;
+			}
+	envp[n] = NULL;
+#else
+	envp[0] = NULL;
+#endif
 
 	switch (pid = fork()) {
 	case -1:
@@ -273,7 +292,7 @@ spawn(char *const *argv, int fd3, int fd4, int logfd)
 		_exit(127);
 	closefrom(PROC_PEER_FD + 1);
 	signal(SIGPIPE, SIG_DFL);
-	execve(argv[0], argv, child_env());
+	execve(argv[0], argv, envp);
 	_exit(127);
 }
 
@@ -576,11 +595,129 @@ child_name(pid_t pid)
 	return "unknown child";
 }
 
+static const char *
+child_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		(void)snprintf(buf, len, "terminated by signal %d%s",
+		    WTERMSIG(status), WCOREDUMP(status) ? " (core dumped)" : "");
+	else if (WIFEXITED(status))
+		(void)snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else
+		(void)snprintf(buf, len, "wait status 0x%x", status);
+	return buf;
+}
+
+/* A child is gone: forget its pid, so nothing signals a reused one. */
+static const char *
+child_gone(pid_t pid)
+{
+	const char	*name = child_name(pid);
+
+	if (pid == pd.relay.pid)
+		pd.relay.pid = 0;
+	else if (pid == pd.cryptod_child.pid)
+		pd.cryptod_child.pid = 0;
+	return name;
+}
+
+struct ended {
+	const char	*name;
+	int		 status;
+	int		 killed;	/* by the parent, failing closed */
+};
+
+static int
+ended_rank(const struct ended *e)
+{
+	if (e->killed)
+		return 0;
+	if (WIFSIGNALED(e->status))
+		return 3;
+	if (!WIFEXITED(e->status) || WEXITSTATUS(e->status) != 0)
+		return 2;
+	return 1;
+}
+
+/*
+ * Fail closed: a child ended on its own, so the other is killed and the
+ * daemon stops.  A child's peer often dies of it (cryptod exits 0 when
+ * the relay's channel closes, the relay exits 1 when cryptod's does), and
+ * the order waitpid(2) returns them in says nothing of which went first.
+ * So every child is reaped and logged with its status, and the one named
+ * as the cause is the one that did not die of the other: a signal the
+ * parent did not send, before a non-zero exit, before an exit 0.  An
+ * exit 0 is only ever a consequence, so its peer gets a moment to end
+ * by itself and show its own status.
+ */
+static __dead void
+parent_fail_closed(pid_t pid, int status)
+{
+	struct ended	 ended[8], *cause;
+	char		 buf[64];
+	size_t		 n = 0, i;
+	int		 waited, abnormal;
+
+	ended[n].name = child_gone(pid);
+	ended[n].status = status;
+	ended[n++].killed = 0;
+	for (waited = 0; ; waited += 10) {
+		while (n < 7 && (pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			ended[n].name = child_gone(pid);
+			ended[n].status = status;
+			ended[n++].killed = 0;
+		}
+		abnormal = 0;
+		for (i = 0; i < n; i++)
+			if (ended_rank(&ended[i]) > 1)
+				abnormal = 1;
+		if (abnormal || waited >= PEER_EXIT_WAIT_MS ||
+		    (pd.relay.pid == 0 && pd.cryptod_child.pid == 0))
+			break;
+		(void)poll(NULL, 0, 10);
+	}
+	if (pd.relay.pid > 0)
+		kill(pd.relay.pid, SIGKILL);
+	if (pd.cryptod_child.pid > 0)
+		kill(pd.cryptod_child.pid, SIGKILL);
+	while (n < 7 && (pid = waitpid(-1, &status, 0)) > 0) {
+		ended[n].killed = (pid == pd.relay.pid ||
+		    pid == pd.cryptod_child.pid) && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGKILL;
+		ended[n].name = child_gone(pid);
+		ended[n++].status = status;
+	}
+
+	cause = &ended[0];
+	for (i = 1; i < n; i++)
+		if (ended_rank(&ended[i]) > ended_rank(cause))
+			cause = &ended[i];
+	log_warnx("%s %s", cause->name, child_status(cause->status, buf,
+	    sizeof(buf)));
+	for (i = 0; i < n; i++) {
+		if (&ended[i] == cause)
+			continue;
+		if (ended[i].killed)
+			log_warnx("%s %s (killed by the parent)", ended[i].name,
+			    child_status(ended[i].status, buf, sizeof(buf)));
+		else
+			log_warnx("%s %s (after the %s)", ended[i].name,
+			    child_status(ended[i].status, buf, sizeof(buf)),
+			    cause->name);
+	}
+	log_warnx("a child exited: stopping (%s %s)", cause->name,
+	    child_status(cause->status, buf, sizeof(buf)));
+	exit(1);
+}
+
 static void
 parent_sig(int sig, short what, void *arg)
 {
-	pid_t	 pid;
-	int	 status;
+	const char	*name;
+	char		 buf[64];
+	pid_t		 pid;
+	int		 status;
 
 	(void)what;
 	(void)arg;
@@ -595,30 +732,14 @@ parent_sig(int sig, short what, void *arg)
 		break;
 	case SIGCHLD:
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (!pd.shutting_down) {
-				if (WIFSIGNALED(status))
-					log_warnx("%s terminated by signal %d",
-					    child_name(pid), WTERMSIG(status));
-				else
-					log_warnx("%s exited with status %d",
-					    child_name(pid),
-					    WEXITSTATUS(status));
-			}
-			if (pid == pd.relay.pid)
-				pd.relay.pid = 0;
-			else if (pid == pd.cryptod_child.pid)
-				pd.cryptod_child.pid = 0;
-			if (!pd.shutting_down) {
-				/* Fail closed: never half a daemon. */
-				if (pd.relay.pid > 0)
-					kill(pd.relay.pid, SIGKILL);
-				if (pd.cryptod_child.pid > 0)
-					kill(pd.cryptod_child.pid, SIGKILL);
-				while (waitpid(-1, NULL, 0) > 0)
-					;
-				log_warnx("a child exited: stopping");
-				exit(1);
-			}
+			if (!pd.shutting_down)
+				parent_fail_closed(pid, status);
+			name = child_gone(pid);
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				log_info("%s exited with status 0", name);
+			else
+				log_warnx("%s %s while shutting down", name,
+				    child_status(status, buf, sizeof(buf)));
 			/* The relay is done: now cryptod may go. */
 			if (pd.relay.pid == 0 && pd.cryptod_child.ib.fd != -1) {
 				event_del(&pd.cryptod_child.ev);
@@ -656,6 +777,11 @@ parent_shutdown(void)
 static void
 parent_grace(int fd, short what, void *arg)
 {
+	const char	*name;
+	char		 buf[64];
+	pid_t		 pid;
+	int		 status, killed;
+
 	(void)fd;
 	(void)what;
 	(void)arg;
@@ -665,7 +791,13 @@ parent_grace(int fd, short what, void *arg)
 		kill(pd.relay.pid, SIGKILL);
 	if (pd.cryptod_child.pid > 0)
 		kill(pd.cryptod_child.pid, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0)
-		;
+	while ((pid = waitpid(-1, &status, 0)) > 0) {
+		killed = (pid == pd.relay.pid || pid == pd.cryptod_child.pid) &&
+		    WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+		name = child_gone(pid);
+		log_warnx("%s %s%s", name, child_status(status, buf,
+		    sizeof(buf)), killed ? " (killed by the parent)" : "");
+	}
+	log_info("stopped");
 	exit(0);
 }
