@@ -4,7 +4,7 @@
 # SWS_SANDBOX_DEBUG=1 (which once switched every filter to log-only) and a
 # marker variable still gives children whose /proc/PID/environ is empty,
 # whose filter is on (Seccomp: 2), which log no "debug mode" line, and
-# which still serve.  (regress/unit/test_sandbox.c shows, with the same
+# which still serve.  (regress/common/test_sandbox.c shows, with the same
 # variable set, that a forbidden call kills.)
 
 import os

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 #define DO_NOTHING	0
 #define DO_SOCKET	1

@@ -15,7 +15,7 @@
 #include <msgpack.h>
 #include <sodium.h>
 
-#include "tap.h"
+#include "regress/lib/tap.h"
 #include "b64.h"
 #include "codec.h"
 

@@ -22,7 +22,7 @@
 
 #include "log.h"
 #include "config.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 /* Short, so that every name built from tmpdir fits without truncation. */
 static char	 tmpdir[64];

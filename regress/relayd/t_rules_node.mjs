@@ -8,8 +8,8 @@
 // regress/lib/swstest.py run, once per relay configuration (parts "main",
 // "rate", "binding" and "order"), and exits 77 when relayd is not built.
 //
-//	node regress/relay/t_rules_node.mjs		every part
-//	node regress/relay/t_rules_node.mjs rate	one part (still under
+//	node regress/relayd/t_rules_node.mjs		every part
+//	node regress/relayd/t_rules_node.mjs rate	one part (still under
 //							the harness)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

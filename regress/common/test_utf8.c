@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tap.h"
+#include "regress/lib/tap.h"
 #include "utf8.h"
-#include "utf8_ref.h"
+#include "regress/lib/utf8_ref.h"
 
 /* Verdict when fed in two pieces at every split point, and byte by byte. */
 static int

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "limit.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 /* Take until refused; the number taken. */
 static struct sockaddr_in

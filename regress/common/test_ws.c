@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "regress/lib/tap.h"
 #include "utf8.h"
 #include "ws.h"
 

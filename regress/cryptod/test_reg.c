@@ -12,7 +12,7 @@
 
 #include "b64.h"
 #include "reg.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 static json_t	*vec;
 

@@ -14,7 +14,7 @@
 
 #include "b64.h"
 #include "keyfile.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 static char	dir[] = "/tmp/sws-keyfile-XXXXXX";
 

@@ -25,7 +25,7 @@
 #include "ws.h"
 #include "client/e2e.h"
 #include "client/sws.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 #define MAXREC	64
 #define MAXMSG	64

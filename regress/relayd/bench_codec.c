@@ -5,7 +5,7 @@
  * build and run by hand, without sanitizers:
  *
  *	cc -std=gnu11 -O2 -I. -Icommon -Irelayd -o obj/bench_codec \
- *	    regress/unit/bench_codec.c relayd/codec.c relayd/codec_json.c \
+ *	    regress/relayd/bench_codec.c relayd/codec.c relayd/codec_json.c \
  *	    relayd/codec_msgpack.c relayd/json.c common/b64.c common/utf8.c \
  *	    -lsodium -lmsgpackc
  *	obj/bench_codec [iterations]

@@ -19,7 +19,7 @@
 #include "b64.h"
 #include "client/e2e.h"
 #include "client/sws.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 static json_t	*vec;
 

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "json_ref.h"
-#include "tap.h"
+#include "regress/lib/json_ref.h"
+#include "regress/lib/tap.h"
 #include "json.h"
 
 static uint8_t	*last_text, *last_work;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "imsg.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 static int
 pair(int sp[2])

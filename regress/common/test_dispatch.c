@@ -23,7 +23,7 @@
 #include "dispatch.h"
 #include "imsg.h"
 #include "log.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 #define T_EXACT		101	/* 8 bytes, from the relay */
 #define T_RANGE		102	/* 2 to 10 bytes, from the parent or relay */

@@ -9,7 +9,7 @@
 
 #include "clock.h"
 #include "relay.h"
-#include "tap.h"
+#include "regress/lib/tap.h"
 
 struct relay	*relay;		/* relay_timer_set()'s, unused here */
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "regress/lib/tap.h"
 #include "http.h"
 
 #define GOOD_KEY	"dGhlIHNhbXBsZSBub25jZQ=="
