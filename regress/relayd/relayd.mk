@@ -9,11 +9,17 @@ UNIT_TESTS += relayd/config
 relayd/config_SRCS = regress/relayd/test_config.c relayd/parse.c \
 	relayd/config.c common/log.c
 
-# The sws/1 message codecs (JSON and msgpack).
-UNIT_TESTS += relayd/codec
-relayd/codec_SRCS = regress/relayd/test_codec.c relayd/codec.c \
-	relayd/codec_json.c relayd/codec_msgpack.c relayd/json.c common/b64.c \
-	common/utf8.c
+# The sws/1 message codecs (JSON and msgpack), one test per subject with
+# the helpers of test_codec.h: the JSON decoder, the msgpack decoder, the
+# encoders, the entry points the relay calls.
+CODEC_SRCS = relayd/codec.c relayd/codec_json.c relayd/codec_msgpack.c \
+	relayd/json.c common/b64.c common/utf8.c
+UNIT_TESTS += relayd/codec_json relayd/codec_msgpack relayd/codec_enc \
+	relayd/codec_frame
+relayd/codec_json_SRCS = regress/relayd/test_codec_json.c $(CODEC_SRCS)
+relayd/codec_msgpack_SRCS = regress/relayd/test_codec_msgpack.c $(CODEC_SRCS)
+relayd/codec_enc_SRCS = regress/relayd/test_codec_enc.c $(CODEC_SRCS)
+relayd/codec_frame_SRCS = regress/relayd/test_codec_frame.c $(CODEC_SRCS)
 
 # relayd/json.c, the strict JSON reader of the sws.v1.json decoder.
 UNIT_TESTS += relayd/json
