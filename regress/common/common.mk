@@ -2,9 +2,16 @@
 # RFC 6455 framing, imsg and its dispatch table, base64url and the key
 # file, and the seccomp filters.
 
-UNIT_TESTS += common/utf8 common/ws
+# RFC 6455 framing: the builders, the violations, good streams (the
+# helpers in test_ws.h).
+UNIT_TESTS += common/utf8 common/ws_build common/ws_violations \
+	common/ws_stream
 common/utf8_SRCS = regress/common/test_utf8.c common/utf8.c
-common/ws_SRCS = regress/common/test_ws.c common/ws.c common/utf8.c
+common/ws_build_SRCS = regress/common/test_ws_build.c common/ws.c common/utf8.c
+common/ws_violations_SRCS = regress/common/test_ws_violations.c common/ws.c \
+	common/utf8.c
+common/ws_stream_SRCS = regress/common/test_ws_stream.c common/ws.c \
+	common/utf8.c
 
 # The imsg layer, and the dispatch table every process reads its
 # channels through.
