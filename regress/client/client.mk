@@ -6,9 +6,16 @@ CLIENT_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	client/message.c client/room.c client/keys.c client/wire.c \
 	client/e2e.c common/ws.c common/utf8.c common/b64.c
 
-UNIT_TESTS += e2e client
-e2e_SRCS = regress/unit/test_e2e.c $(CLIENT_LIB_SRCS)
-client_SRCS = regress/unit/test_client.c $(CLIENT_LIB_SRCS)
+# The cryptography against vectors.json; libsws against a scripted relay,
+# one test per subject with the helpers of test_client.h.
+UNIT_TESTS += client/e2e client/upgrade client/register client/requests \
+	client/hostile client/rooms
+client/e2e_SRCS = regress/client/test_e2e.c $(CLIENT_LIB_SRCS)
+client/upgrade_SRCS = regress/client/test_client_upgrade.c $(CLIENT_LIB_SRCS)
+client/register_SRCS = regress/client/test_client_register.c $(CLIENT_LIB_SRCS)
+client/requests_SRCS = regress/client/test_client_requests.c $(CLIENT_LIB_SRCS)
+client/hostile_SRCS = regress/client/test_client_hostile.c $(CLIENT_LIB_SRCS)
+client/rooms_SRCS = regress/client/test_client_rooms.c $(CLIENT_LIB_SRCS)
 
 $(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)
@@ -17,7 +24,3 @@ $(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	    $(call pkglibs,$(PKGS_RELAYD))
 
 test: $(OBJ)/roomtest
-
-# Everything a relay can send to libsws; seeds by regress/client/mkseeds.py.
-FUZZ_TARGETS += client
-fuzz_client_SRCS = regress/fuzz/fuzz_client.c $(CLIENT_LIB_SRCS)

@@ -19,7 +19,7 @@
 
 #include "client/e2e.h"
 #include "client/sws.h"
-#include "regress/unit/tap.h"
+#include "regress/lib/tap.h"
 
 #define NPEER	3
 #define ROOM	"r\xc3\xa9union 1"	/* UTF-8 and a space */

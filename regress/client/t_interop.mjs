@@ -13,7 +13,7 @@
 // Connections: every client connects only once the one before it has
 // registered, so the output of each step is in a known order.
 // (Upgrades completing out of accept order are covered by
-// regress/relay/t_rules_node.mjs, part "order".)
+// regress/relayd/t_rules_node_upgrade.mjs, part "order".)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -24,7 +24,7 @@
 #include <jansson.h>
 
 #include "json.h"
-#include "../unit/json_ref.h"
+#include "regress/lib/json_ref.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "utf8.h"
-#include "../unit/utf8_ref.h"
+#include "regress/lib/utf8_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

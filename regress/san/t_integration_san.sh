@@ -12,8 +12,8 @@ export SWS_CRYPTOD=$top/obj/san/cryptod/cryptod
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1:quarantine_size_mb=1:thread_local_quarantine_size_kb=64
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 rc=0
-for t in regress/ws/t_handshake.py regress/ws/t_frames.py \
-    regress/relay/t_register.py regress/relay/t_route.py; do
+for t in regress/relayd/t_handshake.py regress/relayd/t_frames.py \
+    regress/relayd/t_register.py regress/relayd/t_route.py; do
 	/usr/bin/python3 "$t" | sed "s|^ok - |ok - [san] |; s|^not ok - |not ok - [san] |" || rc=1
 done
 exit $rc

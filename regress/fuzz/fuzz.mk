@@ -1,0 +1,62 @@
+# Every libFuzzer target: FUZZ_TARGETS += name; fuzz_name_SRCS = sources;
+# the seed corpus is regress/fuzz/corpus/name/.  t_fuzz_smoke.sh runs each
+# for a few seconds in `make test`; `make fuzz` for FUZZ_SECONDS.
+
+# The wire parsers: WebSocket framing, HTTP upgrade, the UTF-8 DFA (held
+# to the reference decoder of regress/lib/utf8_ref.h).
+FUZZ_TARGETS += ws http utf8
+fuzz_ws_SRCS = regress/fuzz/fuzz_ws.c common/ws.c common/utf8.c
+fuzz_http_SRCS = regress/fuzz/fuzz_http.c relayd/http.c common/ws.c common/utf8.c
+fuzz_utf8_SRCS = regress/fuzz/fuzz_utf8.c common/utf8.c
+
+# The sws/1 message codecs (JSON and msgpack).
+FUZZ_TARGETS += json msgpack
+fuzz_json_SRCS = regress/fuzz/fuzz_json.c relayd/codec.c relayd/codec_json.c \
+	relayd/codec_msgpack.c relayd/json.c common/b64.c common/utf8.c
+fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
+	relayd/codec_json.c relayd/codec_msgpack.c relayd/json.c common/b64.c \
+	common/utf8.c
+
+# relayd/json.c, its verdicts and values held to jansson's (the reference
+# it replaced).
+FUZZ_TARGETS += jsondiff
+fuzz_jsondiff_SRCS = regress/fuzz/fuzz_jsondiff.c relayd/json.c common/utf8.c
+
+# common/b64.c held to libsodium's base64url.
+FUZZ_TARGETS += b64diff
+fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c
+
+# relayd.conf.
+FUZZ_TARGETS += config
+fuzz_config_SRCS = regress/fuzz/fuzz_config.c relayd/parse.c \
+	relayd/config.c common/log.c
+
+# Everything a relay can send to libsws; seeds by regress/client/mkseeds.py.
+FUZZ_TARGETS += client
+fuzz_client_SRCS = regress/fuzz/fuzz_client.c $(CLIENT_LIB_SRCS)
+
+# The imsg dispatch of each process, fed hostile messages: libFuzzer
+# targets that compile the process's own source in (so the harness can
+# set its state up and free it around each input).  Seeds are written by
+# regress/fuzz/mkseeds_imsg.py.
+FUZZ_TARGETS += imsg_cryptod imsg_relay imsg_parent
+
+fuzz_imsg_cryptod_SRCS = regress/fuzz/fuzz_imsg_cryptod.c cryptod/reg.c \
+	common/dispatch.c common/imsg.c common/log.c common/keyfile.c \
+	common/b64.c common/proc.c common/sandbox.c
+fuzz_imsg_relay_SRCS = regress/fuzz/fuzz_imsg_relay.c $(RELAY_MODULES) \
+	relayd/config.c common/ws.c common/utf8.c common/b64.c \
+	common/dispatch.c common/imsg.c common/log.c common/proc.c \
+	common/sandbox.c
+fuzz_imsg_parent_SRCS = regress/fuzz/fuzz_imsg_parent.c relayd/parse.c \
+	relayd/config.c relayd/relay.c $(RELAY_MODULES) common/ws.c \
+	common/utf8.c common/b64.c common/dispatch.c common/imsg.c \
+	common/log.c common/proc.c common/sandbox.c common/keyfile.c
+
+# The processes' sources are included, not listed: rebuild when they change.
+$(OBJ)/fuzz/imsg_cryptod: cryptod/cryptod.c regress/fuzz/fuzz_imsg.h \
+	common/dispatch.h
+$(OBJ)/fuzz/imsg_relay: relayd/relay.c relayd/relay.h $(RELAY_MODULES) \
+	regress/fuzz/fuzz_imsg.h common/dispatch.h
+$(OBJ)/fuzz/imsg_parent: relayd/relayd.c regress/fuzz/fuzz_imsg.h \
+	common/dispatch.h
