@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <grp.h>
@@ -18,10 +19,62 @@
 #include "sandbox.h"
 
 const struct proc_info proc_table[PROC_MAX] = {
-	{ PROC_PARENT,	"relayd",	"relayd: parent",	0 },
-	{ PROC_RELAY,	"relay",	"relayd: relay",	2 },
-	{ PROC_CRYPTOD,	"cryptod",	"cryptod",		2 },
+	{ PROC_PARENT, "relayd", "relayd: parent", PROC_EXEC_NONE,
+	    0, 0, PROC_STOP_NONE },
+	/* the network: sessions stop first, so none sees cryptod vanish */
+	{ PROC_RELAY, "relay", "relayd: relay", PROC_EXEC_SELF,
+	    PROC_BIT(PROC_CRYPTOD), PROC_ARG_DROP, PROC_STOP_ASK },
+	/* the server key: exits when its channels close */
+	{ PROC_CRYPTOD, "cryptod", "cryptod", PROC_EXEC_CRYPTOD,
+	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP | PROC_ARG_KEYFILE,
+	    PROC_STOP_LAST },
 };
+
+int
+proc_nfds(enum proc_id id)
+{
+	if (id == PROC_PARENT)
+		return 0;
+	return 1 + __builtin_popcount(proc_table[id].peers);
+}
+
+int
+proc_fd(enum proc_id self, enum proc_id peer)
+{
+	unsigned int	 peers = proc_table[self].peers;
+
+	if (self == PROC_PARENT || self == peer)
+		return -1;
+	if (peer == PROC_PARENT)
+		return PROC_FD_PARENT;
+	if ((peers & PROC_BIT(peer)) == 0)
+		return -1;
+	return PROC_FD_PARENT + 1 +
+	    __builtin_popcount(peers & (PROC_BIT(peer) - 1));
+}
+
+const struct proc_info *
+proc_byname(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (strcmp(proc_table[i].name, name) == 0)
+			return &proc_table[i];
+	return NULL;
+}
+
+int
+proc_check_fds(enum proc_id id)
+{
+	struct stat	 st;
+	int		 fd;
+
+	for (fd = PROC_FD_PARENT; fd < PROC_FD_PARENT + proc_nfds(id); fd++)
+		if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode))
+			return -1;
+	return 0;
+}
 
 /* The argv and environment strings, which the title overwrites. */
 static char	*title_base, *title_end;
@@ -71,7 +124,7 @@ proc_title(const char *title)
 void
 proc_init(enum proc_id id)
 {
-	closefrom(3 + proc_table[id].nfds);
+	closefrom(PROC_FD_PARENT + proc_nfds(id));
 }
 
 void

@@ -13,14 +13,56 @@ enum proc_id {
 	PROC_MAX
 };
 
+#define PROC_BIT(id)	(1U << (id))
+
+/* The program a child runs. */
+enum proc_exec {
+	PROC_EXEC_NONE,		/* the parent: started by the operator */
+	PROC_EXEC_SELF,		/* relayd again, with -P name */
+	PROC_EXEC_CRYPTOD,	/* the cryptod executable */
+};
+
+/* How a child is stopped when the daemon shuts down. */
+enum proc_stop {
+	PROC_STOP_NONE,		/* the parent */
+	PROC_STOP_ASK,		/* sent IMSG_SHUTDOWN, ends by itself */
+	PROC_STOP_LAST,		/* its channel is closed once every
+				   PROC_STOP_ASK child is gone */
+};
+
+/* Arguments a child takes beyond -d and -v. */
+#define PROC_ARG_DROP		0x01	/* -u user -t chroot from the file */
+#define PROC_ARG_KEYFILE	0x02	/* the server key file, last */
+
+/*
+ * One row per process.  Every executable links this table, so both ends
+ * of a channel agree on its descriptor: a child has the parent's channel
+ * on 3 and one channel per peer after it, 4, 5, ..., in the order of the
+ * peers' ids.  The sandbox profile is sandbox.c's row of the same id.
+ */
 struct proc_info {
 	enum proc_id	 id;
 	const char	*name;		/* log name, and -P argument */
 	const char	*title;		/* setproctitle(3) */
-	int		 nfds;		/* fixed descriptors it keeps: 3.. */
+	enum proc_exec	 exec;
+	unsigned int	 peers;		/* PROC_BIT()s of its channels */
+	unsigned int	 args;		/* PROC_ARG_* */
+	enum proc_stop	 stop;
 };
 
+#define PROC_FD_PARENT	3	/* every child's channel to the parent */
+#define PROC_FDS_MAX	(1 + PROC_MAX)	/* fixed descriptors at most */
+
 extern const struct proc_info proc_table[PROC_MAX];
+
+/* Fixed descriptors of a child: the parent's channel and its peers'. */
+int	proc_nfds(enum proc_id);
+/* The descriptor self has its channel to peer on, or -1 if none. */
+int	proc_fd(enum proc_id self, enum proc_id peer);
+/* The row named name, or NULL. */
+const struct proc_info *proc_byname(const char *);
+/* 0 if every fixed descriptor of id is a socket, as relayd leaves them. */
+int	proc_check_fds(enum proc_id);
 
 /* Process titles: call proc_title_init first thing in main. */
 void	proc_title_init(int argc, char *argv[], char *envp[]);

@@ -8,10 +8,6 @@
 
 #include <stdint.h>
 
-/* Fixed descriptors in the children (see proc.c). */
-#define PROC_PARENT_FD		3	/* socketpair to the parent */
-#define PROC_PEER_FD		4	/* relay <-> cryptod socketpair */
-
 /* Numbered explicitly: the messages are a wire format between programs. */
 enum imsg_type {
 	IMSG_NONE = 0,

@@ -9,7 +9,6 @@
  * loop over two socketpairs and libsodium.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/tree.h>
 
 #include <errno.h>
@@ -132,7 +131,6 @@ int
 main(int argc, char *argv[])
 {
 	struct pollfd	 pfd[2];
-	struct stat	 st;
 	const char	*user = "_relayd", *dir = "/var/empty";
 	char		 err[512];
 	int		 ch, debug = 0, verbose = 0, i;
@@ -165,10 +163,9 @@ main(int argc, char *argv[])
 	if (argc != 1)
 		usage();
 	/* Started by relayd with its two socketpairs on fixed descriptors. */
-	for (i = PROC_PARENT_FD; i <= PROC_PEER_FD; i++)
-		if (fstat(i, &st) == -1 || !S_ISSOCK(st.st_mode))
-			fatalx("descriptor %d is not a socket: cryptod is "
-			    "started by relayd", i);
+	if (proc_check_fds(PROC_CRYPTOD) == -1)
+		fatalx("descriptors 3 to %d are not all sockets: cryptod is "
+		    "started by relayd", 2 + proc_nfds(PROC_CRYPTOD));
 	log_init(debug ? LOG_TO_STDERR : LOG_TO_PIPE, verbose, 0);
 
 	proc_init(PROC_CRYPTOD);
@@ -192,15 +189,15 @@ main(int argc, char *argv[])
 	signal(SIGTERM, SIG_IGN);
 	proc_title(proc_table[PROC_CRYPTOD].title);
 
-	if (imsgbuf_init(&cd.parent, PROC_PARENT_FD) == -1 ||
-	    imsgbuf_init(&cd.relay, PROC_PEER_FD) == -1)
+	if (imsgbuf_init(&cd.parent, PROC_FD_PARENT) == -1 ||
+	    imsgbuf_init(&cd.relay, proc_fd(PROC_CRYPTOD, PROC_RELAY)) == -1)
 		fatal("imsgbuf_init");
 	proc_drop(PROC_CRYPTOD, user, dir);
 	log_debug("started, server key loaded");
 
 	for (;;) {
-		pfd[0].fd = PROC_PARENT_FD;
-		pfd[1].fd = PROC_PEER_FD;
+		pfd[0].fd = cd.parent.fd;
+		pfd[1].fd = cd.relay.fd;
 		pfd[0].events = pfd[1].events = POLLIN;
 		if (imsgbuf_queued(&cd.parent) > 0)
 			pfd[0].events |= POLLOUT;

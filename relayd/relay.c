@@ -104,7 +104,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 {
 	struct timeval	 tv;
 	struct rlimit	 rl;
-	int		 i;
+	int		 i, cfd;
 
 	proc_init(PROC_RELAY);
 	log_init(debug ? LOG_TO_STDERR : LOG_TO_PIPE, verbose, 0);
@@ -132,15 +132,16 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	conn_init();
 	session_init(relay_cryptod_send);
 
-	if (imsgbuf_init(&relay->parent, PROC_PARENT_FD) == -1 ||
-	    imsgbuf_init(&relay->cryptod, PROC_PEER_FD) == -1)
+	cfd = proc_fd(PROC_RELAY, PROC_CRYPTOD);
+	if (imsgbuf_init(&relay->parent, PROC_FD_PARENT) == -1 ||
+	    imsgbuf_init(&relay->cryptod, cfd) == -1)
 		fatal("imsgbuf_init");
-	if (fcntl(PROC_PARENT_FD, F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(PROC_PEER_FD, F_SETFL, O_NONBLOCK) == -1)
+	if (fcntl(PROC_FD_PARENT, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(cfd, F_SETFL, O_NONBLOCK) == -1)
 		fatal("fcntl");
-	event_assign(&relay->ev_parent, relay->base, PROC_PARENT_FD,
+	event_assign(&relay->ev_parent, relay->base, PROC_FD_PARENT,
 	    EV_READ | EV_PERSIST, relay_dispatch_parent, NULL);
-	event_assign(&relay->ev_cryptod, relay->base, PROC_PEER_FD,
+	event_assign(&relay->ev_cryptod, relay->base, cfd,
 	    EV_READ | EV_PERSIST, relay_dispatch_cryptod, NULL);
 	event_add(&relay->ev_parent, NULL);
 	event_add(&relay->ev_cryptod, NULL);

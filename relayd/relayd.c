@@ -42,13 +42,28 @@
 
 extern char **environ;
 
+/* What the parent holds for a child: the row of proc_table[] it runs. */
 struct child {
-	const char		*name;
+	const struct proc_info	*info;
 	pid_t			 pid;
 	struct imsgbuf		 ib;
 	struct event		 ev;
 	struct bufferevent	*logbev;
+	int			 fds[PROC_FDS_MAX];	/* its ends, until spawned */
+	int			 logpipe[2];		/* -1 in the foreground */
+	char			 pname[32];		/* -P's argument */
 };
+
+/* The entry of each process that is relayd itself, started with -P. */
+typedef void	(*proc_main_fn)(int, int, const char *, const char *);
+static const proc_main_fn proc_main[PROC_MAX] = {
+	[PROC_RELAY] =	relay_main,
+};
+
+/* Every child, in table order: PROC_PARENT is row 0. */
+#define CHILD(id)		(&pd.child[(id)])
+#define FOREACH_CHILD(c)	\
+	for ((c) = &pd.child[1]; (c) < &pd.child[PROC_MAX]; (c)++)
 
 static struct {
 	struct event_base	*base;
@@ -57,8 +72,7 @@ static struct {
 	char			 confpath[PATH_MAX];
 	char			 self[PATH_MAX];
 	char			 cryptod[PATH_MAX];
-	struct child		 relay;
-	struct child		 cryptod_child;
+	struct child		 child[PROC_MAX];
 	int			 debug;
 	int			 verbose;
 	int			 shutting_down;
@@ -73,7 +87,7 @@ static struct {
 
 static __dead void	usage(void);
 static void		find_programs(void);
-static pid_t		spawn(char *const *, int, int, int);
+static pid_t		spawn(char *const *, const int *, int, int);
 static void		start_children(void);
 static int		listener_open(struct listen_conf *);
 static void		send_conf(struct relayd_conf *);
@@ -86,6 +100,9 @@ static void		parent_grace(int, short, void *);
 static __dead void	parent_fail_closed(pid_t, int);
 static void		parent_lockdown(void);
 static void		child_event(struct child *);
+static int		children_left(enum proc_stop);
+static void		children_close(enum proc_stop);
+static void		children_kill(void);
 static void		compose(struct child *, uint32_t, int, const void *,
 			    size_t);
 
@@ -143,16 +160,17 @@ main(int argc, char *argv[])
 	if (argc != 0)
 		usage();
 
-	/* The relay child is this program again, started with -P relay. */
+	/* A child that is this program again, started with -P name. */
 	if (procname != NULL) {
-		struct stat	 st;
+		const struct proc_info	*p = proc_byname(procname);
 
-		if (strcmp(procname, "relay") != 0)
+		if (p == NULL || p->exec != PROC_EXEC_SELF ||
+		    proc_main[p->id] == NULL)
 			fatalx("unknown process %s", procname);
-		if (fstat(PROC_PARENT_FD, &st) == -1 || !S_ISSOCK(st.st_mode) ||
-		    fstat(PROC_PEER_FD, &st) == -1 || !S_ISSOCK(st.st_mode))
+		if (proc_check_fds(p->id) == -1)
 			fatalx("-P is for relayd's own use");
-		relay_main(pd.debug, pd.verbose, user, dir);
+		proc_main[p->id](pd.debug, pd.verbose, user, dir);
+		fatalx("%s returned", p->name);
 	}
 
 	log_setverbose(pd.verbose);
@@ -208,8 +226,10 @@ main(int argc, char *argv[])
 static void
 parent_lockdown(void)
 {
-	sandbox_allow_kill(pd.relay.pid);
-	sandbox_allow_kill(pd.cryptod_child.pid);
+	struct child	*c;
+
+	FOREACH_CHILD(c)
+		sandbox_allow_kill(c->pid);
 	sandbox_init(PROC_PARENT);
 }
 
@@ -241,7 +261,7 @@ find_programs(void)
 }
 
 /*
- * Fork and exec argv with fd3 and fd4 on descriptors 3 and 4.  A child
+ * Fork and exec argv with fds[0..n-1] on descriptors 3 to 2+n.  A child
  * starts with an empty environment: what it needs comes in argv and over
  * imsg, and nothing the parent was started with (LD_* variables,
  * libevent's EVENT_* switches, anything else) can change how it runs.
@@ -251,25 +271,25 @@ find_programs(void)
  * thread the filter refuses).
  */
 static pid_t
-spawn(char *const *argv, int fd3, int fd4, int logfd)
+spawn(char *const *argv, const int *fds, int n, int logfd)
 {
 	char	*envp[4];
 	pid_t	 pid;
-	int	 a, b;
+	int	 moved[PROC_FDS_MAX], i;
 #ifdef SANDBOX_LOGONLY
 	static const char *const pass[] = {
 		"ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS="
 	};
-	size_t	 i, n = 0;
+	size_t	 k, nenv = 0;
 	char	**e;
 
-	for (i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+	for (k = 0; k < sizeof(pass) / sizeof(pass[0]); k++)
 		for (e = environ; *e != NULL; e++)
-			if (strncmp(*e, pass[i], strlen(pass[i])) == 0) {
-				envp[n++] = *e;
+			if (strncmp(*e, pass[k], strlen(pass[k])) == 0) {
+				envp[nenv++] = *e;
 				break;
 			}
-	envp[n] = NULL;
+	envp[nenv] = NULL;
 #else
 	envp[0] = NULL;
 #endif
@@ -283,23 +303,24 @@ spawn(char *const *argv, int fd3, int fd4, int logfd)
 		return pid;
 	}
 	/* Out of the way first, so the dup2s cannot clobber each other. */
-	if ((a = fcntl(fd3, F_DUPFD, 10)) == -1 ||
-	    (b = fcntl(fd4, F_DUPFD, 10)) == -1)
-		_exit(127);
-	if (dup2(a, PROC_PARENT_FD) == -1 || dup2(b, PROC_PEER_FD) == -1)
-		_exit(127);
+	for (i = 0; i < n; i++)
+		if ((moved[i] = fcntl(fds[i], F_DUPFD, PROC_FD_PARENT +
+		    PROC_FDS_MAX)) == -1)
+			_exit(127);
+	for (i = 0; i < n; i++)
+		if (dup2(moved[i], PROC_FD_PARENT + i) == -1)
+			_exit(127);
 	if (logfd != -1 && dup2(logfd, STDERR_FILENO) == -1)
 		_exit(127);
-	closefrom(PROC_PEER_FD + 1);
+	closefrom(PROC_FD_PARENT + n);
 	signal(SIGPIPE, SIG_DFL);
 	execve(argv[0], argv, envp);
 	_exit(127);
 }
 
 static void
-child_init(struct child *c, const char *name, int fd, int logfd)
+child_init(struct child *c, int fd, int logfd)
 {
-	c->name = name;
 	if (imsgbuf_init(&c->ib, fd) == -1)
 		fatal("imsgbuf_init");
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
@@ -317,51 +338,102 @@ child_init(struct child *c, const char *name, int fd, int logfd)
 	}
 }
 
+/* A child's command line, as its row says. */
+static void
+child_argv(struct child *c, char **argv, size_t len)
+{
+	const struct proc_info	*p = c->info;
+	size_t			 i = 0;
+	int			 v;
+
+	if (len < 12)
+		fatalx("child_argv");
+	argv[i++] = p->exec == PROC_EXEC_CRYPTOD ? pd.cryptod : pd.self;
+	if (p->exec == PROC_EXEC_SELF) {
+		if (strlcpy(c->pname, p->name, sizeof(c->pname)) >=
+		    sizeof(c->pname))
+			fatalx("process name %s too long", p->name);
+		argv[i++] = "-P";
+		argv[i++] = c->pname;
+	}
+	if (p->args & PROC_ARG_DROP) {
+		argv[i++] = "-u";
+		argv[i++] = pd.conf->user;
+		argv[i++] = "-t";
+		argv[i++] = pd.conf->chroot;
+	}
+	if (pd.debug)
+		argv[i++] = "-d";
+	for (v = 0; v < pd.verbose && v < 2; v++)
+		argv[i++] = "-v";
+	if (p->args & PROC_ARG_KEYFILE)
+		argv[i++] = pd.conf->keyfile;
+	argv[i] = NULL;
+}
+
+/*
+ * Every row but the parent's is a child: a channel to the parent on its
+ * descriptor 3, one socketpair per pair of peers on the descriptors the
+ * table gives both ends, and (as a daemon) a pipe for its log.
+ */
 static void
 start_children(void)
 {
 	struct listen_conf	*l;
-	int			 pr[2], pc[2], rc[2], lr[2] = { -1, -1 };
-	int			 lc[2] = { -1, -1 };
-	char			*rargv[12], *cargv[12];
-	int			 i, j, v;
+	struct child		*c, *d;
+	char			*argv[16];
+	int			 sp[2], mine[PROC_MAX], fd, n, cd, dc;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pr) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rc) == -1)
-		fatal("socketpair");
-	if (!pd.debug && (pipe2(lr, O_CLOEXEC) == -1 ||
-	    pipe2(lc, O_CLOEXEC) == -1))
-		fatal("pipe2");
-
-	i = j = 0;
-	rargv[i++] = pd.self;
-	rargv[i++] = "-P";
-	rargv[i++] = "relay";
-	cargv[j++] = pd.cryptod;
-	rargv[i++] = cargv[j++] = "-u";
-	rargv[i++] = cargv[j++] = pd.conf->user;
-	rargv[i++] = cargv[j++] = "-t";
-	rargv[i++] = cargv[j++] = pd.conf->chroot;
-	if (pd.debug)
-		rargv[i++] = cargv[j++] = "-d";
-	for (v = 0; v < pd.verbose && v < 2; v++)
-		rargv[i++] = cargv[j++] = "-v";
-	cargv[j++] = pd.conf->keyfile;
-	rargv[i] = cargv[j] = NULL;
-
-	pd.cryptod_child.pid = spawn(cargv, pc[1], rc[1], lc[1]);
-	pd.relay.pid = spawn(rargv, pr[1], rc[0], lr[1]);
-	close(pr[1]);
-	close(pc[1]);
-	close(rc[0]);
-	close(rc[1]);
-	if (!pd.debug) {
-		close(lr[1]);
-		close(lc[1]);
+	FOREACH_CHILD(c) {
+		c->info = &proc_table[c - pd.child];
+		for (fd = 0; fd < PROC_FDS_MAX; fd++)
+			c->fds[fd] = -1;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)
+		    == -1)
+			fatal("socketpair");
+		mine[c->info->id] = sp[0];
+		c->fds[0] = sp[1];
+		c->logpipe[0] = c->logpipe[1] = -1;
+		if (!pd.debug && pipe2(c->logpipe, O_CLOEXEC) == -1)
+			fatal("pipe2");
 	}
-	child_init(&pd.relay, "relay", pr[0], lr[0]);
-	child_init(&pd.cryptod_child, "cryptod", pc[0], lc[0]);
+	FOREACH_CHILD(c)
+		for (d = c + 1; d < &pd.child[PROC_MAX]; d++) {
+			cd = (c->info->peers & PROC_BIT(d->info->id)) != 0;
+			dc = (d->info->peers & PROC_BIT(c->info->id)) != 0;
+			if (cd != dc)
+				fatalx("%s and %s disagree on their channel",
+				    c->info->name, d->info->name);
+			if (!cd)
+				continue;
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+			    sp) == -1)
+				fatal("socketpair");
+			c->fds[proc_fd(c->info->id, d->info->id) -
+			    PROC_FD_PARENT] = sp[0];
+			d->fds[proc_fd(d->info->id, c->info->id) -
+			    PROC_FD_PARENT] = sp[1];
+		}
+	FOREACH_CHILD(c) {
+		n = proc_nfds(c->info->id);
+		for (fd = 0; fd < n; fd++)
+			if (c->fds[fd] == -1)
+				fatalx("%s: descriptor %d has no channel",
+				    c->info->name, PROC_FD_PARENT + fd);
+		child_argv(c, argv, sizeof(argv) / sizeof(argv[0]));
+		c->pid = spawn(argv, c->fds, n, c->logpipe[1]);
+	}
+	/* Each end is in its child now: the parent keeps only its own. */
+	FOREACH_CHILD(c) {
+		for (fd = 0; fd < PROC_FDS_MAX; fd++)
+			if (c->fds[fd] != -1) {
+				close(c->fds[fd]);
+				c->fds[fd] = -1;
+			}
+		if (c->logpipe[1] != -1)
+			close(c->logpipe[1]);
+		child_init(c, mine[c->info->id], c->logpipe[0]);
+	}
 
 	TAILQ_FOREACH(l, &pd.conf->listeners, entry) {
 		if (listener_open(l) == -1)
@@ -403,7 +475,7 @@ listener_open(struct listen_conf *l)
 	il.id = l->id;
 	strlcpy(il.name, l->name, sizeof(il.name));
 	/* the descriptor goes to the relay and is closed here once sent */
-	compose(&pd.relay, IMSG_LISTENER_ADD, fd, &il, sizeof(il));
+	compose(CHILD(PROC_RELAY), IMSG_LISTENER_ADD, fd, &il, sizeof(il));
 	log_info("listening on %s", l->name);
 	return 0;
 }
@@ -414,12 +486,12 @@ send_conf(struct relayd_conf *conf)
 	struct imsg_cryptod_conf	 cc;
 	struct conf_str			*s;
 
-	compose(&pd.relay, IMSG_CONF_LIMITS, -1, &conf->lim,
+	compose(CHILD(PROC_RELAY), IMSG_CONF_LIMITS, -1, &conf->lim,
 	    sizeof(conf->lim));
 	TAILQ_FOREACH(s, &conf->origins, entry)
-		compose(&pd.relay, IMSG_CONF_ORIGIN, -1, s->s,
+		compose(CHILD(PROC_RELAY), IMSG_CONF_ORIGIN, -1, s->s,
 		    strlen(s->s) + 1);
-	compose(&pd.relay, IMSG_CONF_END, -1, NULL, 0);
+	compose(CHILD(PROC_RELAY), IMSG_CONF_END, -1, NULL, 0);
 
 	/* cryptod holds at most one challenge per connection. */
 	if (conf->lim.max_conn + 1024 > pd.max_pending)
@@ -427,11 +499,11 @@ send_conf(struct relayd_conf *conf)
 	memset(&cc, 0, sizeof(cc));
 	cc.registration_timeout = conf->lim.registration_timeout;
 	cc.max_pending = pd.max_pending;
-	compose(&pd.cryptod_child, IMSG_CRYPTOD_CONF, -1, &cc, sizeof(cc));
+	compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_CONF, -1, &cc, sizeof(cc));
 	TAILQ_FOREACH(s, &conf->server_names, entry)
-		compose(&pd.cryptod_child, IMSG_CRYPTOD_NAME, -1, s->s,
+		compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_NAME, -1, s->s,
 		    strlen(s->s) + 1);
-	compose(&pd.cryptod_child, IMSG_CRYPTOD_CONF_END, -1, NULL, 0);
+	compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_CONF_END, -1, NULL, 0);
 }
 
 static int
@@ -484,7 +556,7 @@ parent_reload(void)
 		if (!found) {
 			memset(&il, 0, sizeof(il));
 			il.id = ol->id;
-			compose(&pd.relay, IMSG_LISTENER_DEL, -1, &il,
+			compose(CHILD(PROC_RELAY), IMSG_LISTENER_DEL, -1, &il,
 			    sizeof(il));
 			log_info("no longer listening on %s", ol->name);
 		}
@@ -502,7 +574,7 @@ compose(struct child *c, uint32_t type, int fd, const void *data,
     size_t len)
 {
 	if (imsg_compose(&c->ib, type, 0, fd, data, len) == -1)
-		fatal("imsg to %s", c->name);
+		fatal("imsg to %s", c->info->name);
 	child_event(c);
 }
 
@@ -545,18 +617,17 @@ parent_dispatch(int fd, short what, void *arg)
 	(void)fd;
 	if ((what & EV_WRITE) && imsgbuf_write(&c->ib) == -1 &&
 	    errno != EPIPE)
-		log_warn("write to %s", c->name);
+		log_warn("write to %s", c->info->name);
 	if (what & EV_READ) {
 		n = imsgbuf_read(&c->ib);
 		if (n == -1 && errno != EAGAIN && errno != ECONNRESET)
-			fatal("read from %s", c->name);
+			fatal("read from %s", c->info->name);
 		if (n == 0 || (n == -1 && errno == ECONNRESET)) {
 			/* SIGCHLD tells the rest */
 			event_del(&c->ev);
 			return;
 		}
-		imsg_dispatch(&c->ib, c == &pd.relay ? PROC_RELAY :
-		    PROC_CRYPTOD, parent_imsg, IMSG_NHANDLERS(parent_imsg), c);
+		imsg_dispatch(&c->ib, c->info->id, parent_imsg, IMSG_NHANDLERS(parent_imsg), c);
 	}
 	child_event(c);
 }
@@ -585,14 +656,57 @@ parent_child_log(struct bufferevent *bev, void *arg)
 	}
 }
 
-static const char *
-child_name(pid_t pid)
+static struct child *
+child_by_pid(pid_t pid)
 {
-	if (pid == pd.relay.pid)
-		return "relay";
-	if (pid == pd.cryptod_child.pid)
-		return "cryptod";
-	return "unknown child";
+	struct child	*c;
+
+	if (pid > 0)
+		FOREACH_CHILD(c)
+			if (c->pid == pid)
+				return c;
+	return NULL;
+}
+
+/* Children still running; only those stopped that way unless NONE. */
+static int
+children_left(enum proc_stop only)
+{
+	struct child	*c;
+	int		 n = 0;
+
+	FOREACH_CHILD(c)
+		if (c->pid > 0 && (only == PROC_STOP_NONE ||
+		    c->info->stop == only))
+			n++;
+	return n;
+}
+
+/*
+ * The children that end when their channels close (cryptod): once the
+ * ones asked to stop are gone, nothing can still need them.
+ */
+static void
+children_close(enum proc_stop only)
+{
+	struct child	*c;
+
+	FOREACH_CHILD(c)
+		if (c->info->stop == only && c->ib.fd != -1) {
+			event_del(&c->ev);
+			close(c->ib.fd);
+			c->ib.fd = -1;
+		}
+}
+
+static void
+children_kill(void)
+{
+	struct child	*c;
+
+	FOREACH_CHILD(c)
+		if (c->pid > 0)
+			kill(c->pid, SIGKILL);
 }
 
 static const char *
@@ -613,13 +727,12 @@ child_status(int status, char *buf, size_t len)
 static const char *
 child_gone(pid_t pid)
 {
-	const char	*name = child_name(pid);
+	struct child	*c;
 
-	if (pid == pd.relay.pid)
-		pd.relay.pid = 0;
-	else if (pid == pd.cryptod_child.pid)
-		pd.cryptod_child.pid = 0;
-	return name;
+	if ((c = child_by_pid(pid)) == NULL)
+		return "unknown child";
+	c->pid = 0;
+	return c->info->name;
 }
 
 struct ended {
@@ -673,17 +786,14 @@ parent_fail_closed(pid_t pid, int status)
 			if (ended_rank(&ended[i]) > 1)
 				abnormal = 1;
 		if (abnormal || waited >= PEER_EXIT_WAIT_MS ||
-		    (pd.relay.pid == 0 && pd.cryptod_child.pid == 0))
+		    children_left(PROC_STOP_NONE) == 0)
 			break;
 		(void)poll(NULL, 0, 10);
 	}
-	if (pd.relay.pid > 0)
-		kill(pd.relay.pid, SIGKILL);
-	if (pd.cryptod_child.pid > 0)
-		kill(pd.cryptod_child.pid, SIGKILL);
+	children_kill();
 	while (n < 7 && (pid = waitpid(-1, &status, 0)) > 0) {
-		ended[n].killed = (pid == pd.relay.pid ||
-		    pid == pd.cryptod_child.pid) && WIFSIGNALED(status) &&
+		ended[n].killed = child_by_pid(pid) != NULL &&
+		    WIFSIGNALED(status) &&
 		    WTERMSIG(status) == SIGKILL;
 		ended[n].name = child_gone(pid);
 		ended[n++].status = status;
@@ -740,13 +850,9 @@ parent_sig(int sig, short what, void *arg)
 			else
 				log_warnx("%s %s while shutting down", name,
 				    child_status(status, buf, sizeof(buf)));
-			/* The relay is done: now cryptod may go. */
-			if (pd.relay.pid == 0 && pd.cryptod_child.ib.fd != -1) {
-				event_del(&pd.cryptod_child.ev);
-				close(pd.cryptod_child.ib.fd);
-				pd.cryptod_child.ib.fd = -1;
-			}
-			if (pd.relay.pid == 0 && pd.cryptod_child.pid == 0) {
+			if (children_left(PROC_STOP_ASK) == 0)
+				children_close(PROC_STOP_LAST);
+			if (children_left(PROC_STOP_NONE) == 0) {
 				log_info("stopped");
 				exit(0);
 			}
@@ -763,12 +869,15 @@ static void
 parent_shutdown(void)
 {
 	struct timeval	 tv;
+	struct child	*c;
 
 	if (pd.shutting_down)
 		return;
 	pd.shutting_down = 1;
 	log_info("shutting down");
-	compose(&pd.relay, IMSG_SHUTDOWN, -1, NULL, 0);
+	FOREACH_CHILD(c)
+		if (c->info->stop == PROC_STOP_ASK)
+			compose(c, IMSG_SHUTDOWN, -1, NULL, 0);
 	tv.tv_sec = SHUTDOWN_GRACE_MS / 1000;
 	tv.tv_usec = (SHUTDOWN_GRACE_MS % 1000) * 1000;
 	evtimer_add(&pd.ev_grace, &tv);
@@ -787,12 +896,9 @@ parent_grace(int fd, short what, void *arg)
 	(void)arg;
 	log_warnx("children still running after %d ms: killing them",
 	    SHUTDOWN_GRACE_MS);
-	if (pd.relay.pid > 0)
-		kill(pd.relay.pid, SIGKILL);
-	if (pd.cryptod_child.pid > 0)
-		kill(pd.cryptod_child.pid, SIGKILL);
+	children_kill();
 	while ((pid = waitpid(-1, &status, 0)) > 0) {
-		killed = (pid == pd.relay.pid || pid == pd.cryptod_child.pid) &&
+		killed = child_by_pid(pid) != NULL &&
 		    WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 		name = child_gone(pid);
 		log_warnx("%s %s%s", name, child_status(status, buf,

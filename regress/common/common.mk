@@ -20,6 +20,11 @@ common/imsg_SRCS = regress/common/test_imsg.c common/imsg.c
 common/dispatch_SRCS = regress/common/test_dispatch.c common/dispatch.c \
 	common/imsg.c common/log.c
 
+# The process table every executable links.
+UNIT_TESTS += common/proc
+common/proc_SRCS = regress/common/test_proc.c common/proc.c common/log.c \
+	common/sandbox.c
+
 UNIT_TESTS += common/keyfile
 common/keyfile_SRCS = regress/common/test_keyfile.c common/keyfile.c \
 	common/b64.c

@@ -26,7 +26,7 @@ static struct fuzz_chan	 chans[NPEERS];	/* relay, cryptod */
 static struct child *
 child_of(unsigned int peer)
 {
-	return peer == 0 ? &pd.relay : &pd.cryptod_child;
+	return CHILD(peer == 0 ? PROC_RELAY : PROC_CRYPTOD);
 }
 
 static void
@@ -79,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_rec		 r;
 	const uint8_t		*p = data;
 	size_t			 left = size;
+	unsigned int		 n;
 	int			 died;
 
 	if (size > FUZZ_INPUT_MAX)
@@ -86,9 +87,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_fds_begin();
 	if ((pd.base = event_base_new()) == NULL)
 		abort();
-	child_init(&pd.relay, "relay", fuzz_chan_open(&chans[0]), -1);
-	child_init(&pd.cryptod_child, "cryptod", fuzz_chan_open(&chans[1]),
-	    -1);
+	for (n = 0; n < NPEERS; n++) {
+		child_of(n)->info = &proc_table[n == 0 ? PROC_RELAY :
+		    PROC_CRYPTOD];
+		child_init(child_of(n), fuzz_chan_open(&chans[n]), -1);
+	}
 
 	fuzz_armed = 1;
 	if ((died = setjmp(fuzz_jmp)) == 0) {
