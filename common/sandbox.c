@@ -1,11 +1,24 @@
 /*
  * seccomp allow-lists, one per process, in the manner of OpenSSH's
- * sandbox-seccomp-filter.c: a table gives each process its plain calls
- * and its calls narrowed by argument; the default action kills, memory
- * may never be mapped executable.  The parent gets its list once its
- * children run and the first configuration is sent: from then on it
- * only reloads, reopens listeners, passes them on, signals and reaps its
- * two children and logs, and can never fork or exec again.
+ * sandbox-seccomp-filter.c: a table gives each process its plain calls,
+ * its calls narrowed by argument, and the calls it may make on its own
+ * channels only (the descriptors proc_fd() gives it); the default action
+ * kills, memory may never be mapped executable.  Each list is what
+ * strace(1) showed the process doing once sandboxed (scripts/trace-parent.py
+ * and scripts/trace-children.py measure it again):
+ *
+ *	cryptod: recvmsg and sendmsg on its two channels, write on stderr
+ *	(its log), poll, getrandom, anonymous memory and exit.
+ *	the relay: read and write on any socket (its clients), recvmsg and
+ *	sendmsg on its two channels, setsockopt with TCP_NODELAY, SO_SNDBUF
+ *	and SO_RCVBUF only, fcntl F_SETFL O_NONBLOCK only, accept, shutdown,
+ *	close, libevent's epoll loop, anonymous memory.
+ *	the parent: once its children run and the first configuration is
+ *	sent, it only reloads, reopens listeners, passes them on, signals and
+ *	reaps its two children and logs, and can never fork or exec again.
+ *
+ * No process may call prctl(2) after its filter, nor ioctl(2) but the
+ * parent's FIONREAD.
  *
  * Only the sanitizer build (SANDBOX_LOGONLY) has a debug mode, which
  * traps and logs the offending call instead of killing, because that
@@ -17,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,17 +92,31 @@ struct sandbox_rule {
 	struct scmp_arg_cmp	 cmp[2];
 };
 
+/*
+ * A process's plain calls, its calls narrowed by argument, and the calls
+ * it may make on its own channels only: the descriptors proc_fd() gives
+ * it, whatever they are.
+ */
 struct sandbox_profile {
 	const int			*calls;
 	size_t				 ncalls;
 	const struct sandbox_rule	*rules;
 	size_t				 nrules;
+	const int			*chan;
+	size_t				 nchan;
+};
+
+/*
+ * imsg.c, a child's only use of the message calls: on its channels (the
+ * relay's with the parent and cryptod, cryptod's with the parent and the
+ * relay), never on a client's socket.
+ */
+static const int sc_imsg[] = {
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
 };
 
 /* System calls every process needs once running. */
 static const int sc_common[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
 	SCMP_SYS(getrandom), SCMP_SYS(getpid),
@@ -97,13 +125,22 @@ static const int sc_common[] = {
 	SCMP_SYS(restart_syscall),	/* a call resumed after SIGSTOP */
 };
 
-/* Memory, never executable. */
+/* Memory is never made executable. */
 static const struct sandbox_rule sr_common[] = {
-	{ SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
 	{ SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 	    { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
 };
+
+/*
+ * The children allocate (malloc(3), sodium_malloc(3), libevent) and map
+ * nothing else: anonymous memory only, never executable.  No file or
+ * socket of theirs can be mapped, a TCP socket's zero-copy receive
+ * included.
+ */
+#define SR_MMAP_ANON							\
+	{ SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2,				\
+	    { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),		\
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, MAP_ANONYMOUS) } }
 
 /*
  * The parent after start, as strace(1) showed it through reloads (with
@@ -111,6 +148,12 @@ static const struct sandbox_rule sr_common[] = {
  * death and the shutdown grace, in the foreground and with syslog.
  */
 static const int sc_parent[] = {
+	/*
+	 * its channels and the children's log pipes (socketpair(2) and
+	 * pipe(2) numbers, not fixed), the configuration files, stderr
+	 */
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
 	SCMP_SYS(close),
 	/*
 	 * parse_config(): stdio on the file and its includes, stat(2), and
@@ -159,6 +202,12 @@ static const struct sandbox_rule sr_parent[] = {
 	{ SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    { SCMP_A1(SCMP_CMP_EQ, FIONREAD) } },
 	/*
+	 * Memory, and files too: the C library maps nscd's database, and
+	 * the NSS module below, read-only; never executable.
+	 */
+	{ SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+	/*
 	 * A user name missing from /etc/passwd makes getpwnam(3) dlopen()
 	 * the next NSS module (nss_systemd) during a reload.  Refusing its
 	 * executable mapping with EPERM fails the load, so the reload
@@ -171,30 +220,69 @@ static const struct sandbox_rule sr_parent[] = {
 	    { SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC) } },
 };
 
-/* The relay: its sockets, and libevent's epoll loop. */
+/*
+ * The relay: its sockets, and libevent's epoll loop, as strace(1) showed
+ * it through the relayd, client and reload tests (scripts/trace-children.py).
+ */
 static const int sc_relay[] = {
+	/*
+	 * any client socket (conn.c, outq.c), libevent's signal socketpair
+	 * and the log on stderr
+	 */
+	SCMP_SYS(read), SCMP_SYS(write),
 	SCMP_SYS(accept4), SCMP_SYS(accept), SCMP_SYS(close),
 	SCMP_SYS(shutdown), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
-	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(getpeername),
-	SCMP_SYS(getsockname), SCMP_SYS(fcntl),
+	SCMP_SYS(getpeername), SCMP_SYS(getsockname),
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(rt_sigprocmask), SCMP_SYS(futex), SCMP_SYS(gettid),
 	SCMP_SYS(tgkill),
 };
 
 static const struct sandbox_rule sr_relay[] = {
-	/* libevent asks how much a socket holds; nothing else. */
-	{ SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    { SCMP_A1(SCMP_CMP_EQ, FIONREAD) } },
+	/*
+	 * conn_accept(): no Nagle delay, and fixed kernel buffers so that
+	 * a client cannot make the kernel hold megabytes for it.  Nothing
+	 * else: no SO_*FORCE, no device binding, no socket filters.
+	 */
+	{ SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+	    SCMP_A2(SCMP_CMP_EQ, TCP_NODELAY) } },
+	{ SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF) } },
+	{ SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_RCVBUF) } },
+	/*
+	 * relay_listener_add(): a listener passed at a reload is made
+	 * non-blocking, and that is all fcntl(2) ever does here; no
+	 * F_DUPFD, F_SETOWN (SIGIO), O_ASYNC or leases.
+	 */
+	{ SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+	    SCMP_A2(SCMP_CMP_EQ, O_NONBLOCK) } },
+	SR_MMAP_ANON,
 };
 
-/* cryptod needs nothing beyond the common list. */
+/*
+ * cryptod: its poll loop reads and writes its two channels with imsg.c
+ * (recvmsg, sendmsg) and nothing else; it never calls read(2).
+ */
+static const struct sandbox_rule sr_cryptod[] = {
+	/* log.c: one line per write, to stderr or the parent's pipe on 2 */
+	{ SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+	    { SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO) } },
+	SR_MMAP_ANON,
+};
+
 static const struct sandbox_profile sandbox_profiles[PROC_MAX] = {
 	[PROC_PARENT] =	{ sc_parent, NELEM(sc_parent), sr_parent,
-			    NELEM(sr_parent) },
+			    NELEM(sr_parent), NULL, 0 },
 	[PROC_RELAY] =	{ sc_relay, NELEM(sc_relay), sr_relay,
-			    NELEM(sr_relay) },
-	[PROC_CRYPTOD] = { NULL, 0, NULL, 0 },
+			    NELEM(sr_relay), sc_imsg,
+			    NELEM(sc_imsg) },
+	[PROC_CRYPTOD] = { NULL, 0, sr_cryptod, NELEM(sr_cryptod),
+			    sc_imsg, NELEM(sc_imsg) },
 };
 
 static pid_t	 sandbox_kill_pids[KILL_MAX];
@@ -256,6 +344,26 @@ sandbox_add_rules(scmp_filter_ctx ctx, const struct sandbox_rule *rules,
 			    strerror(-r));
 }
 
+/* The calls in list, on each of the channels proc.c gives process id. */
+static void
+sandbox_add_channels(scmp_filter_ctx ctx, enum proc_id id, const int *list,
+    size_t n)
+{
+	enum proc_id	 peer;
+	size_t		 i;
+	int		 fd, r;
+
+	for (peer = 0; peer < PROC_MAX; peer++) {
+		if ((fd = proc_fd(id, peer)) == -1)
+			continue;
+		for (i = 0; i < n; i++)
+			if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, list[i],
+			    1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd))) < 0)
+				fatalx("seccomp rule for %d on %d: %s",
+				    list[i], fd, strerror(-r));
+	}
+}
+
 void
 sandbox_allow_kill(pid_t pid)
 {
@@ -292,6 +400,7 @@ sandbox_init(enum proc_id id)
 	sandbox_add_rules(ctx, sr_common, NELEM(sr_common));
 	sandbox_add(ctx, p->calls, p->ncalls);
 	sandbox_add_rules(ctx, p->rules, p->nrules);
+	sandbox_add_channels(ctx, id, p->chan, p->nchan);
 	/* Fail closed: the parent can end its own children, nobody else. */
 	if (id == PROC_PARENT)
 		for (i = 0; i < sandbox_nkill; i++)

@@ -33,6 +33,8 @@ common/keyfile_SRCS = regress/common/test_keyfile.c common/keyfile.c \
 # sanitizers (their runtime makes calls the filters refuse); t_sandbox.sh
 # runs it.
 all: $(OBJ)/sandbox-test
-$(OBJ)/sandbox-test: regress/common/test_sandbox.c common/sandbox.c common/proc.c common/log.c | $(OBJ)/.deps
+$(OBJ)/sandbox-test: regress/common/test_sandbox.c \
+    regress/common/test_sandbox_args.c regress/common/test_sandbox.h \
+    common/sandbox.c common/proc.c common/log.c | $(OBJ)/.deps
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS_SWS) -Wno-missing-prototypes $(call pkgcflags,$(PKGS_RELAYD)) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+	@$(CC) $(CFLAGS_SWS) -Wno-missing-prototypes $(call pkgcflags,$(PKGS_RELAYD)) -o $@ $(filter %.c,$^) $(call pkglibs,$(PKGS_RELAYD))

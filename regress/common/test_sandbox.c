@@ -5,7 +5,11 @@
  * environment, the switch that once turned the filter into a logger: a
  * production build must ignore it.  The parent's filter is loaded too,
  * and must refuse fork, exec, ptrace and signals to anyone but the
- * children it names.
+ * children it names.  Every child starts with the descriptors of
+ * test_sandbox.h, made before its filter: its channels on 3 and 4 (the
+ * numbers proc_fd() gives the relay and cryptod), a spare socketpair and
+ * a TCP socket; test_sandbox_args.c tries the calls narrowed by argument
+ * on them.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -30,6 +34,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "regress/lib/tap.h"
+#include "test_sandbox.h"
 
 /* A process the parent's filter lets us SIGKILL (its "child"). */
 static pid_t	 victim;
@@ -55,7 +60,7 @@ do_allowed(void)
 	munmap(p, 4096);
 	free(malloc(100000));
 	(void)getpid();
-	if (write(STDOUT_FILENO, &c, 0) == -1)
+	if (write(STDERR_FILENO, &c, 0) == -1)
 		_exit(3);
 }
 
@@ -237,6 +242,33 @@ do_setuid(void)
 		return;
 }
 
+/* The descriptors of test_sandbox.h, non-blocking; any failure exits 1. */
+static void
+setup_fds(void)
+{
+	int	 fds[5], want[5] = { FD_CHAN_A, FD_CHAN_B, FD_SPARE,
+		    FD_SPARE_PEER, FD_TCP };
+	int	 i, fd;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, fds + 2) == -1 ||
+	    (fds[4] = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		_exit(1);
+	/* out of the way first, so that no dup2 closes another */
+	for (i = 0; i < 5; i++) {
+		if ((fd = fcntl(fds[i], F_DUPFD, 20)) == -1)
+			_exit(1);
+		close(fds[i]);
+		fds[i] = fd;
+	}
+	for (i = 0; i < 5; i++) {
+		if (dup2(fds[i], want[i]) == -1 ||
+		    fcntl(want[i], F_SETFL, O_NONBLOCK) == -1)
+			_exit(1);
+		close(fds[i]);
+	}
+}
+
 static int
 run(enum proc_id id, void (*fn)(void))
 {
@@ -257,6 +289,7 @@ run(enum proc_id id, void (*fn)(void))
 		}
 		if (victim == -1)
 			_exit(1);
+		setup_fds();
 		/* The old downgrade switch: it must change nothing. */
 		setenv("SWS_SANDBOX_DEBUG", "1", 1);
 		if (id == PROC_PARENT)
@@ -337,6 +370,10 @@ main(void)
 	expect_killed(PROC_PARENT, do_kill_term);
 	expect_killed(PROC_PARENT, do_kill_group);
 	expect_killed(PROC_PARENT, do_ioctl);
+
+	for (i = 0; i < sandbox_narg_cases; i++)
+		expect(sandbox_arg_cases[i].id, sandbox_arg_cases[i].fn,
+		    sandbox_arg_cases[i].name, sandbox_arg_cases[i].killed);
 	unlink(tmpfile_path);
 	unlink(creat_path);
 	return tap_done();

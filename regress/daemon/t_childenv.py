@@ -124,8 +124,8 @@ def children_checks(r, label, san):
 		    name))
 		t.eq(len(progs), 1, "%s: %s has exactly one filter" % (label,
 		    name))
-		t.ok(S.verdict(progs, "read")[0] == "allow", "%s: %s's filter "
-		    "allows read(2)" % (label, name))
+		t.ok(S.verdict(progs, "recvmsg", 3)[0] == "allow", "%s: %s's "
+		    "filter allows recvmsg(2) on its channel" % (label, name))
 	debug = [l for l in r.log().splitlines() if "debug mode" in l]
 	if san:
 		t.ok(debug, "%s: the log says the sandbox is in debug mode "
