@@ -32,11 +32,16 @@ enum imsg_type {
 	IMSG_REJECTED = 15,		/* struct imsg_rejected */
 	/* relay -> parent */
 	IMSG_RELAY_READY = 16,	/* no payload: settings applied */
+	/* parent -> relay */
+	IMSG_LISTENER_SET = 17,	/* struct imsg_listener: new options */
 	IMSG_MAX
 };
 
+#define LISTENER_PROXY	0x01	/* a PROXY protocol header comes first */
+
 struct imsg_listener {
 	int32_t		 id;
+	uint32_t	 flags;			/* LISTENER_* */
 	char		 name[256];
 };
 

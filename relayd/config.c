@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "config.h"
+#include "limit.h"
 
 #define MAX_MESSAGE_MIN		1024
 #define MAX_MESSAGE_MAX		(16 * 1024 * 1024)
@@ -258,6 +259,43 @@ conf_check_limits(const struct relay_limits *lim, const char *file)
 		log_warnx("%s: ping interval %u must be less than idle timeout "
 		    "%u", file, lim->ping_interval, lim->idle_timeout);
 		errors++;
+	}
+	if (lim->max_pending < 1) {
+		log_warnx("%s: max pending registrations must be at least 1",
+		    file);
+		errors++;
+	} else if (lim->max_pending_per_addr < 1 ||
+	    lim->max_pending_per_addr > lim->max_pending) {
+		log_warnx("%s: max pending registrations per address %u is "
+		    "out of range (1-%u, max pending registrations)", file,
+		    lim->max_pending_per_addr, lim->max_pending);
+		errors++;
+	}
+	if (lim->hs_rate > RATE_MAX || lim->reg_rate > RATE_MAX ||
+	    lim->hs_burst > BURST_MAX || lim->reg_burst > BURST_MAX ||
+	    (lim->hs_rate > 0) != (lim->hs_burst > 0) ||
+	    (lim->reg_rate > 0) != (lim->reg_burst > 0)) {
+		log_warnx("%s: handshake or registration rate out of range",
+		    file);
+		errors++;
+	}
+	if (lim->v4_prefix < 1 || lim->v4_prefix > 32 ||
+	    lim->v6_prefix < 1 || lim->v6_prefix > 128) {
+		log_warnx("%s: address prefix out of range (ipv4 1-32, ipv6 "
+		    "1-128)", file);
+		errors++;
+	}
+	if (lim->ntrusted > CONF_TRUSTED_MAX) {
+		log_warnx("%s: more than %d trusted proxies", file,
+		    CONF_TRUSTED_MAX);
+		errors++;
+	} else {
+		for (i = 0; i < lim->ntrusted; i++)
+			if (lim->trusted[i].plen > 128) {
+				log_warnx("%s: trusted proxy prefix out of "
+				    "range", file);
+				errors++;
+			}
 	}
 	if (lim->rooms > 1) {
 		log_warnx("%s: rooms must be on or off", file);

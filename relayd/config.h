@@ -14,8 +14,11 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "proxy.h"	/* struct netaddr */
+
 #define CONF_PATH_MAX		256	/* URL paths and names */
 #define CONF_NAME_MAX		256	/* server names, origins */
+#define CONF_TRUSTED_MAX	64	/* trusted proxy lines */
 
 /* Defaults (relayd.conf(5) documents the same values). */
 #define DEFAULT_CONFIG		SWS_SYSCONFDIR "/relayd.conf"
@@ -40,6 +43,17 @@ struct relay_limits {
 	uint32_t	 registration_timeout;	/* seconds */
 	uint32_t	 ping_interval;		/* seconds */
 	uint32_t	 idle_timeout;		/* seconds */
+	/* admission control: rates per address, 0 is off */
+	uint32_t	 hs_rate;		/* handshake rate N per second */
+	uint32_t	 hs_burst;		/* ... burst M */
+	uint32_t	 reg_rate;		/* registration rate N ... */
+	uint32_t	 reg_burst;
+	uint32_t	 max_pending;		/* max pending registrations */
+	uint32_t	 max_pending_per_addr;	/* ... per address */
+	uint32_t	 v4_prefix;		/* ipv4 prefix, 1..32 */
+	uint32_t	 v6_prefix;		/* ipv6 prefix, 1..128 */
+	uint32_t	 ntrusted;		/* trusted proxy lines */
+	struct netaddr	 trusted[CONF_TRUSTED_MAX];
 	char		 path[CONF_PATH_MAX];	/* relay path, "/" */
 	char		 echo_path[CONF_PATH_MAX];	/* "" when off */
 };
@@ -49,6 +63,7 @@ struct listen_conf {
 	struct sockaddr_storage	 ss;	/* address with port set */
 	socklen_t		 sslen;
 	int			 tls;
+	int			 proxy;	/* PROXY protocol header first */
 	char			 name[CONF_NAME_MAX];	/* "127.0.0.1 port 8080" */
 	int			 id;	/* parent: stable across reloads */
 };

@@ -24,6 +24,7 @@
 #include "limit.h"
 #include "log.h"
 #include "outq.h"
+#include "proxy.h"
 #include "relay.h"
 #include "router.h"
 #include "session.h"
@@ -31,6 +32,7 @@
 
 #define RBUF_SIZE	(256 * 1024)
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
+#define RETRY_CONN_CAP	5		/* Retry-After at a connection cap */
 
 /* One read buffer for all connections. */
 static uint8_t	*rbuf;
@@ -38,7 +40,13 @@ static size_t	 rbuf_size;
 
 static void	conn_read(struct session *);
 static void	conn_closing_feed(struct session *, size_t);
+static void	conn_proxy(struct session *, size_t);
 static void	conn_http(struct session *, size_t);
+static int	conn_rekey(struct session *, const uint8_t *);
+static int	conn_admit(struct session *, const struct http_result *,
+		    uint32_t *);
+static void	conn_refuse(struct session *, const struct http_result *, int,
+		    uint32_t, const char *);
 static void	conn_feed(struct session *, uint8_t *, size_t);
 static int	conn_on_msg(void *, int, uint8_t *, size_t);
 static void	conn_events(struct session *, short);
@@ -55,19 +63,21 @@ conn_init(void)
 }
 
 void
-conn_accept(int fd, struct addrent *addr)
+conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy)
 {
 	struct session	*s;
 	int		 one = 1, sockbuf = SESSION_SOCKBUF;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_warn("calloc");
-		limit_addr_put(addr);
+		limit_addr_put(addr, relay_msec());
 		close(fd);
 		return;
 	}
 	s->fd = fd;
 	s->state = S_HTTP;
+	s->want_proxy = (uint8_t)want_proxy;
+	s->via_proxy = (uint8_t)via_proxy;
 	s->proto = PROTO_JSON;
 	s->addr = addr;
 	bucket_init(&s->bucket, relay_msec(), relay->lim.burst);
@@ -150,7 +160,10 @@ conn_read(struct session *s)
 	}
 	switch (s->state) {
 	case S_HTTP:
-		conn_http(s, (size_t)n);
+		if (s->want_proxy)
+			conn_proxy(s, (size_t)n);
+		else
+			conn_http(s, (size_t)n);
 		break;
 	case S_CLOSING:
 		conn_closing_feed(s, (size_t)n);
@@ -200,19 +213,200 @@ conn_closing_feed(struct session *s, size_t n)
 		conn_free(s);
 }
 
+/* "192.0.2.1" or "2001:db8:1:2::/64": the client as counted, for logs. */
+static const char *
+conn_addr(const struct session *s, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	if (s->addr == NULL)
+		return "-";
+	addr16_ntop(s->addr->addr, a, sizeof(a));
+	if (s->addr->plen == 128 || s->addr->plen == 96 + 32)
+		(void)snprintf(buf, len, "%s", a);
+	else
+		(void)snprintf(buf, len, "%s/%u", a, s->addr->plen >= 96 &&
+		    a[0] != '\0' && strchr(a, ':') == NULL ?
+		    s->addr->plen - 96U : s->addr->plen);
+	return buf;
+}
+
+/*
+ * A listener behind a proxy that speaks the PROXY protocol: its header
+ * comes before anything else, within the handshake timeout (the same
+ * timer as the HTTP head), and names the client.  Without a usable one
+ * the connection is closed unanswered: what sent it is a proxy, not a
+ * client, and it must be told nothing it could pass on.
+ */
+static void
+conn_proxy(struct session *s, size_t n)
+{
+	struct proxy_hdr	 h;
+	const char		*why = NULL;
+	char			 a[INET6_ADDRSTRLEN + 8];
+	ssize_t			 r;
+	size_t			 left;
+
+	s->in_len += n;
+	if ((r = proxy_parse(s->in, s->in_len, &h, &why)) == 0)
+		return;
+	if (r < 0) {
+		relay->stats.proxy_bad++;
+		log_debug("%s: PROXY header refused: %s",
+		    conn_addr(s, a, sizeof(a)), why != NULL ? why : "invalid");
+		conn_free(s);
+		return;
+	}
+	if (h.local) {
+		/* The proxy's own connection, a health check: no client. */
+		relay->stats.proxy_local++;
+		log_debug("%s: PROXY v%d without a client address (health "
+		    "check): closed", conn_addr(s, a, sizeof(a)), h.version);
+		conn_free(s);
+		return;
+	}
+	s->want_proxy = 0;
+	left = s->in_len - (size_t)r;
+	memmove(s->in, s->in + r, left);
+	s->in_len = 0;
+	if (conn_rekey(s, h.src) == -1) {
+		conn_refuse(s, NULL, 503, RETRY_CONN_CAP,
+		    "over max connections per address");
+		return;
+	}
+	if (left > 0)
+		conn_http(s, left);
+}
+
+/*
+ * The one place a connection's address changes: from the TCP peer's (a
+ * proxy) to the client's that the proxy named.  The client's count is
+ * taken before the proxy's is given back; -1 leaves s as it was, over
+ * the client address's connection cap.
+ */
+static int
+conn_rekey(struct session *s, const uint8_t *addr)
+{
+	struct addrent	*a;
+	uint64_t	 now = relay_msec();
+
+	if ((a = limit_addr_get(addr, relay->lim.max_conn_per_addr, now)) ==
+	    NULL)
+		return -1;
+	limit_addr_put(s->addr, now);
+	s->addr = a;
+	return 0;
+}
+
+/*
+ * An upgrade refused after its head was read: the parser's answer (res)
+ * or one of admission's, then the connection drains and closes as after
+ * any HTTP error.
+ */
+static void
+conn_refuse(struct session *s, const struct http_result *res, int status,
+    uint32_t retry, const char *why)
+{
+	char	 resp[512], a[INET6_ADDRSTRLEN + 8];
+	size_t	 rlen;
+
+	rlen = res != NULL ? http_response(resp, sizeof(resp), res) :
+	    http_error(resp, sizeof(resp), status, retry);
+	if (rlen == 0)
+		fatalx("HTTP answer did not fit");
+	log_debug("%s: upgrade refused: HTTP %d: %s",
+	    conn_addr(s, a, sizeof(a)), status, why != NULL ? why : "");
+	outq_queue(s, (const uint8_t *)resp, rlen);
+	free(s->in);
+	s->in = NULL;
+	s->in_len = s->in_cap = 0;
+	s->state = S_CLOSING;
+	s->close_sent = 1;
+	s->http_err = 1;
+	relay_timer_set(s, TL_CLOSING);
+}
+
+/*
+ * Admission of a valid upgrade, once the client's address is known and
+ * before any challenge (SPEC.md section 1): HTTP 429 or 503 with the
+ * seconds of Retry-After, or 101.  The echo endpoint makes no challenge
+ * and is bounded by the connection caps alone.
+ */
+static int
+conn_admit(struct session *s, const struct http_result *res,
+    uint32_t *retry)
+{
+	int	 r;
+
+	*retry = 0;
+	if (res->endpoint != ENDPOINT_RELAY)
+		return 101;
+	if (s->addr == NULL)
+		fatalx("%s: a connection without an address", __func__);
+	switch ((r = limit_admit(s->addr, relay_msec(), relay->npending,
+	    retry))) {
+	case ADMIT_OK:
+		s->pending = 1;
+		relay->npending++;
+		return 101;
+	case ADMIT_BUSY:
+		relay->stats.pending_refused++;
+		return 503;
+	default:
+		relay->stats.rate_refused++;
+		return r;
+	}
+}
+
 static void
 conn_http(struct session *s, size_t n)
 {
 	struct http_result	 res;
 	char			 resp[512];
 	const char		*reason;
+	uint8_t			 client[16];
 	size_t			 used, rlen, left;
+	uint32_t		 retry = 0;
+	int			 status;
 
 	s->in_len += n;
 	used = http_parse_upgrade((const char *)s->in, s->in_len,
 	    &relay->policy, &res);
 	if (used == 0)
 		return;
+	status = res.status;
+	reason = res.reason;
+	/*
+	 * From a trusted proxy, its forwarding headers name the client;
+	 * headers that cannot be used leave the proxy's own address.
+	 */
+	if (s->via_proxy && (res.xff.n > 0 || res.fwd.n > 0)) {
+		if (proxy_forwarded(&res.xff, &res.fwd, relay->lim.trusted,
+		    relay->lim.ntrusted, client, &reason) == 1) {
+			reason = res.reason;
+			if (conn_rekey(s, client) == -1 && status == 101) {
+				status = 503;
+				retry = RETRY_CONN_CAP;
+				reason = "over max connections per address";
+			}
+		} else {
+			relay->stats.forwarded_bad++;
+			log_debug("forwarding headers not used: %s",
+			    reason != NULL ? reason : "unusable");
+			reason = res.reason;
+		}
+	}
+	if (status == 101) {
+		status = conn_admit(s, &res, &retry);
+		if (status != 101)
+			reason = status == 503 ? "too many pending "
+			    "registrations" : "over an admission limit";
+	}
+	if (status != 101) {
+		conn_refuse(s, status == res.status ? &res : NULL, status, retry,
+		    reason);
+		return;
+	}
 	rlen = http_response(resp, sizeof(resp), &res);
 	if (rlen == 0)
 		fatalx("http_response did not fit");
@@ -220,21 +414,9 @@ conn_http(struct session *s, size_t n)
 	 * A relay session's 101 waits for its CHALLENGE (from cryptod), so
 	 * both leave in one write.
 	 */
-	if (res.status == 101 && res.endpoint == ENDPOINT_RELAY)
+	if (res.endpoint == ENDPOINT_RELAY)
 		s->hold = 1;
 	outq_queue(s, (const uint8_t *)resp, rlen);
-	if (res.status != 101) {
-		log_debug("upgrade refused: HTTP %d: %s", res.status,
-		    res.reason != NULL ? res.reason : "");
-		free(s->in);
-		s->in = NULL;
-		s->in_len = s->in_cap = 0;
-		s->state = S_CLOSING;
-		s->close_sent = 1;
-		s->http_err = 1;
-		relay_timer_set(s, TL_CLOSING);
-		return;
-	}
 	s->proto = (uint8_t)res.proto;
 	left = s->in_len - used;
 	if (left > 0 && left <= rbuf_size)
@@ -243,13 +425,13 @@ conn_http(struct session *s, size_t n)
 	s->in = NULL;
 	s->in_len = s->in_cap = 0;
 
-	/*
-	 * Numbered at the upgrade, not at accept: cryptod takes only
-	 * growing ids, and upgrades finish in any order.
-	 */
-	s->sid = ++relay->next_sid;
 	if (res.endpoint == ENDPOINT_ECHO) {
-		/* Plain WebSocket: sws/1's fragment cap does not apply. */
+		/*
+		 * Plain WebSocket: sws/1's fragment cap does not apply.
+		 * Numbered like relay sessions, whose numbers cryptod sees
+		 * (session.c numbers those as their requests leave).
+		 */
+		s->sid = ++relay->next_sid;
 		ws_rx_any_fragments(&s->rx);
 		s->state = S_ECHO;
 		relay_timer_set(s, TL_LIVE);
@@ -430,7 +612,7 @@ conn_free(struct session *s)
 	session_release(s);
 	relay_timer_set(s, TL_NONE);
 	outq_free(s);
-	limit_addr_put(s->addr);
+	limit_addr_put(s->addr, relay_msec());
 	event_del(&s->ev);
 	close(s->fd);
 	ws_rx_free(&s->rx);

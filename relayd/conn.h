@@ -15,8 +15,14 @@ struct session;
 
 /* The read buffer, once, before the first connection. */
 void	conn_init(void);
-/* A connection accepted, counted against its address as a. */
-void	conn_accept(int fd, struct addrent *a);
+/*
+ * A connection accepted, counted against its TCP peer's address as a.
+ * want_proxy: a PROXY protocol header comes first and names the client;
+ * via_proxy: the peer is a trusted proxy, whose X-Forwarded-For or
+ * Forwarded header names it.  Either way the connection is counted
+ * against the client's address once it is known (SPEC.md section 1).
+ */
+void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy);
 /* The socket's libevent callback (EV_READ, EV_WRITE). */
 void	conn_event(int fd, short what, void *arg);
 /* cryptod's verdicts on a registration. */

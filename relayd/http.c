@@ -216,10 +216,23 @@ http_request_line(struct http_req *req, const char *p, size_t len)
 	return 0;
 }
 
+/* One more line of a header kept for proxy.c, in the order received. */
+static void
+http_values_add(struct hdr_values *hv, struct http_str v)
+{
+	if (hv->n >= PROXY_HDR_MAX) {
+		hv->overflow = 1;
+		return;
+	}
+	hv->p[hv->n] = v.p;
+	hv->len[hv->n] = v.len;
+	hv->n++;
+}
+
 /* name ":" OWS value OWS, RFC 7230 section 3.2; returns 0 or -1. */
 static int
-http_header_line(struct http_req *req, const char *p, size_t len,
-    const char **why)
+http_header_line(struct http_req *req, struct http_result *res,
+    const char *p, size_t len, const char **why)
 {
 	struct http_str	 name, v;
 	const char	*colon;
@@ -273,6 +286,10 @@ http_header_line(struct http_req *req, const char *p, size_t len,
 		req->origin = v;
 	} else if (http_caseeq(name, "Sec-WebSocket-Protocol"))
 		http_protocols(req, v);
+	else if (http_caseeq(name, "X-Forwarded-For"))
+		http_values_add(&res->xff, v);
+	else if (http_caseeq(name, "Forwarded"))
+		http_values_add(&res->fwd, v);
 	return 0;
 }
 
@@ -408,8 +425,8 @@ http_parse_upgrade(const char *buf, size_t len, const struct http_policy *pol,
 			if (++nlines > HTTP_MAX_LINES)
 				return http_fail(res, 431,
 				    "too many header lines", i + 2);
-			if (http_header_line(&req, buf + pos, i - pos, &why) ==
-			    -1)
+			if (http_header_line(&req, res, buf + pos, i - pos,
+			    &why) == -1)
 				return http_fail(res, 400, why, i + 2);
 		}
 		pos = i + 2;
@@ -428,6 +445,8 @@ http_status_text(int status)
 		return "Not Found";
 	case 426:
 		return "Upgrade Required";
+	case 429:
+		return "Too Many Requests";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 503:
@@ -438,9 +457,11 @@ http_status_text(int status)
 }
 
 static size_t
-http_answer_error(char *out, size_t outlen, int status, int want_version)
+http_answer_error(char *out, size_t outlen, int status, int want_version,
+    uint32_t retry_after)
 {
 	const char	*text;
+	char		 retry[40];
 	int		 n;
 
 	/* A status this file does not know is a bug in the caller. */
@@ -448,16 +469,20 @@ http_answer_error(char *out, size_t outlen, int status, int want_version)
 		status = 500;
 		text = "Internal Server Error";
 	}
+	retry[0] = '\0';
+	if (retry_after > 0)
+		(void)snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+		    retry_after);
 	n = snprintf(out, outlen,
 	    "HTTP/1.1 %d %s\r\n"
 	    "Connection: close\r\n"
 	    "Content-Length: 0\r\n"
-	    "%s%s"
+	    "%s%s%s"
 	    "\r\n",
 	    status, text,
 	    status == 426 ? "Upgrade: websocket\r\n" : "",
 	    status == 426 && want_version ? "Sec-WebSocket-Version: 13\r\n" :
-	    "");
+	    "", retry);
 	if (n < 0 || (size_t)n >= outlen)
 		return 0;
 	return (size_t)n;
@@ -471,7 +496,7 @@ http_response(char *out, size_t outlen, const struct http_result *res)
 
 	if (res->status != 101)
 		return http_answer_error(out, outlen, res->status,
-		    res->want_version);
+		    res->want_version, 0);
 	if (res->proto_offered)
 		proto = res->proto == PROTO_MSGPACK ?
 		    "Sec-WebSocket-Protocol: " SWS_SUBPROTO_MSGPACK "\r\n" :
@@ -490,7 +515,7 @@ http_response(char *out, size_t outlen, const struct http_result *res)
 }
 
 size_t
-http_error(char *out, size_t outlen, int status)
+http_error(char *out, size_t outlen, int status, uint32_t retry_after)
 {
-	return http_answer_error(out, outlen, status, 0);
+	return http_answer_error(out, outlen, status, 0, retry_after);
 }

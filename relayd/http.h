@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy.h"	/* struct hdr_values */
 #include "sws1.h"	/* PROTO_JSON, PROTO_MSGPACK */
 
 #define HTTP_MAX_HEAD		8192	/* bytes, request line to blank line */
@@ -34,6 +35,13 @@ struct http_result {
 	int		 want_version;	/* 426 for the version: add header */
 	char		 accept[29];	/* Sec-WebSocket-Accept, NUL-ended */
 	const char	*reason;	/* short reason for the log */
+	/*
+	 * X-Forwarded-For and Forwarded, as found in the head (whatever
+	 * the status): slices of the caller's buffer, valid as long as it
+	 * is.  Only a trusted proxy's are looked at (proxy.h).
+	 */
+	struct hdr_values xff;
+	struct hdr_values fwd;
 };
 
 /*
@@ -61,9 +69,10 @@ size_t	http_parse_upgrade(const char *buf, size_t len,
  */
 size_t	http_response(char *out, size_t outlen, const struct http_result *res);
 /*
- * An error answer with no parsed request behind it (503 when a limit is
- * reached at accept time).
+ * An error answer with no parsed request behind it, or with a decision
+ * made after the head (429 and 503 at an admission limit); a retry_after
+ * above 0 adds "Retry-After: N" (seconds, RFC 9110 section 10.2.3).
  */
-size_t	http_error(char *out, size_t outlen, int status);
+size_t	http_error(char *out, size_t outlen, int status, uint32_t retry_after);
 
 #endif /* SWS_HTTP_H */

@@ -37,6 +37,8 @@
 #define TOKEN_MAX	8192	/* longest word or quoted string */
 #define INCLUDE_DEPTH	16	/* nested include files */
 #define UNGET_MAX	4	/* characters pushed back per file */
+#define LISTEN_TLS	0x01	/* listener options */
+#define LISTEN_PROXY	0x02
 
 /* byacc's destructor is handed a debug message that we do not print. */
 #define YYDESTRUCT_DECL() \
@@ -98,7 +100,10 @@ static void	 macros_clear(void);
 static int	 get_u32(int64_t, const char *, uint32_t *);
 static int	 parse_size(const char *, int64_t *);
 static int	 set_string(char *, size_t, const char *, const char *);
-static void	 listen_add(const char *, int64_t, int);
+static void	 listen_add(const char *, int64_t, int, int);
+static void	 trusted_add(const char *);
+static void	 rate_set(uint32_t *, uint32_t *, int64_t, int64_t,
+		    const char *);
 static int	 str_add(struct str_list *, const char *, const char *);
 static void	 conf_defaults(struct relayd_conf *);
 static int	 check_key_owner(const struct relayd_conf *, const char *);
@@ -110,13 +115,14 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 }
 
 %token	ADDRESS BUFFER BURST CERTIFICATE CHROOT CONNECTIONS ECHO HANDSHAKE
-%token	IDLE INCLUDE INTERVAL KEY LIMIT LISTEN MAX MEMBERS MESSAGE NAME OFF
-%token	ON ORIGIN PATH PER PING PORT RATE REGISTRATION ROOM ROOMS SECOND SEND
-%token	SERVER SESSION SESSIONS SIZE TIMEOUT TLS USER
+%token	IDLE INCLUDE INTERVAL IPV4 IPV6 KEY LIMIT LISTEN MAX MEMBERS MESSAGE
+%token	NAME OFF ON ORIGIN PATH PENDING PER PING PORT PREFIX PROTOCOL PROXY
+%token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
+%token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER
 %token	ERROR
 %token	<string>	STRING
 %token	<number>	NUMBER
-%type	<number>	size onoff number32 tls
+%type	<number>	size onoff number32 listenopts listenopt
 %destructor		{ free($$); } <string>
 
 %%
@@ -156,9 +162,48 @@ varset		: STRING '=' STRING		{
 		}
 		;
 
-main		: LISTEN ON STRING PORT NUMBER tls	{
-			listen_add($3, $5, (int)$6);
+main		: LISTEN ON STRING PORT NUMBER listenopts {
+			listen_add($3, $5, ($6 & LISTEN_TLS) != 0,
+			    ($6 & LISTEN_PROXY) != 0);
 			free($3);
+		}
+		| TRUSTED PROXY STRING		{
+			trusted_add($3);
+			free($3);
+		}
+		| IPV4 PREFIX number32		{
+			if ($3 < 1 || $3 > 32)
+				parse_warnx("ipv4 prefix %lld is out of range "
+				    "(1-32)", (long long)$3);
+			else
+				conf->lim.v4_prefix = (uint32_t)$3;
+		}
+		| IPV6 PREFIX number32		{
+			if ($3 < 1 || $3 > 128)
+				parse_warnx("ipv6 prefix %lld is out of range "
+				    "(1-128)", (long long)$3);
+			else
+				conf->lim.v6_prefix = (uint32_t)$3;
+		}
+		| HANDSHAKE RATE number32 PER SECOND BURST number32 {
+			rate_set(&conf->lim.hs_rate, &conf->lim.hs_burst,
+			    $3, $7, "handshake rate");
+		}
+		| HANDSHAKE RATE OFF		{
+			conf->lim.hs_rate = conf->lim.hs_burst = 0;
+		}
+		| REGISTRATION RATE number32 PER SECOND BURST number32 {
+			rate_set(&conf->lim.reg_rate, &conf->lim.reg_burst,
+			    $3, $7, "registration rate");
+		}
+		| REGISTRATION RATE OFF		{
+			conf->lim.reg_rate = conf->lim.reg_burst = 0;
+		}
+		| MAX PENDING REGISTRATIONS number32 {
+			conf->lim.max_pending = (uint32_t)$4;
+		}
+		| MAX PENDING REGISTRATIONS PER ADDRESS number32 {
+			conf->lim.max_pending_per_addr = (uint32_t)$6;
 		}
 		| PATH STRING			{
 			if ($2[0] != '/')
@@ -248,7 +293,15 @@ main		: LISTEN ON STRING PORT NUMBER tls	{
 		}
 		;
 
-tls		: /* empty */			{ $$ = 0; }
+listenopts	: /* empty */			{ $$ = 0; }
+		| listenopts listenopt		{
+			if ($1 & $2)
+				parse_warnx("listener option given twice");
+			$$ = $1 | $2;
+		}
+		;
+
+listenopt	: PROXY PROTOCOL		{ $$ = LISTEN_PROXY; }
 		| TLS CERTIFICATE STRING KEY STRING {
 			/*
 			 * Accepted by the grammar so that the error names
@@ -257,7 +310,7 @@ tls		: /* empty */			{ $$ = 0; }
 			parse_warnx("tls listeners are not supported yet");
 			free($3);
 			free($5);
-			$$ = 1;
+			$$ = LISTEN_TLS;
 		}
 		;
 
@@ -309,6 +362,8 @@ static const struct keyword {
 	{ "idle",		IDLE },
 	{ "include",		INCLUDE },
 	{ "interval",		INTERVAL },
+	{ "ipv4",		IPV4 },
+	{ "ipv6",		IPV6 },
 	{ "key",		KEY },
 	{ "limit",		LIMIT },
 	{ "listen",		LISTEN },
@@ -320,11 +375,16 @@ static const struct keyword {
 	{ "on",			ON },
 	{ "origin",		ORIGIN },
 	{ "path",		PATH },
+	{ "pending",		PENDING },
 	{ "per",		PER },
 	{ "ping",		PING },
 	{ "port",		PORT },
+	{ "prefix",		PREFIX },
+	{ "protocol",		PROTOCOL },
+	{ "proxy",		PROXY },
 	{ "rate",		RATE },
 	{ "registration",	REGISTRATION },
+	{ "registrations",	REGISTRATIONS },
 	{ "room",		ROOM },
 	{ "rooms",		ROOMS },
 	{ "second",		SECOND },
@@ -335,6 +395,7 @@ static const struct keyword {
 	{ "size",		SIZE },
 	{ "timeout",		TIMEOUT },
 	{ "tls",		TLS },
+	{ "trusted",		TRUSTED },
 	{ "user",		USER },
 };
 
@@ -907,7 +968,7 @@ str_add(struct str_list *list, const char *s, const char *what)
 }
 
 static int
-listen_one(int af, const void *addr, uint16_t port, int tls)
+listen_one(int af, const void *addr, uint16_t port, int tls, int proxy)
 {
 	struct listen_conf	*lc;
 	struct sockaddr_in	*sin;
@@ -938,6 +999,9 @@ listen_one(int af, const void *addr, uint16_t port, int tls)
 		    port);
 	}
 	lc->tls = tls;
+	lc->proxy = proxy;
+	if (proxy)
+		(void)strlcat(lc->name, " (proxy protocol)", sizeof(lc->name));
 	lc->id = 0;		/* the parent numbers the sockets it opens */
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
 	return 0;
@@ -950,7 +1014,7 @@ listen_one(int af, const void *addr, uint16_t port, int tls)
  * not depend on a resolver, and a name can stand for several addresses.
  */
 static void
-listen_add(const char *addr, int64_t port, int tls)
+listen_add(const char *addr, int64_t port, int tls, int proxy)
 {
 	struct in_addr	 in4;
 	struct in6_addr	 in6;
@@ -966,13 +1030,13 @@ listen_add(const char *addr, int64_t port, int tls)
 	}
 	if (strcmp(addr, "*") == 0) {
 		in4.s_addr = htonl(INADDR_ANY);
-		if (listen_one(AF_INET, &in4, (uint16_t)port, tls) == 0)
+		if (listen_one(AF_INET, &in4, (uint16_t)port, tls, proxy) == 0)
 			(void)listen_one(AF_INET6, &in6addr_any,
-			    (uint16_t)port, tls);
+			    (uint16_t)port, tls, proxy);
 		return;
 	}
 	if (inet_pton(AF_INET, addr, &in4) == 1) {
-		(void)listen_one(AF_INET, &in4, (uint16_t)port, tls);
+		(void)listen_one(AF_INET, &in4, (uint16_t)port, tls, proxy);
 		return;
 	}
 	len = strlen(addr);
@@ -984,11 +1048,55 @@ listen_add(const char *addr, int64_t port, int tls)
 		a[0] = '\0';
 	if (a[0] != '\0' && strchr(a, '[') == NULL &&
 	    inet_pton(AF_INET6, a, &in6) == 1) {
-		(void)listen_one(AF_INET6, &in6, (uint16_t)port, tls);
+		(void)listen_one(AF_INET6, &in6, (uint16_t)port, tls, proxy);
 		return;
 	}
 	parse_warnx("invalid listen address \"%s\": need an IPv4 or IPv6 "
 	    "address or \"*\"", addr);
+}
+
+/*
+ * "trusted proxy ADDRESS[/PREFIX]": a peer whose X-Forwarded-For or
+ * Forwarded header is believed, and on a proxy protocol listener the
+ * only peers whose header is (when any is configured).
+ */
+static void
+trusted_add(const char *s)
+{
+	const char	*why = NULL;
+
+	if (conf->lim.ntrusted >= CONF_TRUSTED_MAX) {
+		parse_warnx("too many trusted proxy lines (at most %d)",
+		    CONF_TRUSTED_MAX);
+		return;
+	}
+	if (netaddr_parse(s, &conf->lim.trusted[conf->lim.ntrusted], &why)
+	    == -1) {
+		parse_warnx("trusted proxy \"%s\": %s", s,
+		    why != NULL ? why : "not an address or network");
+		return;
+	}
+	conf->lim.ntrusted++;
+}
+
+/* "handshake rate" and "registration rate": N per second burst M. */
+static void
+rate_set(uint32_t *rate, uint32_t *burst, int64_t r, int64_t b,
+    const char *what)
+{
+	if (r < 1 || (uint64_t)r > RATE_MAX) {
+		parse_warnx("%s %lld per second is out of range (1-%u; "
+		    "\"%s off\" turns it off)", what, (long long)r, RATE_MAX,
+		    what);
+		return;
+	}
+	if (b < 1 || (uint64_t)b > BURST_MAX) {
+		parse_warnx("%s burst %lld is out of range (1-%u)", what,
+		    (long long)b, BURST_MAX);
+		return;
+	}
+	*rate = (uint32_t)r;
+	*burst = (uint32_t)b;
 }
 
 static void
@@ -1012,6 +1120,14 @@ conf_defaults(struct relayd_conf *c)
 	c->lim.registration_timeout = SWS_DEFAULT_REG_TIMEOUT;
 	c->lim.ping_interval = SWS_DEFAULT_PING_INTERVAL;
 	c->lim.idle_timeout = SWS_DEFAULT_IDLE_TIMEOUT;
+	c->lim.hs_rate = SWS_DEFAULT_HS_RATE;
+	c->lim.hs_burst = SWS_DEFAULT_HS_BURST;
+	c->lim.reg_rate = SWS_DEFAULT_REG_RATE;
+	c->lim.reg_burst = SWS_DEFAULT_REG_BURST;
+	c->lim.max_pending = SWS_DEFAULT_MAX_PENDING;
+	c->lim.max_pending_per_addr = SWS_DEFAULT_PENDING_PER_ADDR;
+	c->lim.v4_prefix = SWS_DEFAULT_V4_PREFIX;
+	c->lim.v6_prefix = SWS_DEFAULT_V6_PREFIX;
 	(void)strlcpy(c->lim.path, DEFAULT_PATH, sizeof(c->lim.path));
 	c->lim.echo_path[0] = '\0';
 	(void)strlcpy(c->keyfile, DEFAULT_KEYFILE, sizeof(c->keyfile));

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "outq.h"
 #include "proc.h"
+#include "proxy.h"
 #include "proto.h"
 #include "relay.h"
 #include "relay_main.h"
@@ -44,6 +45,7 @@
 #define TICK_MS		200
 #define LINGER_SECS	2		/* wait for the peer after our close */
 #define CRYPTOD_QUEUE_SOFT (IMSG_WBUF_MAX / 4)	/* then "unavailable" */
+#define RETRY_FULL	5		/* Retry-After at max connections */
 
 struct relay	*relay;
 
@@ -66,6 +68,7 @@ static void	msg_conf_origin(struct imsg *, void *);
 static void	msg_conf_end(struct imsg *, void *);
 static void	msg_listener_add(struct imsg *, void *);
 static void	msg_listener_del(struct imsg *, void *);
+static void	msg_listener_set(struct imsg *, void *);
 static void	msg_shutdown(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
@@ -86,6 +89,9 @@ static const struct imsg_handler relay_imsg[] = {
 	{ IMSG_LISTENER_DEL, "LISTENER_DEL", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_listener), sizeof(struct imsg_listener),
 	    IMSG_FD_NO, msg_listener_del },
+	{ IMSG_LISTENER_SET, "LISTENER_SET", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_listener), sizeof(struct imsg_listener),
+	    IMSG_FD_NO, msg_listener_set },
 	{ IMSG_SHUTDOWN, "SHUTDOWN", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_shutdown },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
@@ -186,7 +192,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 static void
 relay_apply_conf(void)
 {
-	size_t		 i;
+	struct limit_conf	 lc;
+	size_t			 i;
 
 	for (i = 0; i < relay->norigins; i++)
 		free(relay->origins[i]);
@@ -202,6 +209,20 @@ relay_apply_conf(void)
 	    relay->lim.echo_path : NULL;
 	relay->policy.origins = (const char *const *)relay->origins;
 	relay->policy.norigins = relay->norigins;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.max_conn_per_addr = relay->lim.max_conn_per_addr;
+	lc.max_pending = relay->lim.max_pending;
+	lc.max_pending_per_addr = relay->lim.max_pending_per_addr;
+	lc.hs_rate = relay->lim.hs_rate;
+	lc.hs_burst = relay->lim.hs_burst;
+	lc.reg_rate = relay->lim.reg_rate;
+	lc.reg_burst = relay->lim.reg_burst;
+	lc.v4_prefix = relay->lim.v4_prefix;
+	lc.v6_prefix = relay->lim.v6_prefix;
+	/* As many remembered as can be connected: the table at most doubles. */
+	lc.max_idle = relay->lim.max_conn;
+	limit_configure(&lc);
 
 	/* Buffers sized by the largest message the settings allow. */
 	session_configure();
@@ -377,6 +398,25 @@ msg_listener_del(struct imsg *imsg, void *arg)
 }
 
 static void
+msg_listener_set(struct imsg *imsg, void *arg)
+{
+	struct imsg_listener	 il;
+	struct listener		*l;
+
+	(void)arg;
+	memcpy(&il, imsg->data, sizeof(il));
+	TAILQ_FOREACH(l, &relay->listeners, entry)
+		if (l->id == il.id)
+			break;
+	if (l == NULL)
+		fatalx("no listener %d", il.id);
+	/* For connections accepted from now on. */
+	l->flags = il.flags;
+	il.name[sizeof(il.name) - 1] = '\0';
+	strlcpy(l->name, il.name, sizeof(l->name));
+}
+
+static void
 msg_shutdown(struct imsg *imsg, void *arg)
 {
 	(void)imsg;
@@ -405,6 +445,7 @@ msg_challenge(struct imsg *imsg, void *arg)
 
 	(void)arg;
 	memcpy(&c, imsg->data, sizeof(c));
+	session_cryptod_answered();
 	if ((s = msg_session(c.sid)) != NULL)
 		session_challenge(s, c.challenge, c.server_pk);
 }
@@ -417,6 +458,7 @@ msg_verified(struct imsg *imsg, void *arg)
 
 	(void)arg;
 	memcpy(&v, imsg->data, sizeof(v));
+	session_cryptod_answered();
 	if ((s = msg_session(v.sid)) != NULL)
 		conn_verified(s, v.proof);
 }
@@ -429,6 +471,7 @@ msg_rejected(struct imsg *imsg, void *arg)
 
 	(void)arg;
 	memcpy(&rj, imsg->data, sizeof(rj));
+	session_cryptod_answered();
 	if ((s = msg_session(rj.sid)) != NULL)
 		conn_rejected(s, rj.reason);
 }
@@ -442,6 +485,7 @@ relay_listener_add(int fd, const struct imsg_listener *il)
 		fatal("calloc");
 	l->id = il->id;
 	l->fd = fd;
+	l->flags = il->flags;
 	strlcpy(l->name, il->name, sizeof(l->name));
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
 		fatal("fcntl");
@@ -481,20 +525,61 @@ relay_accept_resume(int fd, short what, void *arg)
 		event_add(&l->ev, NULL);
 }
 
+/*
+ * A new connection's fate before it costs more than its descriptor: the
+ * caps on connections in total and per address answer 503 at once.  On a
+ * PROXY protocol listener, or from a trusted proxy, the peer is a proxy
+ * that stands for many clients: it is counted without a cap, and each
+ * connection is counted against its client's address once that is known
+ * (conn.c).  When trusted proxies are configured, they alone may speak
+ * the PROXY protocol.
+ */
+static void
+relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
+{
+	struct addrent		*a;
+	char			 resp[256];
+	size_t			 rlen;
+	uint8_t			 peer[16];
+	uint32_t		 max;
+	int			 pp, trusted;
+
+	relay->stats.accepted++;
+	addr16_from_sockaddr(sa, peer);
+	pp = (l->flags & LISTENER_PROXY) != 0;
+	trusted = netaddr_match(relay->lim.trusted, relay->lim.ntrusted, peer);
+	if (pp && relay->lim.ntrusted > 0 && !trusted) {
+		relay->stats.proxy_bad++;
+		log_debug("%s: PROXY protocol from a peer not trusted",
+		    l->name);
+		close(fd);
+		return;
+	}
+	max = pp || trusted ? UINT32_MAX : relay->lim.max_conn_per_addr;
+	if (!relay->configured || relay->shutting_down ||
+	    relay->nsessions >= relay->lim.max_conn ||
+	    (a = limit_addr_get(peer, max, relay_msec())) == NULL) {
+		relay->stats.refused++;
+		rlen = http_error(resp, sizeof(resp), 503, RETRY_FULL);
+		/* best effort: the connection is refused anyway */
+		if (write(fd, resp, rlen) == -1)
+			log_debug("503 not sent: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	conn_accept(fd, a, pp, trusted && !pp);
+}
+
 static void
 relay_accept(int lfd, short what, void *arg)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	struct addrent		*a;
-	struct listener		*l;
+	struct listener		*l, *lis = arg;
 	struct timeval		 tv;
-	char			 resp[256];
-	size_t			 rlen;
 	int			 fd, n;
 
 	(void)what;
-	(void)arg;
 	/* A bounded batch per wake-up keeps the loop fair. */
 	for (n = 0; n < 64; n++) {
 		sslen = sizeof(ss);
@@ -527,20 +612,7 @@ relay_accept(int lfd, short what, void *arg)
 			log_info("accepting again");
 			relay->accept_short = 0;
 		}
-		relay->stats.accepted++;
-		if (!relay->configured || relay->shutting_down ||
-		    relay->nsessions >= relay->lim.max_conn ||
-		    (a = limit_addr_get((struct sockaddr *)&ss,
-		    relay->lim.max_conn_per_addr)) == NULL) {
-			relay->stats.refused++;
-			rlen = http_error(resp, sizeof(resp), 503);
-			/* best effort: the connection is refused anyway */
-			if (write(fd, resp, rlen) == -1)
-				log_debug("503 not sent: %s", strerror(errno));
-			close(fd);
-			continue;
-		}
-		conn_accept(fd, a);
+		relay_accept_one(lis, fd, (struct sockaddr *)&ss);
 	}
 }
 
@@ -557,6 +629,7 @@ relay_tick(int fd, short what, void *arg)
 	if (!relay->configured)
 		return;
 	outq_decay();
+	limit_expire(relay_msec());
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.  A
 	 * session that a timeout here moves to a list is stamped after now
@@ -628,10 +701,17 @@ relay_shutdown(void)
 		return;
 	relay->shutting_down = 1;
 	log_info("shutting down: %llu connections accepted, %llu refused at "
-	    "a limit, %llu registrations, %llu messages delivered, %llu "
-	    "missed by full room members",
+	    "a limit, %llu refused over a rate (429), %llu over a pending "
+	    "cap, %llu bad PROXY headers, %llu PROXY health checks, %llu "
+	    "unusable forwarding headers, %llu registrations, %llu messages "
+	    "delivered, %llu missed by full room members",
 	    (unsigned long long)relay->stats.accepted,
 	    (unsigned long long)relay->stats.refused,
+	    (unsigned long long)relay->stats.rate_refused,
+	    (unsigned long long)relay->stats.pending_refused,
+	    (unsigned long long)relay->stats.proxy_bad,
+	    (unsigned long long)relay->stats.proxy_local,
+	    (unsigned long long)relay->stats.forwarded_bad,
 	    (unsigned long long)relay->stats.registered,
 	    (unsigned long long)relay->stats.delivered,
 	    (unsigned long long)relay->stats.missed);

@@ -82,6 +82,10 @@ struct session {
 	uint8_t			 close_sent;
 	uint8_t			 full;		/* on the full list */
 	uint8_t			 http_err;	/* closing after an HTTP error */
+	uint8_t			 want_proxy;	/* PROXY header not read yet */
+	uint8_t			 via_proxy;	/* peer is a trusted proxy */
+	uint8_t			 pending;	/* counted as awaiting registration */
+	uint8_t			 cqueued;	/* a request waits for cryptod */
 	uint16_t		 nrooms;
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
@@ -100,7 +104,7 @@ struct session {
 	size_t			 out_cap;
 	uint8_t			 pk[SWS_KEY_LEN];	/* once registered */
 	struct keyent		*key;
-	struct addrent		*addr;
+	struct addrent		*addr;		/* the client's (limit.h) */
 	TAILQ_ENTRY(session)	 key_entry;	/* key's sessions, oldest first */
 	TAILQ_ENTRY(session)	 timer_entry;
 	TAILQ_ENTRY(session)	 flush_entry;
@@ -115,6 +119,7 @@ struct listener {
 	TAILQ_ENTRY(listener)	 entry;
 	int			 id;
 	int			 fd;
+	uint32_t		 flags;		/* LISTENER_* (proto.h) */
 	struct event		 ev;
 	char			 name[256];
 };
@@ -123,6 +128,11 @@ TAILQ_HEAD(listener_list, listener);
 struct relay_stats {
 	uint64_t		 accepted;
 	uint64_t		 refused;	/* over a connection limit */
+	uint64_t		 rate_refused;	/* 429: handshake or registration */
+	uint64_t		 pending_refused; /* over a pending cap */
+	uint64_t		 proxy_bad;	/* PROXY header missing or bad */
+	uint64_t		 proxy_local;	/* PROXY LOCAL: health checks */
+	uint64_t		 forwarded_bad;	/* X-Forwarded-For/Forwarded unusable */
 	uint64_t		 registered;
 	uint64_t		 delivered;
 	uint64_t		 missed;	/* room members that were full */
@@ -151,6 +161,8 @@ struct relay {
 	uint64_t		 next_sid;
 	uint64_t		 nofile;	/* descriptor limit */
 	uint32_t		 nsessions;	/* conn.c counts them */
+	uint32_t		 npending;	/* awaiting registration */
+	uint32_t		 cq_inflight;	/* session.c: requests at cryptod */
 	struct session_list	 tl[TL_MAX];	/* clock.c */
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */

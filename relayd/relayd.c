@@ -473,6 +473,7 @@ listener_open(struct listen_conf *l)
 	l->id = ++pd.next_listener_id;
 	memset(&il, 0, sizeof(il));
 	il.id = l->id;
+	il.flags = l->proxy ? LISTENER_PROXY : 0;
 	strlcpy(il.name, l->name, sizeof(il.name));
 	/* the descriptor goes to the relay and is closed here once sent */
 	compose(CHILD(PROC_RELAY), IMSG_LISTENER_ADD, fd, &il, sizeof(il));
@@ -546,7 +547,21 @@ parent_reload(void)
 		nl->id = 0;
 		TAILQ_FOREACH(ol, &pd.conf->listeners, entry)
 			if (same_addr(ol, nl))
-				nl->id = ol->id;
+				break;
+		if (ol == NULL)
+			continue;
+		nl->id = ol->id;
+		/* A socket that stays may change its options. */
+		if (nl->id != 0 && nl->proxy != ol->proxy) {
+			memset(&il, 0, sizeof(il));
+			il.id = nl->id;
+			il.flags = nl->proxy ? LISTENER_PROXY : 0;
+			strlcpy(il.name, nl->name, sizeof(il.name));
+			compose(CHILD(PROC_RELAY), IMSG_LISTENER_SET, -1, &il,
+			    sizeof(il));
+			log_info("%s: proxy protocol %s", nl->name,
+			    nl->proxy ? "on" : "off");
+		}
 	}
 	TAILQ_FOREACH(ol, &pd.conf->listeners, entry) {
 		found = 0;

@@ -24,7 +24,31 @@
 
 RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
 
+/*
+ * Requests cryptod is working on at once.  cryptod answers each in
+ * turn; more in flight would only move the queue from here, where it is
+ * fair, into its socket, where it is first come first served.  128 is
+ * about 11 ms of X25519 work on a small machine, enough to keep cryptod
+ * busy between two turns of our loop.
+ */
+#define CRYPTOD_INFLIGHT	128
+
+/*
+ * A request waiting for its turn: a challenge for a new session, or a
+ * response to verify.  Each address queues its own, in order, and the
+ * addresses with something queued take turns, one request each (round
+ * robin), so that an address that floods waits behind itself and not in
+ * front of everyone else.
+ */
+struct creq {
+	TAILQ_ENTRY(creq)	 entry;
+	struct session		*s;
+	uint32_t		 type;	/* IMSG_CHALLENGE_REQ or IMSG_VERIFY */
+	struct imsg_verify	 v;	/* IMSG_VERIFY's */
+};
+
 static session_cryptod_fn cryptod_send;
+static TAILQ_HEAD(, addrent) cq_round = TAILQ_HEAD_INITIALIZER(cq_round);
 
 /* Decoded JSON byte fields of one message. */
 static uint8_t	*scratch;
@@ -39,6 +63,10 @@ static const char *const reject_reasons[] = {
 static const char *session_register_fail(struct session *, const char *,
 		    const char *);
 static void	session_cryptod_release(struct session *);
+static int	cq_push(struct session *, uint32_t, const struct imsg_verify *);
+static int	cq_drop(struct session *);
+static void	cq_run(void);
+static void	session_unpend(struct session *);
 
 int
 session_sid_cmp(struct session *a, struct session *b)
@@ -99,19 +127,121 @@ session_ack(struct session *s, uint64_t id)
 const char *
 session_start(struct session *s)
 {
-	struct imsg_sid	 req;
-
 	/* cryptod makes the challenge; the client speaks after. */
-	memset(&req, 0, sizeof(req));
-	req.sid = s->sid;
-	if (cryptod_send(IMSG_CHALLENGE_REQ, &req, sizeof(req)) == -1) {
+	s->state = S_WAIT_CHAL;
+	if (cq_push(s, IMSG_CHALLENGE_REQ, NULL) == -1) {
 		s->state = S_REFUSED;
 		return session_register_fail(s, SWS_E_UNAVAILABLE,
 		    "the key service is overloaded");
 	}
-	s->state = S_WAIT_CHAL;
-	RB_INSERT(session_tree, &relay->by_sid, s);
 	return NULL;
+}
+
+/* Queue a request of s behind its address's others. */
+static int
+cq_push(struct session *s, uint32_t type, const struct imsg_verify *v)
+{
+	struct addrent	*a = s->addr;
+	struct creq	*q;
+
+	if (a == NULL)
+		fatalx("%s: a session without an address", __func__);
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	q->s = s;
+	q->type = type;
+	if (v != NULL)
+		q->v = *v;
+	TAILQ_INSERT_TAIL(&a->cq, q, entry);
+	s->cqueued = 1;
+	if (!a->ready) {
+		TAILQ_INSERT_TAIL(&cq_round, a, ready_entry);
+		a->ready = 1;
+	}
+	cq_run();
+	return 0;
+}
+
+/*
+ * Send what the round allows.  A challenge takes its session's number
+ * here, as it leaves: cryptod takes only growing numbers, and the round
+ * reorders sessions.
+ */
+static void
+cq_run(void)
+{
+	struct addrent	*a;
+	struct creq	*q;
+	struct session	*s;
+	struct imsg_sid	 req;
+
+	while (relay->cq_inflight < CRYPTOD_INFLIGHT &&
+	    (a = TAILQ_FIRST(&cq_round)) != NULL) {
+		q = TAILQ_FIRST(&a->cq);
+		s = q->s;
+		if (q->type == IMSG_CHALLENGE_REQ) {
+			memset(&req, 0, sizeof(req));
+			req.sid = s->sid = ++relay->next_sid;
+			if (cryptod_send(q->type, &req, sizeof(req)) == -1)
+				break;	/* the next answer runs it again */
+			RB_INSERT(session_tree, &relay->by_sid, s);
+		} else if (cryptod_send(q->type, &q->v, sizeof(q->v)) == -1)
+			break;
+		relay->cq_inflight++;
+		s->cqueued = 0;
+		TAILQ_REMOVE(&a->cq, q, entry);
+		free(q);
+		/* The address goes to the back of the round, or out of it. */
+		TAILQ_REMOVE(&cq_round, a, ready_entry);
+		if (TAILQ_EMPTY(&a->cq))
+			a->ready = 0;
+		else
+			TAILQ_INSERT_TAIL(&cq_round, a, ready_entry);
+	}
+}
+
+/* Take back s's request that has not left: 1 if there was one. */
+static int
+cq_drop(struct session *s)
+{
+	struct addrent	*a = s->addr;
+	struct creq	*q;
+
+	if (!s->cqueued)
+		return 0;
+	s->cqueued = 0;
+	TAILQ_FOREACH(q, &a->cq, entry)
+		if (q->s == s)
+			break;
+	if (q == NULL)
+		fatalx("%s: queued request not found", __func__);
+	TAILQ_REMOVE(&a->cq, q, entry);
+	free(q);
+	if (TAILQ_EMPTY(&a->cq) && a->ready) {
+		TAILQ_REMOVE(&cq_round, a, ready_entry);
+		a->ready = 0;
+	}
+	return 1;
+}
+
+void
+session_cryptod_answered(void)
+{
+	if (relay->cq_inflight == 0)
+		fatalx("cryptod answered more than it was asked");
+	relay->cq_inflight--;
+	cq_run();
+}
+
+/* s no longer counts as awaiting registration. */
+static void
+session_unpend(struct session *s)
+{
+	if (!s->pending)
+		return;
+	s->pending = 0;
+	relay->npending--;
+	limit_unpend(s->addr);
 }
 
 const char *
@@ -147,7 +277,9 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		v.box_len = (uint16_t)req.body_len;
 		memcpy(v.box, req.body, req.body_len);
 		memcpy(s->pk, req.key, sizeof(s->pk));
-		if (cryptod_send(IMSG_VERIFY, &v, sizeof(v)) == -1)
+		/* The X25519 work this costs is what the rate is for. */
+		limit_charge_registration(s->addr, relay_msec());
+		if (cq_push(s, IMSG_VERIFY, &v) == -1)
 			return session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service is overloaded");
 		s->state = S_VERIFYING;
@@ -223,6 +355,7 @@ session_verified(struct session *s, const uint8_t *proof)
 		return 0;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	s->state = S_REGISTERED;
+	session_unpend(s);
 	relay->stats.registered++;
 	relay_timer_set(s, TL_LIVE);
 	memset(&l, 0, sizeof(l));
@@ -283,15 +416,25 @@ static void
 session_cryptod_release(struct session *s)
 {
 	struct imsg_sid	 req;
+	int		 queued = cq_drop(s);
 
 	switch (s->state) {
 	case S_WAIT_CHAL:
+		/* A challenge never asked for is nothing to forget. */
+		if (queued)
+			break;
+		/* FALLTHROUGH */
 	case S_CHALLENGED:
+	forget:
 		memset(&req, 0, sizeof(req));
 		req.sid = s->sid;
 		cryptod_send(IMSG_FORGET, &req, sizeof(req));
-		/* FALLTHROUGH */
+		RB_REMOVE(session_tree, &relay->by_sid, s);
+		break;
 	case S_VERIFYING:
+		/* A response not sent leaves its challenge with cryptod. */
+		if (queued)
+			goto forget;
 		RB_REMOVE(session_tree, &relay->by_sid, s);
 		break;
 	default:
@@ -303,6 +446,7 @@ void
 session_release(struct session *s)
 {
 	session_cryptod_release(s);
+	session_unpend(s);
 	if (s->state == S_REGISTERED)
 		router_unregister(s);
 }

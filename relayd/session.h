@@ -36,7 +36,16 @@ void	session_init(session_cryptod_fn);
 /* Size the decoding buffer for the settings now in force (relay->lim). */
 void	session_configure(void);
 
-/* At the upgrade of a relay session: ask cryptod for a challenge. */
+/*
+ * cryptod answered one request (whether or not its session is still
+ * there): the next queued one may go.
+ */
+void	session_cryptod_answered(void);
+/*
+ * At the upgrade of a relay session: ask cryptod for a challenge.  The
+ * request waits its turn among the addresses with requests queued
+ * (round robin); the session is numbered when it leaves.
+ */
 const char *session_start(struct session *);
 /* cryptod's answers. */
 void	session_challenge(struct session *, const uint8_t *challenge,

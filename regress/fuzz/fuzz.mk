@@ -29,7 +29,7 @@ fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c
 # relayd.conf.
 FUZZ_TARGETS += config
 fuzz_config_SRCS = regress/fuzz/fuzz_config.c relayd/parse.c \
-	relayd/config.c common/log.c
+	relayd/config.c relayd/proxy.c common/log.c
 
 # Everything a relay can send to libsws; seeds by regress/client/mkseeds.py.
 FUZZ_TARGETS += client

@@ -124,21 +124,24 @@ client_open(int slot)
 {
 	struct sockaddr_in	 sin;
 	struct addrent		*a;
+	uint8_t			 addr[16];
 	int			 sp[2];
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* Two client addresses, so that the cryptod round has turns. */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)(slot & 1));
+	addr16_from_sockaddr((struct sockaddr *)&sin, addr);
 	if (!relay->configured || relay->shutting_down ||
 	    relay->nsessions >= relay->lim.max_conn ||
-	    (a = limit_addr_get((struct sockaddr *)&sin,
-	    relay->lim.max_conn_per_addr)) == NULL)
+	    (a = limit_addr_get(addr, relay->lim.max_conn_per_addr,
+	    relay_msec())) == NULL)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    sp) == -1)
 		abort();
 	relay->stats.accepted++;
-	conn_accept(sp[1], a);
+	conn_accept(sp[1], a, 0, 0);
 	clients[slot].fd = sp[0];
 	clients[slot].sfd = sp[1];
 	return 0;
@@ -273,7 +276,7 @@ relay_reset(void)
 		while ((s = TAILQ_FIRST(&relay->tl[t])) != NULL)
 			conn_free(s);
 	if (relay->nsessions != 0 || router_nkeys() != 0 ||
-	    !RB_EMPTY(&relay->by_sid))
+	    !RB_EMPTY(&relay->by_sid) || relay->npending != 0)
 		abort();
 	while ((l = TAILQ_FIRST(&relay->listeners)) != NULL) {
 		event_del(&l->ev);

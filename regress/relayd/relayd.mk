@@ -7,7 +7,7 @@
 # relayd/parse.y by the rule in the Makefile.
 UNIT_TESTS += relayd/config
 relayd/config_SRCS = regress/relayd/test_config.c relayd/parse.c \
-	relayd/config.c common/log.c
+	relayd/config.c relayd/proxy.c common/log.c
 
 # The sws/1 message codecs (JSON and msgpack), one test per subject with
 # the helpers of test_codec.h: the JSON decoder, the msgpack decoder, the
@@ -34,6 +34,7 @@ relayd/http_SRCS = regress/relayd/test_http.c relayd/http.c common/ws.c \
 # connections per address.
 UNIT_TESTS += relayd/limit
 relayd/limit_SRCS = regress/relayd/test_limit.c relayd/limit.c relayd/khash.c \
+	relayd/proxy.c \
 	common/log.c
 
 # The timer lists' comparison on the 32-bit clock.

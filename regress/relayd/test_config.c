@@ -650,6 +650,91 @@ test_errors(void)
 	ok(conf == NULL && logged(other), "a directory as configuration file");
 }
 
+/* Proxies and admission control (issue 15): defaults, values, errors. */
+static void
+test_admission(void)
+{
+	struct relayd_conf	*conf;
+	struct listen_conf	*lc;
+	uint8_t			 a[16];
+
+	conf = parse_text(base, 0);
+	ok(conf != NULL && conf->lim.hs_rate == 200 &&
+	    conf->lim.hs_burst == 400 && conf->lim.reg_rate == 100 &&
+	    conf->lim.reg_burst == 200 && conf->lim.max_pending == 4096 &&
+	    conf->lim.max_pending_per_addr == 128 &&
+	    conf->lim.v4_prefix == 32 && conf->lim.v6_prefix == 64 &&
+	    conf->lim.ntrusted == 0, "admission defaults");
+	ok(conf != NULL && TAILQ_FIRST(&conf->listeners)->proxy == 0,
+	    "listeners read no PROXY header by default");
+	conf_free(conf);
+
+	conf = parse_text(with_base(
+	    "listen on ::1 port 8081 proxy protocol\n"
+	    "trusted proxy 10.0.0.0/8\n"
+	    "trusted proxy \"2001:db8::/32\"\n"
+	    "trusted proxy 192.0.2.7\n"
+	    "handshake rate 7 per second burst 9\n"
+	    "registration rate off\n"
+	    "max pending registrations 100\n"
+	    "max pending registrations per address 10\n"
+	    "ipv4 prefix 24\n"
+	    "ipv6 prefix 48\n"), 0);
+	ok(conf != NULL, "every proxy and admission knob parses");
+	if (conf == NULL) {
+		printf("# logged:\n%s", errbuf);
+		return;
+	}
+	lc = TAILQ_NEXT(TAILQ_FIRST(&conf->listeners), entry);
+	ok(lc != NULL && lc->proxy == 1 &&
+	    strcmp(lc->name, "[::1] port 8081 (proxy protocol)") == 0,
+	    "listen ... proxy protocol");
+	ok(conf->lim.ntrusted == 3 && conf->lim.trusted[0].plen == 96 + 8 &&
+	    conf->lim.trusted[1].plen == 32 &&
+	    conf->lim.trusted[2].plen == 128, "three trusted proxies");
+	memset(a, 0, sizeof(a));
+	a[10] = a[11] = 0xff;
+	a[12] = 10;
+	a[15] = 9;
+	ok(netaddr_match(conf->lim.trusted, conf->lim.ntrusted, a),
+	    "10.0.0.9 is trusted");
+	a[12] = 11;
+	ok(!netaddr_match(conf->lim.trusted, conf->lim.ntrusted, a),
+	    "11.0.0.9 is not");
+	ok(conf->lim.hs_rate == 7 && conf->lim.hs_burst == 9 &&
+	    conf->lim.reg_rate == 0 && conf->lim.reg_burst == 0,
+	    "handshake rate set, registration rate off");
+	ok(conf->lim.max_pending == 100 && conf->lim.max_pending_per_addr == 10,
+	    "pending caps");
+	ok(conf->lim.v4_prefix == 24 && conf->lim.v6_prefix == 48, "prefixes");
+	conf_free(conf);
+
+	expect_error(with_base("trusted proxy 192.0.2.1/24\n"),
+	    "%s:5: trusted proxy \"192.0.2.1/24\": host bits set beyond the "
+	    "prefix", conffile);
+	expect_error(with_base("trusted proxy proxy.example\n"),
+	    "%s:5: trusted proxy \"proxy.example\": bad address", conffile);
+	expect_error(with_base("handshake rate 0 per second burst 5\n"),
+	    "%s:5: handshake rate 0 per second is out of range (1-10000000; "
+	    "\"handshake rate off\" turns it off)", conffile);
+	expect_error(with_base("registration rate 5 per second burst 0\n"),
+	    "%s:5: registration rate burst 0 is out of range (1-10000000)",
+	    conffile);
+	expect_error(with_base("ipv6 prefix 129\n"),
+	    "%s:5: ipv6 prefix 129 is out of range (1-128)", conffile);
+	expect_error(with_base("ipv4 prefix 0\n"),
+	    "%s:5: ipv4 prefix 0 is out of range (1-32)", conffile);
+	expect_error(with_base("max pending registrations 0\n"),
+	    "%s: max pending registrations must be at least 1", conffile);
+	expect_error(with_base("max pending registrations 10\n"
+	    "max pending registrations per address 11\n"),
+	    "%s: max pending registrations per address 11 is out of range "
+	    "(1-10, max pending registrations)", conffile);
+	expect_error(with_base("listen on 127.0.0.1 port 9 proxy protocol "
+	    "proxy protocol\n"), "%s:5: listener option given twice",
+	    conffile);
+}
+
 int
 main(void)
 {
@@ -669,6 +754,7 @@ main(void)
 
 	test_defaults();
 	test_all_set();
+	test_admission();
 	test_sizes();
 	test_macros();
 	test_include();

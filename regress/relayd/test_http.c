@@ -560,6 +560,7 @@ test_answers(void)
 		{ 400, "HTTP/1.1 400 Bad Request\r\n" },
 		{ 403, "HTTP/1.1 403 Forbidden\r\n" },
 		{ 404, "HTTP/1.1 404 Not Found\r\n" },
+		{ 429, "HTTP/1.1 429 Too Many Requests\r\n" },
 		{ 431, "HTTP/1.1 431 Request Header Fields Too Large\r\n" },
 		{ 503, "HTTP/1.1 503 Service Unavailable\r\n" },
 		{ 418, "HTTP/1.1 500 Internal Server Error\r\n" },
@@ -570,18 +571,69 @@ test_answers(void)
 	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
 		snprintf(want, sizeof(want), "%sConnection: close\r\n"
 		    "Content-Length: 0\r\n\r\n", e[i].text);
-		n = http_error(out, sizeof(out), e[i].status);
+		n = http_error(out, sizeof(out), e[i].status, 0);
 		ok(n == strlen(want) && strcmp(out, want) == 0,
 		    "http_error(%d) is exactly \"%.*s\"", e[i].status,
 		    (int)strlen(e[i].text) - 2, e[i].text);
 	}
-	ok(http_error(out, 10, 503) == 0, "http_error into 10 bytes: 0");
+	ok(http_error(out, 10, 503, 0) == 0, "http_error into 10 bytes: 0");
+	n = http_error(out, sizeof(out), 429, 3);
+	ok(n == strlen(out) && strcmp(out, "HTTP/1.1 429 Too Many Requests\r\n"
+	    "Connection: close\r\nContent-Length: 0\r\nRetry-After: 3\r\n"
+	    "\r\n") == 0, "429 with Retry-After: 3");
+	n = http_error(out, sizeof(out), 503, 4294967295U);
+	ok(n == strlen(out) && strstr(out, "\r\nRetry-After: 4294967295\r\n"
+	    "\r\n") != NULL, "503 with the largest Retry-After fits");
+}
+
+/*
+ * X-Forwarded-For and Forwarded lines are kept in order for proxy.c,
+ * whatever else the head says; more than PROXY_HDR_MAX lines overflow.
+ */
+static void
+test_forwarded_lines(void)
+{
+	static const struct http_policy	 pol = { "/", NULL, NULL, 0 };
+	struct http_result		 res;
+	char				 head[2048];
+	size_t				 n, i;
+	int				 len;
+
+	len = snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: h\r\n"
+	    "X-Forwarded-For: 192.0.2.1, 198.51.100.2\r\n"
+	    "Forwarded: for=192.0.2.9\r\n"
+	    "x-forwarded-for:\t203.0.113.7 \r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Version: 13\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+	n = http_parse_upgrade(head, (size_t)len, &pol, &res);
+	ok(n == (size_t)len && res.status == 101, "an upgrade with "
+	    "forwarding headers is still an upgrade");
+	ok(res.xff.n == 2 && !res.xff.overflow &&
+	    res.xff.len[0] == strlen("192.0.2.1, 198.51.100.2") &&
+	    memcmp(res.xff.p[0], "192.0.2.1, 198.51.100.2", res.xff.len[0])
+	    == 0 && res.xff.len[1] == strlen("203.0.113.7") &&
+	    memcmp(res.xff.p[1], "203.0.113.7", res.xff.len[1]) == 0,
+	    "X-Forwarded-For lines kept in order, any case, OWS trimmed");
+	ok(res.fwd.n == 1 && res.fwd.len[0] == strlen("for=192.0.2.9"),
+	    "the Forwarded line kept");
+
+	len = snprintf(head, sizeof(head), "GET / HTTP/1.1\r\nHost: h\r\n");
+	for (i = 0; i < PROXY_HDR_MAX + 1; i++)
+		len += snprintf(head + len, sizeof(head) - (size_t)len,
+		    "X-Forwarded-For: 192.0.2.%zu\r\n", i);
+	len += snprintf(head + len, sizeof(head) - (size_t)len, "\r\n");
+	n = http_parse_upgrade(head, (size_t)len, &pol, &res);
+	ok(n == (size_t)len && res.xff.n == PROXY_HDR_MAX &&
+	    res.xff.overflow, "X-Forwarded-For lines past %d: overflow",
+	    PROXY_HDR_MAX);
 }
 
 int
 main(void)
 {
 	test_good();
+	test_forwarded_lines();
 	test_paths();
 	test_order();
 	test_protocols();

@@ -13,71 +13,229 @@
 #include <arpa/inet.h>
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "limit.h"
+#include "proxy.h"
 #include "regress/lib/tap.h"
 
-/* Take until refused; the number taken. */
-static struct sockaddr_in
-sin4(const char *a)
+static const uint8_t *
+A(const char *s)
 {
+	static uint8_t		 buf[8][16];
+	static int		 k;
 	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	uint8_t			*a = buf[k++ % 8];
 
 	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, a, &sin.sin_addr);
-	return sin;
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, s, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		addr16_from_sockaddr((struct sockaddr *)&sin, a);
+	} else {
+		sin6.sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, s, &sin6.sin6_addr) != 1)
+			abort();
+		addr16_from_sockaddr((struct sockaddr *)&sin6, a);
+	}
+	return a;
 }
 
-static struct sockaddr_in6
-sin6(const char *a)
+/* The settings of the daemon's defaults, with the given caps. */
+static struct limit_conf
+conf(uint32_t per_addr, uint32_t v4, uint32_t v6)
 {
-	struct sockaddr_in6	 sin6;
+	struct limit_conf	 c;
 
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	inet_pton(AF_INET6, a, &sin6.sin6_addr);
-	return sin6;
+	memset(&c, 0, sizeof(c));
+	c.max_conn_per_addr = per_addr;
+	c.max_pending = 4096;
+	c.max_pending_per_addr = 128;
+	c.v4_prefix = v4;
+	c.v6_prefix = v6;
+	c.max_idle = 1024;
+	return c;
 }
 
 static void
 test_addr(void)
 {
-	struct sockaddr_in	 a = sin4("192.0.2.1"), b = sin4("192.0.2.2");
-	struct sockaddr_in6	 am = sin6("::ffff:192.0.2.1"),
-				 c = sin6("2001:db8::1");
+	struct limit_conf	 c = conf(2, 32, 128);
 	struct addrent		*e1, *e2, *e3, *f, *g;
 
 	limit_init();
-	e1 = limit_addr_get((struct sockaddr *)&a, 2);
-	e2 = limit_addr_get((struct sockaddr *)&am, 2);
+	limit_configure(&c);
+	e1 = limit_addr_get(A("192.0.2.1"), 2, 0);
+	e2 = limit_addr_get(A("::ffff:192.0.2.1"), 2, 0);
 	ok(e1 != NULL && e2 == e1, "an IPv4 address and its IPv4-mapped "
 	    "form count as one address");
-	ok(limit_addr_get((struct sockaddr *)&a, 2) == NULL, "a third "
+	ok(limit_addr_get(A("192.0.2.1"), 2, 0) == NULL, "a third "
 	    "connection over max 2 is refused");
-	f = limit_addr_get((struct sockaddr *)&b, 2);
-	g = limit_addr_get((struct sockaddr *)&c, 2);
+	f = limit_addr_get(A("192.0.2.2"), 2, 0);
+	g = limit_addr_get(A("2001:db8::1"), 2, 0);
 	ok(f != NULL && g != NULL && f != g && f != e1, "other addresses, "
 	    "IPv4 and IPv6, have their own count");
-	limit_addr_put(e2);
-	ok((e3 = limit_addr_get((struct sockaddr *)&a, 2)) == e1, "a closed "
+	limit_addr_put(e2, 0);
+	ok((e3 = limit_addr_get(A("192.0.2.1"), 2, 0)) == e1, "a closed "
 	    "connection makes room for one more");
-	ok(limit_addr_get((struct sockaddr *)&a, 3) == e1, "a reload that "
+	ok(limit_addr_get(A("192.0.2.1"), 3, 0) == e1, "a reload that "
 	    "raises the limit applies to the next connection");
-	limit_addr_put(e1);
-	limit_addr_put(e1);
-	limit_addr_put(e3);
-	ok(limit_addr_get((struct sockaddr *)&a, 0) == NULL, "max 0 refuses "
+	limit_addr_put(e1, 0);
+	limit_addr_put(e1, 0);
+	limit_addr_put(e3, 0);
+	ok(limit_addr_get(A("192.0.2.1"), 0, 0) == NULL, "max 0 refuses "
 	    "an address with no connection");
-	ok((e1 = limit_addr_get((struct sockaddr *)&a, 1)) != NULL &&
-	    limit_addr_get((struct sockaddr *)&am, 1) == NULL, "after the "
+	ok((e1 = limit_addr_get(A("192.0.2.1"), 1, 0)) != NULL &&
+	    limit_addr_get(A("::ffff:192.0.2.1"), 1, 0) == NULL, "after the "
 	    "last one went, the address starts again from zero");
-	limit_addr_put(e1);
-	limit_addr_put(f);
-	limit_addr_put(g);
-	limit_addr_put(NULL);
-	ok(1, "every entry given back (LeakSanitizer checks at exit)");
+	limit_addr_put(e1, 0);
+	limit_addr_put(f, 0);
+	limit_addr_put(g, 0);
+	limit_addr_put(NULL, 0);
+	ok(limit_naddrs() == 0, "with every rate off nothing is remembered "
+	    "once the connections are gone");
+
+	/* prefixes: IPv6 per /64 as the daemon's default, IPv4 per /24 */
+	c = conf(2, 24, 64);
+	limit_configure(&c);
+	e1 = limit_addr_get(A("2001:db8:1:2::1"), 2, 0);
+	e2 = limit_addr_get(A("2001:db8:1:2:ffff:ffff:ffff:ffff"), 2, 0);
+	ok(e1 != NULL && e1 == e2 && e1->plen == 64, "two addresses of one "
+	    "/64 are one entry");
+	ok(limit_addr_get(A("2001:db8:1:2:abcd::"), 2, 0) == NULL, "and "
+	    "share its connection cap");
+	f = limit_addr_get(A("2001:db8:1:3::1"), 2, 0);
+	ok(f != NULL && f != e1, "the next /64 is another entry");
+	g = limit_addr_get(A("198.51.100.7"), 2, 0);
+	e3 = limit_addr_get(A("198.51.100.200"), 2, 0);
+	ok(g != NULL && g == e3 && g->plen == 96 + 24, "ipv4 prefix 24: one "
+	    "entry for the /24");
+	limit_addr_put(e1, 0);
+	limit_addr_put(e2, 0);
+	limit_addr_put(f, 0);
+	limit_addr_put(g, 0);
+	limit_addr_put(e3, 0);
+	ok(limit_naddrs() == 0, "all given back");
+}
+
+/*
+ * Admission: the order of the checks, what each refusal takes (nothing),
+ * Retry-After, the pending counts, and an idle address that keeps its
+ * buckets until they are full again.
+ */
+static void
+test_admit(void)
+{
+	struct limit_conf	 c = conf(100, 32, 64);
+	struct addrent		*a, *b;
+	uint32_t		 retry, i, n;
+	int			 r;
+
+	c.hs_rate = 10;
+	c.hs_burst = 20;
+	c.reg_rate = 5;
+	c.reg_burst = 8;
+	c.max_pending = 50;
+	c.max_pending_per_addr = 30;
+	limit_configure(&c);
+	a = limit_addr_get(A("192.0.2.10"), 100, 1000);
+	b = limit_addr_get(A("192.0.2.11"), 100, 1000);
+	for (n = 0; limit_admit(a, 1000, 0, &retry) == ADMIT_OK; n++)
+		;
+	ok(n == 20 && a->pending == 20, "handshake burst 20: 20 admitted at "
+	    "once (%u), all pending", n);
+	r = limit_admit(a, 1000, 0, &retry);
+	ok(r == ADMIT_RATE && retry == 1, "the 21st: 429, Retry-After 1 (a "
+	    "token in 100 ms)");
+	ok(limit_admit(b, 1000, 0, &retry) == ADMIT_OK, "another address is "
+	    "not touched");
+	ok(limit_admit(a, 1100, 0, &retry) == ADMIT_OK &&
+	    limit_admit(a, 1100, 0, &retry) == ADMIT_RATE, "100 ms at 10/s: "
+	    "one more");
+	for (i = 0; i < 8; i++)
+		limit_charge_registration(a, 5000);
+	r = limit_admit(a, 5000, 0, &retry);
+	ok(r == ADMIT_RATE && retry == 1, "registration bucket empty: 429 "
+	    "though handshakes are left");
+	limit_charge_registration(a, 5000);
+	ok(a->reg.milli == 0, "an overdrawn registration bucket stays at "
+	    "zero");
+	ok(limit_admit(a, 5200, 0, &retry) == ADMIT_OK, "200 ms at 5/s: "
+	    "a registration token again");
+	ok(limit_admit(a, 5200, 50, &retry) == ADMIT_BUSY && retry == 1,
+	    "pending in total at its cap: 503 first");
+	while (a->pending < 30)
+		a->pending++;
+	ok(limit_admit(a, 60000, 0, &retry) == ADMIT_RATE && retry == 1,
+	    "pending per address at its cap: 429");
+	while (a->pending > 0)
+		limit_unpend(a);
+	c.reg_rate = 1;
+	c.reg_burst = 1;
+	limit_configure(&c);
+	limit_charge_registration(b, 60000);
+	ok(limit_admit(b, 60000, 0, &retry) == ADMIT_RATE && retry == 1,
+	    "registration rate 1/s, empty: Retry-After 1");
+	c.reg_rate = 1;
+	c.reg_burst = 1;
+	c.hs_rate = 1;
+	c.hs_burst = 1;
+	limit_configure(&c);
+	(void)limit_admit(b, 70000, 0, &retry);
+	limit_unpend(b);
+	ok(limit_admit(b, 70000, 0, &retry) == ADMIT_RATE && retry == 1,
+	    "handshake rate 1/s, empty: Retry-After 1");
+	c.hs_rate = c.hs_burst = c.reg_rate = c.reg_burst = 0;
+	limit_configure(&c);
+	for (n = 0; n < 1000 && limit_admit(b, 70000, 0, &retry) == ADMIT_OK;
+	    n++)
+		limit_unpend(b);
+	ok(n == 1000, "rates off: nothing refused");
+
+	/* an idle entry keeps its empty bucket until it would be full */
+	c.hs_rate = 10;
+	c.hs_burst = 20;
+	limit_configure(&c);
+	while (limit_admit(b, 80000, 0, &retry) == ADMIT_OK)
+		limit_unpend(b);
+	limit_addr_put(b, 80000);
+	ok(limit_naddrs() == 2, "the last connection gone, the address is "
+	    "remembered");
+	b = limit_addr_get(A("192.0.2.11"), 100, 80500);
+	ok(limit_admit(b, 80500, 0, &retry) == ADMIT_OK &&
+	    limit_admit(b, 80500, 0, &retry) == ADMIT_OK &&
+	    limit_admit(b, 80500, 0, &retry) == ADMIT_OK &&
+	    limit_admit(b, 80500, 0, &retry) == ADMIT_OK &&
+	    limit_admit(b, 80500, 0, &retry) == ADMIT_OK &&
+	    limit_admit(b, 80500, 0, &retry) == ADMIT_RATE, "reconnecting "
+	    "500 ms later: 5 tokens, not a fresh burst");
+	while (b->pending > 0)
+		limit_unpend(b);
+	limit_addr_put(b, 80500);
+	limit_expire(80500 + 1999);
+	ok(limit_naddrs() == 2, "kept while the bucket refills (2 s)");
+	limit_expire(80500 + 2000);
+	ok(limit_naddrs() == 1, "freed once it would be full");
+
+	/* the idle list is bounded: the oldest goes */
+	c.max_idle = 3;
+	limit_configure(&c);
+	for (i = 0; i < 10; i++) {
+		char	 s[32];
+
+		snprintf(s, sizeof(s), "203.0.113.%u", i);
+		limit_addr_put(limit_addr_get(A(s), 100, 90000 + i), 90000 + i);
+	}
+	ok(limit_naddrs() == 1 + 3, "max_idle 3: 10 addresses gone, 3 "
+	    "remembered (%u)", limit_naddrs() - 1);
+	while (a->pending > 0)
+		limit_unpend(a);
+	limit_addr_put(a, 100000);
+	limit_expire(200000);
+	ok(limit_naddrs() == 0, "all expired in the end");
 }
 
 static uint64_t
@@ -191,5 +349,6 @@ main(void)
 	    "one token");
 
 	test_addr();
+	test_admit();
 	return tap_done();
 }
