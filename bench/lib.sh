@@ -54,6 +54,10 @@ listen on 127.0.0.1 port $port
 key "$key"
 max connections $maxconn
 max connections per address $maxconn
+${BENCH_ADMISSION:-handshake rate off
+registration rate off
+max pending registrations $maxconn
+max pending registrations per address $maxconn}
 rate limit 1000000 per second burst 1000000
 send buffer 4M
 max sessions per key 8

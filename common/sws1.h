@@ -89,9 +89,9 @@
 #define SWS_DEFAULT_HS_RATE		200	/* upgrades per second */
 #define SWS_DEFAULT_HS_BURST		400
 #define SWS_DEFAULT_REG_RATE		100	/* registrations per second */
-#define SWS_DEFAULT_REG_BURST		200
+#define SWS_DEFAULT_REG_BURST		300
 #define SWS_DEFAULT_MAX_PENDING		4096	/* awaiting registration */
-#define SWS_DEFAULT_PENDING_PER_ADDR	128
+#define SWS_DEFAULT_PENDING_PER_ADDR	256
 #define SWS_DEFAULT_V4_PREFIX		32
 #define SWS_DEFAULT_V6_PREFIX		64
 

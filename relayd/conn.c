@@ -270,6 +270,9 @@ conn_proxy(struct session *s, size_t n)
 	memmove(s->in, s->in + r, left);
 	s->in_len = 0;
 	if (conn_rekey(s, h.src) == -1) {
+		relay->stats.refused++;
+		log_debug("%s: over max connections per address",
+		    addr16_ntop(h.src, a, sizeof(a)));
 		conn_refuse(s, NULL, 503, RETRY_CONN_CAP,
 		    "over max connections per address");
 		return;
@@ -385,6 +388,10 @@ conn_http(struct session *s, size_t n)
 		    relay->lim.ntrusted, client, &reason) == 1) {
 			reason = res.reason;
 			if (conn_rekey(s, client) == -1 && status == 101) {
+				relay->stats.refused++;
+				log_debug("%s: over max connections per "
+				    "address", addr16_ntop(client, resp,
+				    sizeof(resp)));
 				status = 503;
 				retry = RETRY_CONN_CAP;
 				reason = "over max connections per address";

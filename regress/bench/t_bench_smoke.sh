@@ -48,6 +48,7 @@ tmp=$(mktemp -d /tmp/t_bench_smoke.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 $PY regress/lib/swstest.py run \
     --conf "max connections per address 4000" \
+    --conf "handshake rate off" --conf "registration rate off" \
     --conf "rate limit 1000000 per second burst 1000000" \
     -- sh "$0" --inner "$tmp" main
 $PY regress/lib/swstest.py run \

@@ -661,8 +661,8 @@ test_admission(void)
 	conf = parse_text(base, 0);
 	ok(conf != NULL && conf->lim.hs_rate == 200 &&
 	    conf->lim.hs_burst == 400 && conf->lim.reg_rate == 100 &&
-	    conf->lim.reg_burst == 200 && conf->lim.max_pending == 4096 &&
-	    conf->lim.max_pending_per_addr == 128 &&
+	    conf->lim.reg_burst == 300 && conf->lim.max_pending == 4096 &&
+	    conf->lim.max_pending_per_addr == 256 &&
 	    conf->lim.v4_prefix == 32 && conf->lim.v6_prefix == 64 &&
 	    conf->lim.ntrusted == 0, "admission defaults");
 	ok(conf != NULL && TAILQ_FIRST(&conf->listeners)->proxy == 0,
