@@ -633,7 +633,11 @@ conn_timeout(struct session *s, int tlist)
 {
 	switch (tlist) {
 	case TL_HTTP:
-		log_debug("handshake timeout");
+		/* A PROXY header still incomplete is a bad one, counted. */
+		if (s->want_proxy)
+			relay->stats.proxy_bad++;
+		log_debug("handshake timeout%s", s->want_proxy ?
+		    " in the PROXY header" : "");
 		conn_free(s);
 		break;
 	case TL_REG:
