@@ -210,7 +210,14 @@ limit_addr_put(struct addrent *a, uint64_t now_ms)
 		free(a);
 		return;
 	}
+	/*
+	 * Registrations owed push the expiry out by the time they take to
+	 * pay back; the list is then not quite in order, which only keeps
+	 * an entry behind such a one a little longer.
+	 */
 	a->idle_ms = now_ms;
+	if (a->reg_debt > 0 && lc.reg_rate > 0)
+		a->idle_ms += (uint64_t)a->reg_debt * 1000 / lc.reg_rate;
 	TAILQ_INSERT_TAIL(&idle, a, idle_entry);
 	if (++nidle > lc.max_idle)
 		addr_free(TAILQ_FIRST(&idle));
@@ -243,10 +250,17 @@ limit_admit(struct addrent *a, uint64_t now_ms, uint32_t npending,
 		return ADMIT_BUSY;
 	if (a->pending >= lc.max_pending_per_addr)
 		return ADMIT_RATE;
-	if (lc.reg_rate > 0 &&
-	    !bucket_peek(&a->reg, now_ms, lc.reg_rate, lc.reg_burst)) {
-		*retry = bucket_wait_secs(&a->reg, lc.reg_rate);
-		return ADMIT_RATE;
+	if (lc.reg_rate > 0) {
+		/* Tokens owed are paid first: the rate holds under a burst. */
+		while (a->reg_debt > 0 &&
+		    bucket_take(&a->reg, now_ms, lc.reg_rate, lc.reg_burst))
+			a->reg_debt--;
+		if (a->reg_debt > 0 ||
+		    !bucket_peek(&a->reg, now_ms, lc.reg_rate, lc.reg_burst)) {
+			*retry = bucket_wait_secs(&a->reg, lc.reg_rate) +
+			    a->reg_debt / lc.reg_rate;
+			return ADMIT_RATE;
+		}
 	}
 	if (lc.hs_rate > 0 &&
 	    !bucket_take(&a->hs, now_ms, lc.hs_rate, lc.hs_burst)) {
@@ -269,6 +283,7 @@ void
 limit_charge_registration(struct addrent *a, uint64_t now_ms)
 {
 	if (lc.reg_rate > 0 &&
-	    !bucket_take(&a->reg, now_ms, lc.reg_rate, lc.reg_burst))
-		a->reg.milli = 0;
+	    !bucket_take(&a->reg, now_ms, lc.reg_rate, lc.reg_burst) &&
+	    a->reg_debt < UINT32_MAX)
+		a->reg_debt++;
 }

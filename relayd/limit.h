@@ -84,6 +84,7 @@ struct addrent {
 	uint8_t			 ready;		/* on the cryptod round */
 	uint32_t		 count;		/* connections */
 	uint32_t		 pending;	/* awaiting registration */
+	uint32_t		 reg_debt;	/* registrations charged, no token */
 	uint64_t		 idle_ms;	/* count went to 0 */
 	struct bucket		 hs;
 	struct bucket		 reg;
@@ -131,9 +132,10 @@ int	limit_admit(struct addrent *, uint64_t now_ms, uint32_t npending,
 void	limit_unpend(struct addrent *);
 /*
  * A response goes to cryptod: one registration token.  It was there at
- * the upgrade, but several upgrades may have counted on the same one; the
- * bucket then stays empty, never below: the overshoot is bounded by the
- * pending cap.
+ * the upgrade, but several upgrades may have counted on the same one;
+ * one taken from an empty bucket is owed, and paid back before the
+ * address is admitted again, so the rate holds over time and a burst
+ * overshoots by at most the address's pending registrations.
  */
 void	limit_charge_registration(struct addrent *, uint64_t now_ms);
 

@@ -161,10 +161,14 @@ test_admit(void)
 	ok(r == ADMIT_RATE && retry == 1, "registration bucket empty: 429 "
 	    "though handshakes are left");
 	limit_charge_registration(a, 5000);
-	ok(a->reg.milli == 0, "an overdrawn registration bucket stays at "
-	    "zero");
-	ok(limit_admit(a, 5200, 0, &retry) == ADMIT_OK, "200 ms at 5/s: "
-	    "a registration token again");
+	limit_charge_registration(a, 5000);
+	ok(a->reg.milli == 0 && a->reg_debt == 2, "an empty registration "
+	    "bucket owes what is charged beyond it");
+	ok(limit_admit(a, 5200, 0, &retry) == ADMIT_RATE,
+	    "200 ms at 5/s: one token, paid to the debt");
+	ok(limit_admit(a, 5400, 0, &retry) == ADMIT_RATE &&
+	    limit_admit(a, 5600, 0, &retry) == ADMIT_OK, "the debt paid, "
+	    "the next token admits");
 	ok(limit_admit(a, 5200, 50, &retry) == ADMIT_BUSY && retry == 1,
 	    "pending in total at its cap: 503 first");
 	while (a->pending < 30)
