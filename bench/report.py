@@ -125,6 +125,20 @@ def main(d):
 		budget.append(("cryptod CPU per registration / one X25519",
 		    "<= 1.25", num(ratio, "{:.2f}"),
 		    ratio is not None and ratio <= 1.25))
+	for name, what in (("flood-admission", "default admission limits"),
+	    ("flood-open", "admission limits off")):
+		r = load(d, name)
+		v = load(d, name + "-victim")
+		if r and v:
+			rows.append((name, "flood from 127.0.0.1, %s: %s reg/s "
+			    "(%s refused); victim from %s: %s registrations, %s "
+			    "failed, p50 %s ms, p99 %s ms, max %s ms" % (what,
+			    num(r["registrations_per_sec"]),
+			    num(r.get("errors", {}).get("HTTP 429", 0)
+			    if isinstance(r.get("errors"), dict) else 0),
+			    v["source"], num(v["registrations"]),
+			    num(v["failures"]), v["p50_ms"], v["p99_ms"],
+			    v["max_ms"]), lat(r), cpu(r), others(r)))
 	r = load(d, "idle")
 	if r:
 		m = r.get("relay_memory") or {}
@@ -168,7 +182,8 @@ def main(d):
 	o.append("")
 	for name in ("idle", "pairs-json-64", "pairs-rate-100k",
 	    "pairs-rate-100k-n1000", "pairs-msgpack-64", "pairs-json-1k",
-	    "register", "fanout", "floor-100k", "floor-100k-n1000"):
+	    "register", "fanout", "flood-admission", "flood-open",
+	    "floor-100k", "floor-100k-n1000"):
 		c = cmd(d, name)
 		if c:
 			o.append("    %-22s %s" % (name, c))

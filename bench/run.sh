@@ -91,6 +91,26 @@ if want pairs-json-64 pairs-rate-100k pairs-rate-100k-n1000 \
 	relay_stop
 fi
 
+# A one-address registration flood (swsbench register from 127.0.0.1)
+# beside a client registering steadily from 127.0.0.2, the victim: its
+# latency with the default admission limits and with them off.
+flood() {
+	name=$1
+	want "$name" || return 0
+	relay_start "$2"
+	echo "bench: $name: swsbench -c 64 register, victim from 127.0.0.2" >&2
+	timeout 120 $PY bench/victim.py "ws://127.0.0.1:$port/" \
+	    "$(cat "$out/server.pub")" 127.0.0.2 "$secs" \
+	    >"$out/$name-victim.json" 2>"$out/$name-victim.err" &
+	vpid=$!
+	run "$name" -c 64 -t "$secs" -W 0 register
+	wait "$vpid" || echo "bench: $name: the victim failed" >&2
+	cat "$out/$name-victim.err" >&2
+	relay_stop
+}
+flood flood-admission admission
+flood flood-open open
+
 # The same open-loop traffic without the relay: the kernel's floor.
 run floor-100k swsfloor -n 30 -r 100000 -t "$secs"
 run floor-100k-n1000 swsfloor -n 1000 -r 100000 -t "$secs"

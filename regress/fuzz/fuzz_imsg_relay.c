@@ -141,7 +141,8 @@ client_open(int slot)
 	    sp) == -1)
 		abort();
 	relay->stats.accepted++;
-	conn_accept(sp[1], a, 0, 0);
+	/* Slot 2 is on a PROXY protocol listener, slot 3 behind a proxy. */
+	conn_accept(sp[1], a, slot == 2, slot == 3);
 	clients[slot].fd = sp[0];
 	clients[slot].sfd = sp[1];
 	return 0;

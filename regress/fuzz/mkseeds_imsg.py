@@ -150,8 +150,13 @@ def cryptod_seeds():
 
 def limits(max_conn=100, max_message=65536, rooms=1, path=b"/",
     echo=b"/echo", send_buffer=1 << 20, flags=0):
-	p = struct.pack("=14I256s256s", max_conn, 10, max_message, 2, 1000,
-	    2000, send_buffer, rooms, 32, 100, 10, 10, 30, 90, path, echo)
+	# admission: rates off, pending caps, prefixes 32 and 64, one
+	# trusted proxy (127.0.0.1/128: the clients of odd slots behind it)
+	trusted = (bytes(10) + b"\xff\xff" + bytes([127, 0, 0, 1]) +
+	    bytes([128])) + bytes(17 * 63)
+	p = struct.pack("=14I9I1088s256s256s", max_conn, 10, max_message, 2,
+	    1000, 2000, send_buffer, rooms, 32, 100, 10, 10, 30, 90,
+	    0, 0, 0, 0, 100, 50, 32, 64, 1, trusted, path, echo)
 	return rec(0, CONF_LIMITS, p, flags)
 
 
@@ -164,7 +169,8 @@ def conf_end(flags=0):
 
 
 def listener(lid, name="127.0.0.1 port 8080", flags=FD, mtype=LISTENER_ADD):
-	return rec(0, mtype, struct.pack("=i256s", lid, name.encode()), flags)
+	return rec(0, mtype, struct.pack("=iI256s", lid, 0, name.encode()),
+	    flags)
 
 
 def challenge(s, flags=0):
@@ -297,6 +303,19 @@ def relay_seeds():
 	seeds["shutdown-with-sessions"] = (relay_conf() + registered(0, 1) +
 	    client(1, upgrade()) + rec(0, SHUTDOWN) + client(0, frame(8,
 	    b"")) + client(1, b"", CLOSE))
+	# behind proxies: slot 2 is on a PROXY protocol listener, slot 3's
+	# peer is the trusted proxy 127.0.0.1 (fuzz_imsg_relay.c)
+	seeds["proxy-protocol"] = (relay_conf() + client(2,
+	    b"PROXY TCP4 192.0.2.1 127.0.0.1 4000 80\r\n" + upgrade()) +
+	    challenge(1) + client(2, response("json")) + verified(1) +
+	    client(2, b"", CLOSE) + client(2, b"\r\n\r\n\0\r\nQUIT\n\x21\x11"
+	    b"\x00\x0c\xc0\x00\x02\x02\x7f\x00\x00\x01\x0f\xa0\x00\x50" +
+	    upgrade()) + client(2, b"", CLOSE) + client(2, b"PROXY UNKNOWN\r\n"))
+	seeds["forwarded"] = (relay_conf() + client(3, upgrade()[:-2] +
+	    b"X-Forwarded-For: 198.51.100.1, 192.0.2.9\r\n"
+	    b"Forwarded: for=\"[2001:db8::1]:80\";proto=http\r\n\r\n") +
+	    challenge(1) + client(3, b"", CLOSE) + client(3, upgrade()[:-2] +
+	    b"X-Forwarded-For: 198.51.100.1\r\n\r\n"))
 	seeds["parent-hangs-up"] = relay_conf() + raw(0, b"", CLOSE)
 	seeds["cryptod-hangs-up"] = relay_conf() + raw(1, b"", CLOSE)
 	# refusals
