@@ -609,7 +609,7 @@ node_parse(const char *p, size_t len, int fwd, struct hop *hop)
 	if (p[0] == '[') {
 		if ((close = memchr(p, ']', len)) == NULL)
 			return -1;
-		nlen = (size_t)(close - p);
+		nlen = (size_t)(close - p) + 1;
 		if (nlen < len && (p[nlen] != ':' ||
 		    !node_port(p + nlen + 1, len - nlen - 1, fwd)))
 			return -1;
