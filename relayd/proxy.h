@@ -86,8 +86,8 @@ struct proxy_hdr {
  *   nothing the relay does depends on ALPN, authority, SSL or namespace
  *   information, and the CRC32C TLV is not checked because the proxy is
  *   on a network we trust (that is why its header is believed at all)
- *   and the TCP connection carrying it is already checksummed; the
- *   checksum guards against nothing left.
+ *   and the TCP connection carrying it is already checksummed, so the
+ *   CRC would only catch what TCP already does.
  */
 ssize_t	proxy_parse(const uint8_t *buf, size_t len, struct proxy_hdr *h,
 	    const char **why);

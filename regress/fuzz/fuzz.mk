@@ -35,6 +35,13 @@ fuzz_config_SRCS = regress/fuzz/fuzz_config.c relayd/parse.c \
 FUZZ_TARGETS += client
 fuzz_client_SRCS = regress/fuzz/fuzz_client.c $(CLIENT_LIB_SRCS)
 
+# relayd/proxy.c: the PROXY protocol header read at every length, and the
+# client address of X-Forwarded-For and Forwarded with the trusted
+# networks.
+FUZZ_TARGETS += proxy forwarded
+fuzz_proxy_SRCS = regress/fuzz/fuzz_proxy.c relayd/proxy.c
+fuzz_forwarded_SRCS = regress/fuzz/fuzz_forwarded.c relayd/proxy.c
+
 # The imsg dispatch of each process, fed hostile messages: libFuzzer
 # targets that compile the process's own source in (so the harness can
 # set its state up and free it around each input).  Seeds are written by

@@ -41,5 +41,10 @@ relayd/limit_SRCS = regress/relayd/test_limit.c relayd/limit.c relayd/khash.c \
 UNIT_TESTS += relayd/clock
 relayd/clock_SRCS = regress/relayd/test_clock.c relayd/clock.c
 
+# relayd/proxy.c: the PROXY protocol header cut at every byte and each
+# malformation, the trusted networks, X-Forwarded-For and Forwarded.
+UNIT_TESTS += relayd/proxy
+relayd/proxy_SRCS = regress/relayd/test_proxy.c relayd/proxy.c
+
 # regress/relayd/bench_codec.c, the codecs' micro-benchmark, is built by
 # hand (see its first comment); no test runs it.
