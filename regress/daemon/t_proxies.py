@@ -46,6 +46,7 @@ SRC_B = "127.0.0.3"	# the client beside it, with its own count
 SRC_SEND = "127.0.0.4"	# the two clients of the message exchange
 SRC_RECV = "127.0.0.5"
 REFUSED_LINE = "%s: over max connections per address"
+ANSWER_LINE = "%s: upgrade refused: HTTP 503: over max connections per address"
 HEALTH_LINE = "PROXY v2 without a client address (health check)"
 
 tmp = tempfile.mkdtemp(prefix="sws-proxies.")
@@ -283,14 +284,16 @@ def exchange(name, port):
 def counted(port, extras_a, source_b=True):
 	"""Upgrades from SRC_A (one per entry of extras_a, each its extra
 	header lines), then CAP from SRC_B, all held open; returns the
-	responses of each and the number of REFUSED_LINE lines for SRC_A
-	logged before the last one from SRC_A.  The sockets are closed."""
+	responses of each and the numbers of REFUSED_LINE and ANSWER_LINE
+	lines for SRC_A logged before the last one from SRC_A.  The sockets
+	are closed."""
 	socks, ra, rb = [], [], []
 	try:
 		before = None
 		for i, extra in enumerate(extras_a):
 			if i == len(extras_a) - 1:
-				before = log_count(relay, REFUSED_LINE % SRC_A)
+				before = [log_count(relay, l % SRC_A) for l in
+				    (REFUSED_LINE, ANSWER_LINE)]
 			s, resp = upgrade(port, SRC_A, extra)
 			socks.append(s)
 			ra.append(resp)
@@ -336,10 +339,15 @@ def limits(name, port):
 	    repr(third))
 	t.eq([x.status for x in rb], [101] * CAP, "%s: %s still gets %d "
 	    "upgrades (101) beside it" % (name, SRC_B, CAP))
-	n = wait_log(relay, REFUSED_LINE % SRC_A, before)
-	t.ok(n > before, "%s: the relay's log names %s as over its cap" %
+	n = wait_log(relay, REFUSED_LINE % SRC_A, before[0])
+	t.ok(n > before[0], "%s: the relay's log names %s as over its cap" %
 	    (name, SRC_A), relay.log()[-1500:])
-	t.ok(log_count(relay, REFUSED_LINE % SRC_B) == 0,
+	# The refusal's own line too names the client, not the proxy.
+	n = wait_log(relay, ANSWER_LINE % SRC_A, before[1])
+	t.ok(n > before[1], "%s: the 503 is logged for %s" % (name, SRC_A),
+	    relay.log()[-1500:])
+	t.ok(log_count(relay, REFUSED_LINE % SRC_B) == 0 and
+	    log_count(relay, ANSWER_LINE % SRC_B) == 0,
 	    "%s: nothing refused for %s" % (name, SRC_B))
 
 
@@ -355,8 +363,8 @@ def spoofing(name, port):
 	t.eq([x.status for x in ra], [101] * CAP + [503], "%s: upgrades from "
 	    "%s with made-up X-Forwarded-For still count as %s (third: 503)" %
 	    (name, SRC_A, SRC_A))
-	n = wait_log(relay, REFUSED_LINE % SRC_A, before)
-	t.ok(n > before and not any(("%s: over max" % f) in relay.log()
+	n = wait_log(relay, REFUSED_LINE % SRC_A, before[0])
+	t.ok(n > before[0] and not any(("%s: over max" % f) in relay.log()
 	    for f in fakes), "%s: the log names %s, not the made-up address" %
 	    (name, SRC_A))
 
