@@ -84,6 +84,8 @@ _tap_alarm = signal.getsignal(signal.SIGALRM)
 
 def _alarm(sig, frm):
 	stop_proxies()
+	if not os.environ.get("SWS_KEEP"):
+		shutil.rmtree(tmp, ignore_errors=True)
 	_tap_alarm(sig, frm)
 
 
