@@ -46,7 +46,7 @@ static int	conn_rekey(struct session *, const uint8_t *);
 static int	conn_admit(struct session *, const struct http_result *,
 		    uint32_t *);
 static void	conn_refuse(struct session *, const struct http_result *, int,
-		    uint32_t, const char *);
+		    uint32_t, const char *, const uint8_t *);
 static void	conn_feed(struct session *, uint8_t *, size_t);
 static int	conn_on_msg(void *, int, uint8_t *, size_t);
 static void	conn_events(struct session *, short);
@@ -274,7 +274,7 @@ conn_proxy(struct session *s, size_t n)
 		log_debug("%s: over max connections per address",
 		    addr16_ntop(h.src, a, sizeof(a)));
 		conn_refuse(s, NULL, 503, RETRY_CONN_CAP,
-		    "over max connections per address");
+		    "over max connections per address", h.src);
 		return;
 	}
 	if (left > 0)
@@ -304,11 +304,12 @@ conn_rekey(struct session *s, const uint8_t *addr)
 /*
  * An upgrade refused after its head was read: the parser's answer (res)
  * or one of admission's, then the connection drains and closes as after
- * any HTTP error.
+ * any HTTP error.  client, when not NULL, is the address a proxy named
+ * but that could not be counted: the log names it, not the proxy.
  */
 static void
 conn_refuse(struct session *s, const struct http_result *res, int status,
-    uint32_t retry, const char *why)
+    uint32_t retry, const char *why, const uint8_t *client)
 {
 	char	 resp[512], a[INET6_ADDRSTRLEN + 8];
 	size_t	 rlen;
@@ -317,8 +318,9 @@ conn_refuse(struct session *s, const struct http_result *res, int status,
 	    http_error(resp, sizeof(resp), status, retry);
 	if (rlen == 0)
 		fatalx("HTTP answer did not fit");
-	log_debug("%s: upgrade refused: HTTP %d: %s",
-	    conn_addr(s, a, sizeof(a)), status, why != NULL ? why : "");
+	log_debug("%s: upgrade refused: HTTP %d: %s", client != NULL ?
+	    addr16_ntop(client, a, sizeof(a)) : conn_addr(s, a, sizeof(a)),
+	    status, why != NULL ? why : "");
 	outq_queue(s, (const uint8_t *)resp, rlen);
 	free(s->in);
 	s->in = NULL;
@@ -368,6 +370,7 @@ conn_http(struct session *s, size_t n)
 	char			 resp[512];
 	const char		*reason;
 	uint8_t			 client[16];
+	const uint8_t		*uncounted = NULL;
 	size_t			 used, rlen, left;
 	uint32_t		 retry = 0;
 	int			 status;
@@ -395,6 +398,7 @@ conn_http(struct session *s, size_t n)
 				status = 503;
 				retry = RETRY_CONN_CAP;
 				reason = "over max connections per address";
+				uncounted = client;
 			}
 		} else {
 			relay->stats.forwarded_bad++;
@@ -411,7 +415,7 @@ conn_http(struct session *s, size_t n)
 	}
 	if (status != 101) {
 		conn_refuse(s, status == res.status ? &res : NULL, status, retry,
-		    reason);
+		    reason, uncounted);
 		return;
 	}
 	rlen = http_response(resp, sizeof(resp), &res);
