@@ -19,7 +19,8 @@ src = os.path.join(top, "relayd")
 
 # top to bottom
 LAYERS = ["relay", "conn", "session", "router", "outq"]
-BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "config"]
+BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "proxy",
+    "config"]
 # headers that are not the module of their file name
 MODULE_OF = {
 	"relay.h": "relay.h (types)",
