@@ -21,7 +21,8 @@ YACC	= byacc
 OBJ	= obj
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh.
-PKGS_RELAYD = libevent libsodium libbsd-overlay libmd libseccomp msgpack jansson
+PKGS_RELAYD = libevent libsodium libbsd-overlay libmd libseccomp msgpack jansson \
+	  libtls openssl
 PKGS_CRYPTOD = libsodium libbsd-overlay libseccomp
 pkgcflags = $(shell pkg-config --cflags $(1))
 pkglibs = $(shell pkg-config --libs $(1))
@@ -51,11 +52,11 @@ COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c $(COMMON_SRCS)
 # The relay process below relay.c, by layer (docs/ARCHITECTURE.md).
-RELAY_MODULES = relayd/conn.c relayd/http.c relayd/session.c \
+RELAY_MODULES = relayd/conn.c relayd/http.c relayd/session.c relayd/tlsctx.c \
 	  relayd/router.c relayd/outq.c relayd/clock.c relayd/limit.c \
 	  relayd/khash.c relayd/codec.c relayd/codec_json.c \
 	  relayd/codec_msgpack.c relayd/json.c relayd/proxy.c
-RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c \
+RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c relayd/certs.c \
 	  relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
 	  $(COMMON_SRCS)
 
@@ -117,7 +118,8 @@ san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
 
 
 # Unit tests: UNIT_TESTS += part/name; part/name_SRCS = sources (test and
-# code), part being the folder of regress/ the test is in.  Each is built
+# code), part being the folder of regress/ the test is in; part/name_PKGS,
+# packages it links beside PKGS_RELAYD.  Each is built
 # with ASan and UBSan as $(OBJ)/unit/part/name, from objects in
 # $(OBJ)/unit-o/ that the tests share (each source is compiled once).
 $(OBJ)/unit-o/%.o: %.c | $(OBJ)/.deps
@@ -128,17 +130,17 @@ define unit_rule
 $(OBJ)/unit/$(1): $$($(1)_SRCS:%.c=$(OBJ)/unit-o/%.o)
 	@[ -d $$(@D) ] || { rm -f $$(@D); mkdir -p $$(@D); }
 	@echo "  LD      $$@ (sanitizers)"
-	@$$(CC) $$(SAN) -o $$@ $$^ $$(call pkglibs,$$(PKGS_RELAYD))
+	@$$(CC) $$(SAN) -o $$@ $$^ $$(call pkglibs,$$(PKGS_RELAYD) $$($(1)_PKGS))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 # Fuzz targets: FUZZ_TARGETS += name; fuzz_name_SRCS = sources;
-# the seed corpus is regress/fuzz/corpus/name/.
+# fuzz_name_PKGS, packages beside PKGS_RELAYD; the seed corpus is regress/fuzz/corpus/name/.
 define fuzz_rule
 $(OBJ)/fuzz/$(1): $$(fuzz_$(1)_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)/fuzz
 	@echo "  FUZZ    $$@"
-	@$$(FUZZCC) $$(CFLAGS_FUZZ) $$(call pkgcflags,$$(PKGS_RELAYD)) -o $$@ $$(fuzz_$(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD))
+	@$$(FUZZCC) $$(CFLAGS_FUZZ) $$(call pkgcflags,$$(PKGS_RELAYD) $$(fuzz_$(1)_PKGS)) -o $$@ $$(fuzz_$(1)_SRCS) $$(call pkglibs,$$(PKGS_RELAYD) $$(fuzz_$(1)_PKGS))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 

@@ -21,3 +21,10 @@ $(OBJ)/bench/swsfloor: $(OBJ)/bench/floor.o $(OBJ)/bench/stats.o
 .PHONY: bench
 bench: all $(OBJ)/bench/swsbench $(OBJ)/bench/swsfloor
 	@sh bench/run.sh
+	@/usr/bin/python3 bench/tls.py | tee $(OBJ)/bench/tls.md
+
+# TLS beside plain alone: handshakes through relayd: ca, idle memory.
+.PHONY: bench-tls
+bench-tls: all
+	@mkdir -p $(OBJ)/bench
+	@/usr/bin/python3 bench/tls.py | tee $(OBJ)/bench/tls.md

@@ -1,17 +1,23 @@
 # The C client: libsws (client/*.c but sws.c) and the sws command.
-# Built with the flags and packages of the relay (see the Makefile).
+# Built with the flags and packages of the relay (see the Makefile), and
+# OpenSSL through libevent's bufferevent_openssl for wss:// (client/tls.c):
+# PKGS_CLIENT, which only the client's programs and tests link.
 
+PKGS_CLIENT = openssl libevent_openssl
 SWS_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	  client/message.c client/room.c client/keys.c client/wire.c \
-	  client/e2e.c common/ws.c common/utf8.c common/b64.c
+	  client/e2e.c client/tls.c common/ws.c common/utf8.c common/b64.c
 SWS_SRCS = client/sws.c common/keyfile.c $(SWS_LIB_SRCS)
+
+$(OBJ)/client/%.o: CFLAGS_SWS += $(call pkgcflags,$(PKGS_CLIENT))
+$(OBJ)/unit-o/client/%.o: CFLAGS_SAN += $(call pkgcflags,$(PKGS_CLIENT))
 
 PROGRAMS += client/sws
 MANPAGES += man/sws.1
 CLEAN_EXTRA += client/sws
 
 client/sws: $(SWS_SRCS:%.c=$(OBJ)/%.o)
-	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
+	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
 
 INSTALL_TARGETS += install-client
 .PHONY: install-client

@@ -1,11 +1,12 @@
 /*
- * The life of one client connection: dial, RFC 6455 frames (common/ws.c
- * parses what the relay sends), the dispatch of relay messages to the
- * files of each concern (http.c, register.c, message.c, room.c), close,
- * and the requests' common path.  Every byte from the network goes
- * through a parser that checks its length before use; anything the relay
- * does that the specification does not allow ends the connection with a
- * close frame and a CLOSED event that says what happened.
+ * The life of one client connection: dial (through tls.c for wss://),
+ * RFC 6455 frames (common/ws.c parses what the relay sends), the dispatch
+ * of relay messages to the files of each concern (http.c, register.c,
+ * message.c, room.c), close, and the requests' common path.  Every byte
+ * from the network goes through a parser that checks its length before
+ * use; anything the relay does that the specification does not allow ends
+ * the connection with a close frame and a CLOSED event that says what
+ * happened.
  *
  * The application may free the client from its callback.  Every entry
  * from libevent counts itself in c->depth, and the client is destroyed
@@ -143,7 +144,8 @@ sws_client_new(struct event_base *base, const struct sws_config *cfg,
 		memcpy(c->pin, cfg->server_key, SWS_KEY_LEN);
 		c->pinned = 1;
 	}
-	if (http_parse_url(c, cfg->url, err, errlen) != 0) {
+	if (http_parse_url(c, cfg->url, err, errlen) != 0 ||
+	    (c->tls && tls_init(c, cfg->ca_file, err, errlen) != 0)) {
 		client_destroy(c);
 		return NULL;
 	}
@@ -168,6 +170,7 @@ client_destroy(struct sws_client *c)
 	}
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
+	tls_free(c);
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (c->done_ev != NULL)
@@ -231,6 +234,7 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 /*
  * The connection is over.  The bufferevent is only switched off here and
  * freed by done_cb(), since our caller may still be reading its buffer.
+ * Over TLS, close_notify goes out first.
  */
 static void
 finish(struct sws_client *c)
@@ -242,6 +246,7 @@ finish(struct sws_client *c)
 		conn_set_result(c, "lost", "connection to %s lost",
 		    c->dialname);
 	if (c->bev != NULL) {
+		tls_close(c);
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	}
@@ -388,8 +393,11 @@ try_connect(struct sws_client *c)
 
 	while ((ai = c->ai) != NULL) {
 		c->ai = ai->ai_next;
-		c->bev = bufferevent_socket_new(c->base, -1,
-		    BEV_OPT_CLOSE_ON_FREE);
+		if (c->tls_ctx != NULL)
+			c->bev = tls_bev_new(c);
+		else
+			c->bev = bufferevent_socket_new(c->base, -1,
+			    BEV_OPT_CLOSE_ON_FREE);
 		if (c->bev == NULL) {
 			c->lasterr = ENOMEM;
 			continue;
@@ -650,9 +658,17 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		if (c->state == ST_CONNECTING) {
 			conn_debug(c, "connected");
 			if (!c->dead && c->state == ST_CONNECTING)
+				tls_connected(c);
+			if (!c->dead && c->state == ST_CONNECTING)
 				http_send_upgrade(c);
 		}
 	} else if (c->state == ST_CONNECTING) {
+		/* a certificate or a TLS failure: not another address */
+		if (tls_failed(c, 1)) {
+			finish(c);
+			leave(c);
+			return;
+		}
 		c->lasterr = err != 0 ? err : ECONNREFUSED;
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -661,9 +677,11 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		if (c->state == ST_UPGRADING)
 			conn_set_result(c, "http", "relay at %s closed the "
 			    "connection during the upgrade", c->dialname);
-		else if (c->state != ST_CLOSING && (what & BEV_EVENT_ERROR))
+		else if (c->state != ST_CLOSING && (what & BEV_EVENT_ERROR) &&
+		    !tls_failed(c, 0))
 			conn_set_result(c, "lost", "connection to %s lost: %s",
 			    c->dialname, strerror(err));
+		c->tls_open = 0;
 		finish(c);
 	}
 	leave(c);

@@ -1,6 +1,6 @@
 /*
  * The relay's address and the HTTP upgrade (RFC 6455 section 4): the
- * ws:// URL gives the host and port to dial, the Host header and the
+ * ws:// or wss:// URL gives the host and port to dial, the Host header and the
  * binding that registration signs; the request offers one subprotocol,
  * and the answer must be a 101 that accepts our key, names that
  * subprotocol and adds no extension.
@@ -49,6 +49,7 @@ http_parse_url(struct sws_client *c, const char *url, char *err, size_t errlen)
 {
 	const char	*auth, *end, *hs, *he, *ps = NULL, *frag;
 	size_t		 i, alen, hlen;
+	int		 tls;
 
 	for (i = 0; url[i] != '\0'; i++)
 		if ((uint8_t)url[i] <= 0x20 || (uint8_t)url[i] >= 0x7f) {
@@ -56,15 +57,15 @@ http_parse_url(struct sws_client *c, const char *url, char *err, size_t errlen)
 			    "or a non-ASCII character");
 			return -1;
 		}
-	if (strncasecmp(url, "wss://", 6) == 0) {
-		snprintf(err, errlen, "wss:// is not supported; use ws://");
+	if (strncasecmp(url, "wss://", 6) == 0)
+		tls = 1;
+	else if (strncasecmp(url, "ws://", 5) == 0)
+		tls = 0;
+	else {
+		snprintf(err, errlen, "%s: not a ws:// or wss:// URL", url);
 		return -1;
 	}
-	if (strncasecmp(url, "ws://", 5) != 0) {
-		snprintf(err, errlen, "%s: not a ws:// URL", url);
-		return -1;
-	}
-	auth = url + 5;
+	auth = url + (tls ? 6 : 5);
 	alen = strcspn(auth, "/?#");
 	end = auth + alen;
 	if (alen == 0 || alen > E2E_BINDING_MAX) {
@@ -123,7 +124,8 @@ http_parse_url(struct sws_client *c, const char *url, char *err, size_t errlen)
 			return -1;
 		}
 	} else
-		strlcpy(c->port, "80", sizeof(c->port));
+		strlcpy(c->port, tls ? "443" : "80", sizeof(c->port));
+	c->tls = tls;
 
 	for (i = 0; i < alen; i++)
 		c->authority[i] = (char)tolower((unsigned char)auth[i]);

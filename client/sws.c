@@ -66,8 +66,8 @@ struct app {
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: sws [-mv] [-k keyfile] [-s serverkey] "
-	    "[-u url] command [arg ...]\n"
+	fprintf(stderr, "usage: sws [-mv] [-C cafile] [-k keyfile] "
+	    "[-s serverkey] [-u url] command [arg ...]\n"
 	    "commands: keygen | pubkey | listen | send key [text ...] | "
 	    "chat key | room name\n");
 	exit(1);
@@ -643,12 +643,15 @@ main(int argc, char *argv[])
 	uint8_t			 sk[SWS_KEY_LEN], pin[SWS_KEY_LEN];
 	char			 keypath[PATH_MAX], errbuf[512];
 	const char		*keyfile = NULL, *url = DEFAULT_URL;
-	const char		*serverkey = NULL, *cmd;
+	const char		*serverkey = NULL, *cafile = NULL, *cmd;
 	int			 ch, msgpack = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((ch = getopt(argc, argv, "+hk:ms:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:hk:ms:u:v")) != -1) {
 		switch (ch) {
+		case 'C':
+			cafile = optarg;
+			break;
 		case 'k':
 			keyfile = optarg;
 			break;
@@ -741,6 +744,7 @@ main(int argc, char *argv[])
 	cfg.server_key = serverkey != NULL ? pin : NULL;
 	cfg.msgpack = msgpack;
 	cfg.debug = a.verbose;
+	cfg.ca_file = cafile;
 	if ((a.c = sws_client_new(a.base, &cfg, on_event, &a, errbuf,
 	    sizeof(errbuf))) == NULL)
 		errx(1, "%s", errbuf);

@@ -2,7 +2,8 @@
  * libsws: a small client of the sws relay (SPEC.md), on libevent and
  * libsodium.
  *
- * A client dials a ws:// URL, upgrades to WebSocket with the subprotocol
+ * A client dials a ws:// or wss:// URL (TLS, the relay's certificate
+ * verified), upgrades to WebSocket with the subprotocol
  * sws.v1.json or sws.v1.msgpack, answers the relay's challenge with its
  * X25519 key, checks the relay's proof (and, when pinned, the relay's
  * key), and then sends and receives end-to-end encrypted bodies
@@ -39,13 +40,17 @@ struct sws_client;
 #define SWS_MAX_INPUT	(1024 * 1024)	/* largest relay message */
 
 struct sws_config {
-	const char	*url;		/* ws://host[:port][/path] */
+	const char	*url;		/* ws[s]://host[:port][/path] */
 	const uint8_t	*secret_key;	/* SWS_KEY_LEN bytes, copied */
 	const uint8_t	*server_key;	/* NULL, or a pinned key */
 	int		 msgpack;	/* 1: sws.v1.msgpack, 0: JSON */
 	int		 timeout;	/* seconds to connect and register;
 					   0 means 10 */
 	int		 debug;		/* report SWS_EV_DEBUG */
+	const char	*ca_file;	/* wss://: verify the relay with the
+					   CA certificates (PEM) of this
+					   file instead of the system's;
+					   NULL: the system's store */
 };
 
 /* The limits the relay announced in REGISTER_SUCCESS. */
@@ -97,6 +102,9 @@ enum sws_event_type {
 	 * says why, text says it in a full sentence:
 	 *	"closed"	sws_close() finished
 	 *	"connect"	the URL could not be resolved or reached
+	 *	"tls"		wss://: the TLS handshake failed, or the
+	 *			relay's certificate did not verify (text
+	 *			names the reason)
 	 *	"http"		the relay refused the upgrade or gave
 	 *			something else than a valid 101
 	 *	"server-key"	the relay's key is not the pinned one
@@ -136,9 +144,15 @@ typedef void (*sws_event_cb)(struct sws_client *, const struct sws_event *,
     void *);
 
 /*
- * Make a client.  The URL is parsed here (only ws://; a host name, an
- * IPv4 address or a bracketed IPv6 address; an optional port, 80 when
- * absent).  Returns NULL with a message in err on a bad URL or no memory.
+ * Make a client.  The URL is parsed here (ws:// or wss://; a host name,
+ * an IPv4 address or a bracketed IPv6 address; an optional port, 80 for
+ * ws:// and 443 for wss:// when absent).  For wss://, the CA certificates
+ * are loaded here too.  Returns NULL with a message in err on a bad URL,
+ * a CA file that cannot be loaded, or no memory.
+ *
+ * wss:// uses TLS 1.2 or later, SNI and ALPN "http/1.1", and requires a
+ * certificate chain to a trusted CA that names the URL's host (its IP
+ * address for an IP literal).
  */
 struct sws_client *sws_client_new(struct event_base *,
 	    const struct sws_config *, sws_event_cb, void *, char *err,
@@ -153,7 +167,8 @@ int	sws_client_connect(struct sws_client *);
  * Use a bufferevent that is already connected (a socket connected by the
  * caller, a TLS bufferevent, one end of a bufferevent_pair in tests)
  * instead of dialling; the client owns and frees it.  The binding and
- * Host header still come from the URL.
+ * Host header still come from the URL.  Any TLS on it, and its
+ * verification, are the caller's, even for a wss:// URL.
  */
 int	sws_client_attach(struct sws_client *, struct bufferevent *);
 /*

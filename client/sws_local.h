@@ -5,7 +5,8 @@
  * dispatch of relay messages, requests), http.c the URL and the HTTP
  * upgrade, register.c the answer to the challenge and the check of the
  * proof, message.c direct bodies and the opening of every MESSAGE, room.c
- * rooms and the exchange of sender keys, keys.c the store of those keys.
+ * rooms and the exchange of sender keys, keys.c the store of those keys,
+ * tls.c TLS for wss:// (the only file that includes OpenSSL).
  */
 #ifndef SWS_LOCAL_H
 #define SWS_LOCAL_H
@@ -27,6 +28,7 @@
 struct addrinfo;
 struct bufferevent;
 struct event;
+struct ssl_ctx_st;
 
 enum state {
 	ST_NEW,
@@ -74,6 +76,10 @@ struct sws_client {
 	size_t			 authlen;
 	char			*target;	/* path and query */
 	char			 dialname[280];	/* host:port */
+	int			 tls;		/* wss:// */
+	int			 tls_ip;	/* host is an IP literal */
+	int			 tls_open;	/* handshake done, no error */
+	struct ssl_ctx_st	*tls_ctx;
 
 	uint8_t			 pk[SWS_KEY_LEN];
 	uint8_t			 sk[SWS_KEY_LEN];
@@ -130,6 +136,14 @@ int	 conn_body_fits(struct sws_client *, size_t);
 int	 http_parse_url(struct sws_client *, const char *, char *, size_t);
 void	 http_send_upgrade(struct sws_client *);
 int	 http_answer(struct sws_client *);
+
+/* tls.c */
+int	 tls_init(struct sws_client *, const char *, char *, size_t);
+void	 tls_free(struct sws_client *);
+struct bufferevent *tls_bev_new(struct sws_client *);
+int	 tls_failed(struct sws_client *, int);
+void	 tls_connected(struct sws_client *);
+void	 tls_close(struct sws_client *);
 
 /* register.c */
 void	 register_challenge(struct sws_client *, struct wire_msg *);

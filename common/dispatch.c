@@ -18,6 +18,7 @@ static const char *const peer_names[PROC_MAX] = {
 	[PROC_PARENT] = "parent",
 	[PROC_RELAY] = "relay",
 	[PROC_CRYPTOD] = "cryptod",
+	[PROC_CA] = "ca",
 };
 
 const char *

@@ -23,11 +23,15 @@ const struct proc_info proc_table[PROC_MAX] = {
 	    0, 0, PROC_STOP_NONE },
 	/* the network: sessions stop first, so none sees cryptod vanish */
 	{ PROC_RELAY, "relay", "relayd: relay", PROC_EXEC_SELF,
-	    PROC_BIT(PROC_CRYPTOD), PROC_ARG_DROP, PROC_STOP_ASK },
+	    PROC_BIT(PROC_CRYPTOD) | PROC_BIT(PROC_CA), PROC_ARG_DROP,
+	    PROC_STOP_ASK },
 	/* the server key: exits when its channels close */
 	{ PROC_CRYPTOD, "cryptod", "cryptod", PROC_EXEC_CRYPTOD,
 	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP | PROC_ARG_KEYFILE,
 	    PROC_STOP_LAST },
+	/* the TLS private keys: exits when its channels close */
+	{ PROC_CA, "ca", "relayd: ca", PROC_EXEC_CA,
+	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP, PROC_STOP_LAST },
 };
 
 int

@@ -10,6 +10,7 @@ enum proc_id {
 	PROC_PARENT,
 	PROC_RELAY,
 	PROC_CRYPTOD,
+	PROC_CA,
 	PROC_MAX
 };
 
@@ -20,6 +21,7 @@ enum proc_exec {
 	PROC_EXEC_NONE,		/* the parent: started by the operator */
 	PROC_EXEC_SELF,		/* relayd again, with -P name */
 	PROC_EXEC_CRYPTOD,	/* the cryptod executable */
+	PROC_EXEC_CA,		/* the relayd-ca executable */
 };
 
 /* How a child is stopped when the daemon shuts down. */

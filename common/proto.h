@@ -34,10 +34,25 @@ enum imsg_type {
 	IMSG_RELAY_READY = 16,	/* no payload: settings applied */
 	/* parent -> relay */
 	IMSG_LISTENER_SET = 17,	/* struct imsg_listener: new options */
+	/* parent -> relay: a TLS set, before CONF_END (see below) */
+	IMSG_TLS_CONF = 18,		/* struct imsg_tls_conf; starts a set */
+	IMSG_TLS_DATA = 19,		/* struct imsg_tls_chunk + bytes */
+	IMSG_TLS_END = 20,		/* no payload: the set is complete */
+	/* parent -> ca: the private keys */
+	IMSG_CA_KEYS = 21,		/* no payload: starts a key set */
+	IMSG_CA_KEY_DATA = 22,	/* 1 .. 16384 bytes of a PEM key */
+	IMSG_CA_KEY_END = 23,	/* no payload: that key is complete */
+	IMSG_CA_KEYS_END = 24,	/* no payload: the set is complete */
+	/* relay -> ca, and its answer */
+	IMSG_CA_SIGN = 25,		/* struct imsg_ca_req */
+	IMSG_CA_SIGNATURE = 26,	/* struct imsg_ca_res */
+	/* ca -> parent */
+	IMSG_CA_READY = 27,		/* no payload: the key set is installed */
 	IMSG_MAX
 };
 
 #define LISTENER_PROXY	0x01	/* a PROXY protocol header comes first */
+#define LISTENER_TLS	0x02	/* TLS, with the set of IMSG_TLS_* */
 
 struct imsg_listener {
 	int32_t		 id;
@@ -80,6 +95,55 @@ struct imsg_verified {
 struct imsg_rejected {
 	uint64_t	 sid;
 	uint32_t	 reason;		/* REJECT_* */
+};
+
+/*
+ * TLS.  The parent reads certificates and keys.  The relay gets each
+ * certificate chain, a stand-in private key built from the certificate's
+ * public key alone, and an optional OCSP response, as chunks of
+ * IMSG_TLS_DATA between TLS_CONF and TLS_END; the private keys go to
+ * relayd: ca alone.  The relay's OpenSSL hooks send every private-key
+ * operation to ca as one IMSG_CA_SIGN naming the key by the SHA-256 of
+ * its DER SubjectPublicKeyInfo, and wait for the IMSG_CA_SIGNATURE.
+ */
+#define TLS_PAIRS_MAX		16	/* key pairs: the first, then by SNI */
+#define TLS_PEM_MAX		(256 * 1024)	/* one certificate chain */
+#define TLS_OCSP_MAX		(64 * 1024)	/* one OCSP response (DER) */
+#define TLS_KEY_PEM_MAX		(64 * 1024)	/* one private key (PEM) */
+#define TLS_CIPHERS_MAX		512
+#define TLS_CHUNK_MAX		16384	/* bytes of one IMSG_TLS_DATA */
+
+struct imsg_tls_conf {
+	uint32_t	 protocols;		/* TLS_PROTOCOL_* of tls.h */
+	uint32_t	 npairs;		/* 1 .. TLS_PAIRS_MAX */
+	char		 ciphers[TLS_CIPHERS_MAX];	/* NUL-terminated */
+};
+
+#define TLS_DATA_CERT		1	/* PEM chain, leaf first */
+#define TLS_DATA_KEY		2	/* the stand-in key, PEM */
+#define TLS_DATA_OCSP		3	/* DER OCSP response */
+
+struct imsg_tls_chunk {
+	uint32_t	 pair;			/* 0 .. npairs - 1 */
+	uint32_t	 what;			/* TLS_DATA_* */
+};
+
+#define CA_OP_RSA_PRIV_ENC	1	/* RSA_METHOD priv_enc */
+#define CA_OP_ECDSA_SIGN	2	/* EC_KEY_METHOD sign */
+#define CA_IO_MAX		1024	/* RSA up to 8192 bits */
+
+struct imsg_ca_req {
+	uint8_t		 keyid[32];
+	uint32_t	 op;			/* CA_OP_* */
+	uint32_t	 padding;		/* RSA_*_PADDING, RSA only */
+	uint32_t	 len;			/* bytes of data used */
+	uint8_t		 data[CA_IO_MAX];
+};
+
+struct imsg_ca_res {
+	uint32_t	 ok;			/* 1 signed, 0 refused */
+	uint32_t	 len;			/* bytes of sig used */
+	uint8_t		 sig[CA_IO_MAX];
 };
 
 #endif /* SWS_PROTO_H */

@@ -9,6 +9,8 @@
  *
  *	cryptod: recvmsg and sendmsg on its two channels, write on stderr
  *	(its log), poll, getrandom, anonymous memory and exit.
+ *	relayd: ca: the same, and futex FUTEX_WAKE_PRIVATE (libcrypto's
+ *	pthread_once).
  *	the relay: read and write on any socket (its clients), recvmsg and
  *	sendmsg on its two channels, setsockopt with TCP_NODELAY, SO_SNDBUF
  *	and SO_RCVBUF only, fcntl F_SETFL O_NONBLOCK only, accept, shutdown,
@@ -52,6 +54,7 @@ static const char *const sandbox_promises[PROC_MAX] = {
 	[PROC_PARENT] =		"stdio rpath inet sendfd proc getpw",
 	[PROC_RELAY] =		"stdio inet recvfd",
 	[PROC_CRYPTOD] =	"stdio",
+	[PROC_CA] =		"stdio",
 };
 
 void
@@ -72,6 +75,7 @@ sandbox_init(enum proc_id id)
 #else /* Linux */
 #include <sys/prctl.h>
 
+#include <linux/futex.h>
 #include <seccomp.h>
 #ifdef SANDBOX_LOGONLY
 #include <ucontext.h>
@@ -265,14 +269,33 @@ static const struct sandbox_rule sr_relay[] = {
 };
 
 /*
- * cryptod: its poll loop reads and writes its two channels with imsg.c
- * (recvmsg, sendmsg) and nothing else; it never calls read(2).
+ * cryptod and relayd: ca: a poll loop reads and writes the two channels
+ * with imsg.c (recvmsg, sendmsg) and nothing else; neither calls read(2).
+ * Beside it, libsodium's or libcrypto's arithmetic, which needs nothing
+ * but memory and getrandom(2) (and, for libcrypto, see sr_ca).
  */
-static const struct sandbox_rule sr_cryptod[] = {
-	/* log.c: one line per write, to stderr or the parent's pipe on 2 */
-	{ SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-	    { SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO) } },
+/* log.c: one line per write, to stderr or the parent's pipe on 2 */
+#define SR_LOG_STDERR							\
+	{ SCMP_ACT_ALLOW, SCMP_SYS(write), 1,				\
+	    { SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO) } }
+
+static const struct sandbox_rule sr_keyholder[] = {
+	SR_LOG_STDERR,
 	SR_MMAP_ANON,
+};
+
+/*
+ * relayd: ca, beside the above: libcrypto guards the first use of each
+ * of its parts (decoders, providers, error strings) with pthread_once(3),
+ * and glibc ends every first run of one with a FUTEX_WAKE, waking no
+ * one in a process of one thread.  That and nothing else of futex(2):
+ * never a wait, never another process's futex.
+ */
+static const struct sandbox_rule sr_ca[] = {
+	SR_LOG_STDERR,
+	SR_MMAP_ANON,
+	{ SCMP_ACT_ALLOW, SCMP_SYS(futex), 1,
+	    { SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE) } },
 };
 
 static const struct sandbox_profile sandbox_profiles[PROC_MAX] = {
@@ -281,7 +304,9 @@ static const struct sandbox_profile sandbox_profiles[PROC_MAX] = {
 	[PROC_RELAY] =	{ sc_relay, NELEM(sc_relay), sr_relay,
 			    NELEM(sr_relay), sc_imsg,
 			    NELEM(sc_imsg) },
-	[PROC_CRYPTOD] = { NULL, 0, sr_cryptod, NELEM(sr_cryptod),
+	[PROC_CRYPTOD] = { NULL, 0, sr_keyholder, NELEM(sr_keyholder),
+			    sc_imsg, NELEM(sc_imsg) },
+	[PROC_CA] =	{ NULL, 0, sr_ca, NELEM(sr_ca),
 			    sc_imsg, NELEM(sc_imsg) },
 };
 

@@ -40,9 +40,15 @@ conf_free(struct relayd_conf *conf)
 {
 	struct listen_conf	*lc;
 	struct conf_str		*cs;
+	struct tls_pair_conf	*tp;
 
 	if (conf == NULL)
 		return;
+	while ((tp = TAILQ_FIRST(&conf->tls_pairs)) != NULL) {
+		TAILQ_REMOVE(&conf->tls_pairs, tp, entry);
+		certs_free(tp);
+		free(tp);
+	}
 	/* Listener descriptors belong to the parent, which closes them. */
 	while ((lc = TAILQ_FIRST(&conf->listeners)) != NULL) {
 		TAILQ_REMOVE(&conf->listeners, lc, entry);
@@ -136,9 +142,9 @@ check_listeners(struct relayd_conf *conf, const char *file)
 			    "(1-65535)", file, lc->name);
 			errors++;
 		}
-		if (lc->tls) {
-			log_warnx("%s: listener %s: tls listeners are not "
-			    "supported yet", file, lc->name);
+		if (lc->tls && conf->ntls_pairs == 0) {
+			log_warnx("%s: listener %s: tls needs \"tls "
+			    "certificate\" and \"tls key\"", lc->at, lc->name);
 			errors++;
 		}
 		for (lc2 = TAILQ_NEXT(lc, entry); lc2 != NULL;

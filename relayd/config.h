@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "proto.h"	/* TLS_* sizes */
 #include "proxy.h"	/* struct netaddr */
 
 #define CONF_PATH_MAX		256	/* URL paths and names */
@@ -64,10 +65,41 @@ struct listen_conf {
 	socklen_t		 sslen;
 	int			 tls;
 	int			 proxy;	/* PROXY protocol header first */
+	char			 at[PATH_MAX + 16];	/* "file:line" */
 	char			 name[CONF_NAME_MAX];	/* "127.0.0.1 port 8080" */
 	int			 id;	/* parent: stable across reloads */
 };
 TAILQ_HEAD(listen_list, listen_conf);
+
+/*
+ * A TLS key pair: the first is served unless the client's SNI names
+ * another's certificate.  The parser fills in the file names and where
+ * each was given ("file:line", for errors); certs_load() (certs.c) reads
+ * and checks the files and fills in the rest.
+ */
+#define CONF_WHERE_MAX		(PATH_MAX + 16)
+
+struct tls_pair_conf {
+	TAILQ_ENTRY(tls_pair_conf) entry;
+	int			 is_default;	/* "tls certificate" etc. */
+	char			 cert[PATH_MAX];
+	char			 key[PATH_MAX];
+	char			 ocsp[PATH_MAX];	/* "" for none */
+	char			 cert_at[CONF_WHERE_MAX];
+	char			 key_at[CONF_WHERE_MAX];
+	char			 ocsp_at[CONF_WHERE_MAX];
+	uint8_t			*cert_pem;	/* the chain, leaf first */
+	size_t			 cert_len;
+	uint8_t			*key_pem;	/* the private key: ca only */
+	size_t			 key_len;
+	uint8_t			*stand_pem;	/* its stand-in: the relay */
+	size_t			 stand_len;
+	uint8_t			*ocsp_der;
+	size_t			 ocsp_len;
+	long long		 not_after;	/* seconds since the epoch */
+	char			 subject[CONF_NAME_MAX];
+};
+TAILQ_HEAD(tls_pair_list, tls_pair_conf);
 
 struct conf_str {
 	TAILQ_ENTRY(conf_str)	 entry;
@@ -80,6 +112,10 @@ struct relayd_conf {
 	struct listen_list	 listeners;
 	struct str_list		 origins;
 	struct str_list		 server_names;
+	struct tls_pair_list	 tls_pairs;	/* the default first */
+	int			 ntls_pairs;
+	uint32_t		 tls_protocols;	/* TLS_PROTOCOL_* of tls.h */
+	char			 tls_ciphers[TLS_CIPHERS_MAX];
 	char			 keyfile[PATH_MAX];
 	char			 user[64];
 	char			 chroot[PATH_MAX];
@@ -106,5 +142,16 @@ int			 conf_check_limits(const struct relay_limits *,
 			    const char *filename);
 /* The limits a client is told in REGISTER_SUCCESS: maxBody per SPEC. */
 uint32_t		 conf_max_body(const struct relay_limits *);
+
+/*
+ * certs.c: read and check every TLS key pair of conf (errors "file:line:
+ * message", as the parser's), and log how soon each certificate
+ * expires.  Returns the number of problems.
+ */
+int			 certs_load(struct relayd_conf *);
+void			 certs_free(struct tls_pair_conf *);
+void			 certs_expiry(const struct relayd_conf *);
+/* The number of listeners with tls. */
+int			 conf_tls_listeners(const struct relayd_conf *);
 
 #endif /* SWS_CONFIG_H */

@@ -28,6 +28,7 @@
 #include "relay.h"
 #include "router.h"
 #include "session.h"
+#include "tlsctx.h"
 #include "ws.h"
 
 #define RBUF_SIZE	(256 * 1024)
@@ -53,6 +54,13 @@ static void	conn_events(struct session *, short);
 static void	conn_hold(struct session *, const uint8_t *, size_t);
 static void	conn_resume(struct session *);
 static void	conn_trim(struct session *);
+static const char *conn_addr(const struct session *, char *, size_t);
+static void	conn_tls_handshake(struct session *);
+static ssize_t	conn_recv(struct session *, uint8_t *, size_t);
+static ssize_t	conn_tls_rd(struct tls *, void *, size_t, void *);
+static ssize_t	conn_tls_wr(struct tls *, const void *, size_t, void *);
+
+#define RECV_AGAIN	(-2)		/* conn_recv(): nothing now */
 
 void
 conn_init(void)
@@ -63,7 +71,8 @@ conn_init(void)
 }
 
 void
-conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy)
+conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
+    int tls)
 {
 	struct session	*s;
 	int		 one = 1, sockbuf = SESSION_SOCKBUF;
@@ -80,6 +89,16 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy)
 	s->via_proxy = (uint8_t)via_proxy;
 	s->proto = PROTO_JSON;
 	s->addr = addr;
+	if (tls) {
+		if (tlsctx_accept(&s->tls, &s->tgen, conn_tls_rd, conn_tls_wr,
+		    s) == -1) {
+			limit_addr_put(addr, relay_msec());
+			close(fd);
+			free(s);
+			return;
+		}
+		s->tls_hs = 1;
+	}
 	bucket_init(&s->bucket, relay_msec(), relay->lim.burst);
 	ws_rx_init(&s->rx, 1);
 	LIST_INIT(&s->rooms);
@@ -111,6 +130,9 @@ conn_events(struct session *s, short want)
 	event_assign(&s->ev, relay->base, s->fd, want | EV_PERSIST,
 	    conn_event, s);
 	event_add(&s->ev, NULL);
+	/* Plaintext OpenSSL holds is not a readable socket: go and get it. */
+	if (s->tls_more && (want & EV_READ))
+		event_active(&s->ev, EV_READ, 1);
 }
 
 void
@@ -119,12 +141,142 @@ conn_event(int fd, short what, void *arg)
 	struct session	*s = arg;
 
 	(void)fd;
+	if (s->tls_hs && !s->want_proxy) {
+		conn_tls_handshake(s);
+		return;
+	}
 	if (what & EV_WRITE) {
 		if (conn_flush(s) == -1)
 			return;		/* freed */
 	}
 	if (what & EV_READ)
 		conn_read(s);
+}
+
+/*
+ * The TLS handshake, under the handshake timer (TL_HTTP) that goes on
+ * to bound the HTTP head.  A peer that fails it (garbage, a version or
+ * cipher not offered, a bad alert) is closed without a word: it speaks
+ * no TLS we could answer in.
+ */
+static void
+conn_tls_handshake(struct session *s)
+{
+	char	 a[INET6_ADDRSTRLEN + 8];
+	int	 r;
+
+	switch ((r = tls_handshake(s->tls))) {
+	case 0:
+		s->tls_hs = 0;
+		conn_events(s, EV_READ);
+		/* The client's first bytes may have come with its Finished. */
+		s->tls_more = 1;
+		conn_read(s);
+		return;
+	case TLS_WANT_POLLIN:
+		conn_events(s, EV_READ);
+		return;
+	case TLS_WANT_POLLOUT:
+		conn_events(s, EV_READ | EV_WRITE);
+		return;
+	default:
+		relay->stats.tls_bad++;
+		log_debug("%s: tls handshake: %s", conn_addr(s, a, sizeof(a)),
+		    tls_error(s->tls));
+		s->tls_closed = 1;	/* no close_notify: no session */
+		conn_free(s);
+		return;
+	}
+}
+
+/*
+ * libtls's I/O: the bytes read past a PROXY header first, then the
+ * socket.  Both are non-blocking; TLS_WANT_* tells libtls to wait.
+ */
+static ssize_t
+conn_tls_rd(struct tls *t, void *buf, size_t len, void *arg)
+{
+	struct session	*s = arg;
+	ssize_t		 n;
+	size_t		 k;
+
+	(void)t;
+	if (s->pre != NULL) {
+		k = s->pre_len - s->pre_off;
+		if (k > len)
+			k = len;
+		memcpy(buf, s->pre + s->pre_off, k);
+		s->pre_off += k;
+		if (s->pre_off == s->pre_len) {
+			free(s->pre);
+			s->pre = NULL;
+			s->pre_off = s->pre_len = 0;
+		}
+		return (ssize_t)k;
+	}
+	do
+		n = read(s->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TLS_WANT_POLLIN;
+	return n;
+}
+
+static ssize_t
+conn_tls_wr(struct tls *t, const void *buf, size_t len, void *arg)
+{
+	struct session	*s = arg;
+	ssize_t		 n;
+
+	(void)t;
+	do
+		n = write(s->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TLS_WANT_POLLOUT;
+	return n;
+}
+
+/*
+ * Read what there is, up to len: one read(2) on plain TCP; on TLS,
+ * records until OpenSSL wants the socket or buf is full, so that
+ * messages sent together are parsed together as on TCP.  A buffer
+ * filled may leave plaintext inside OpenSSL that no socket event will
+ * announce: tls_more says to come back.  Returns the bytes, 0 at the
+ * end, -1 on an error, RECV_AGAIN when there is nothing now.
+ */
+static ssize_t
+conn_recv(struct session *s, uint8_t *buf, size_t len)
+{
+	ssize_t	 n;
+	size_t	 got = 0;
+
+	if (s->tls == NULL) {
+		n = read(s->fd, buf, len);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return RECV_AGAIN;
+		return n;
+	}
+	s->tls_more = 0;
+	while (got < len) {
+		n = tls_read(s->tls, buf + got, len - got);
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+			break;
+		/* the end (close_notify or EOF) or an error, after the rest */
+		if (got > 0)
+			return (ssize_t)got;
+		if (n == -1)
+			log_debug("tls read: %s", tls_error(s->tls));
+		return n == 0 ? 0 : -1;
+	}
+	if (got == len)
+		s->tls_more = 1;
+	return got > 0 ? (ssize_t)got : RECV_AGAIN;
 }
 
 static void
@@ -144,15 +296,27 @@ conn_read(struct session *s)
 			}
 		}
 		room = s->in_cap - s->in_len;
-		n = read(s->fd, s->in + s->in_len, room);
-	} else
-		n = read(s->fd, rbuf, rbuf_size);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		if (s->want_proxy) {
+			/* before TLS, if any: the header is in the clear */
+			n = read(s->fd, s->in + s->in_len, room);
+			if (n == -1 && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK || errno == EINTR))
+				n = RECV_AGAIN;
+		} else
+			n = conn_recv(s, s->in + s->in_len, room);
+	} else {
+		if (s->paused)
 			return;
+		n = conn_recv(s, rbuf, rbuf_size);
+	}
+	if (n == RECV_AGAIN)
+		return;
+	if (n == -1) {
 		conn_free(s);
 		return;
 	}
+	if (s->tls_more)
+		event_active(&s->ev, EV_READ, 1);
 	if (n == 0) {
 		/* The peer is gone; in CLOSING this is the normal end. */
 		conn_free(s);
@@ -269,6 +433,28 @@ conn_proxy(struct session *s, size_t n)
 	left = s->in_len - (size_t)r;
 	memmove(s->in, s->in + r, left);
 	s->in_len = 0;
+	if (s->tls != NULL) {
+		/* What followed the header is the ClientHello: TLS's input. */
+		if (conn_rekey(s, h.src) == -1) {
+			relay->stats.refused++;
+			log_debug("%s: over max connections per address",
+			    addr16_ntop(h.src, a, sizeof(a)));
+			s->tls_closed = 1;
+			conn_free(s);
+			return;
+		}
+		if (left > 0) {
+			if ((s->pre = malloc(left)) == NULL) {
+				conn_free(s);
+				return;
+			}
+			memcpy(s->pre, s->in, left);
+			s->pre_len = left;
+			s->pre_off = 0;
+		}
+		conn_tls_handshake(s);
+		return;
+	}
 	if (conn_rekey(s, h.src) == -1) {
 		relay->stats.refused++;
 		log_debug("%s: over max connections per address",
@@ -511,6 +697,8 @@ conn_resume(struct session *s)
 	size_t	 len;
 
 	s->paused = 0;
+	if (s->tls != NULL)
+		s->tls_more = 1;	/* what OpenSSL held while paused */
 	conn_events(s, s->ev_flags | EV_READ);
 	if (s->in_len == 0)
 		return;
@@ -625,6 +813,13 @@ conn_free(struct session *s)
 	outq_free(s);
 	limit_addr_put(s->addr, relay_msec());
 	event_del(&s->ev);
+	if (s->tls != NULL) {
+		/* close_notify, once, as far as the socket takes it */
+		if (!s->tls_closed && !s->tls_hs)
+			(void)tls_close(s->tls);
+		tlsctx_done(s->tls, s->tgen);
+		free(s->pre);
+	}
 	close(s->fd);
 	ws_rx_free(&s->rx);
 	free(s->in);
@@ -707,7 +902,14 @@ conn_flush(struct session *s)
 			conn_free(s);
 			return -1;
 		}
-		/* Our close is out: half-close and wait for the peer. */
+		/*
+		 * Our close is out: half-close and wait for the peer.  On
+		 * TLS, close_notify first; reading goes on after it.
+		 */
+		if (s->tls != NULL && !s->tls_closed) {
+			s->tls_closed = 1;
+			(void)tls_close(s->tls);
+		}
 		(void)shutdown(s->fd, SHUT_WR);
 		return 0;
 	}

@@ -21,8 +21,10 @@ void	conn_init(void);
  * via_proxy: the peer is a trusted proxy, whose X-Forwarded-For or
  * Forwarded header names it.  Either way the connection is counted
  * against the client's address once it is known (SPEC.md section 1).
+ * tls: a TLS handshake comes first (after the PROXY header, if any).
  */
-void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy);
+void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy,
+	    int tls);
 /* The socket's libevent callback (EV_READ, EV_WRITE). */
 void	conn_event(int fd, short what, void *arg);
 /* cryptod's verdicts on a registration. */

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tls.h>
+
 #include "clock.h"
 #include "codec.h"
 #include "log.h"
@@ -249,6 +251,18 @@ outq_write(struct session *s)
 	size_t	 pending;
 
 	while ((pending = s->out_len - s->out_off) > 0) {
+		if (s->tls != NULL) {
+			/* one call writes as many records as the socket takes */
+			n = tls_write(s->tls, s->out + s->out_off, pending);
+			if (n == TLS_WANT_POLLOUT || n == TLS_WANT_POLLIN) {
+				outq_check_full(s);
+				return OUTQ_BLOCKED;
+			}
+			if (n < 0)
+				return OUTQ_ERROR;
+			s->out_off += (size_t)n;
+			continue;
+		}
 		n = write(s->fd, s->out + s->out_off, pending);
 		if (n == -1) {
 			if (errno == EINTR)

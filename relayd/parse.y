@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <tls.h>
+
 #include "log.h"
 #include "config.h"
 #include "limit.h"
@@ -39,6 +41,9 @@
 #define UNGET_MAX	4	/* characters pushed back per file */
 #define LISTEN_TLS	0x01	/* listener options */
 #define LISTEN_PROXY	0x02
+#define TLS_F_CERT	1	/* tls_file() */
+#define TLS_F_KEY	2
+#define TLS_F_OCSP	3
 
 /* byacc's destructor is handed a debug message that we do not print. */
 #define YYDESTRUCT_DECL() \
@@ -102,6 +107,8 @@ static int	 parse_size(const char *, int64_t *);
 static int	 set_string(char *, size_t, const char *, const char *);
 static void	 listen_add(const char *, int64_t, int, int);
 static void	 trusted_add(const char *);
+static void	 tls_file(int, const char *);
+static void	 tls_keypair(const char *, const char *, const char *);
 static void	 rate_set(uint32_t *, uint32_t *, int64_t, int64_t,
 		    const char *);
 static int	 str_add(struct str_list *, const char *, const char *);
@@ -118,11 +125,12 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	IDLE INCLUDE INTERVAL IPV4 IPV6 KEY LIMIT LISTEN MAX MEMBERS MESSAGE
 %token	NAME OFF ON ORIGIN PATH PENDING PER PING PORT PREFIX PROTOCOL PROXY
 %token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
-%token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER
+%token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER KEYPAIR OCSP PROTOCOLS CIPHERS
 %token	ERROR
 %token	<string>	STRING
 %token	<number>	NUMBER
 %type	<number>	size onoff number32 listenopts listenopt
+%type	<string>	tlsocsp
 %destructor		{ free($$); } <string>
 
 %%
@@ -291,6 +299,43 @@ main		: LISTEN ON STRING PORT NUMBER listenopts {
 		| IDLE TIMEOUT number32		{
 			conf->lim.idle_timeout = (uint32_t)$3;
 		}
+		| TLS CERTIFICATE STRING	{
+			tls_file(TLS_F_CERT, $3);
+			free($3);
+		}
+		| TLS KEY STRING		{
+			tls_file(TLS_F_KEY, $3);
+			free($3);
+		}
+		| TLS OCSP STRING		{
+			tls_file(TLS_F_OCSP, $3);
+			free($3);
+		}
+		| TLS KEYPAIR CERTIFICATE STRING KEY STRING tlsocsp {
+			tls_keypair($4, $6, $7);
+			free($4);
+			free($6);
+			free($7);
+		}
+		| TLS PROTOCOLS STRING		{
+			uint32_t	 p;
+
+			if (tls_config_parse_protocols(&p, $3) == -1 ||
+			    p == 0)
+				parse_warnx("invalid tls protocols \"%s\"", $3);
+			else
+				conf->tls_protocols = p;
+			free($3);
+		}
+		| TLS CIPHERS STRING		{
+			(void)set_string(conf->tls_ciphers,
+			    sizeof(conf->tls_ciphers), $3, "tls ciphers");
+			free($3);
+		}
+		;
+
+tlsocsp		: /* empty */			{ $$ = NULL; }
+		| OCSP STRING			{ $$ = $2; }
 		;
 
 listenopts	: /* empty */			{ $$ = 0; }
@@ -302,16 +347,7 @@ listenopts	: /* empty */			{ $$ = 0; }
 		;
 
 listenopt	: PROXY PROTOCOL		{ $$ = LISTEN_PROXY; }
-		| TLS CERTIFICATE STRING KEY STRING {
-			/*
-			 * Accepted by the grammar so that the error names
-			 * what is missing rather than a syntax error.
-			 */
-			parse_warnx("tls listeners are not supported yet");
-			free($3);
-			free($5);
-			$$ = LISTEN_TLS;
-		}
+		| TLS				{ $$ = LISTEN_TLS; }
 		;
 
 onoff		: ON				{ $$ = 1; }
@@ -356,6 +392,7 @@ static const struct keyword {
 	{ "burst",		BURST },
 	{ "certificate",	CERTIFICATE },
 	{ "chroot",		CHROOT },
+	{ "ciphers",		CIPHERS },
 	{ "connections",	CONNECTIONS },
 	{ "echo",		ECHO },
 	{ "handshake",		HANDSHAKE },
@@ -365,12 +402,14 @@ static const struct keyword {
 	{ "ipv4",		IPV4 },
 	{ "ipv6",		IPV6 },
 	{ "key",		KEY },
+	{ "keypair",		KEYPAIR },
 	{ "limit",		LIMIT },
 	{ "listen",		LISTEN },
 	{ "max",		MAX },
 	{ "members",		MEMBERS },
 	{ "message",		MESSAGE },
 	{ "name",		NAME },
+	{ "ocsp",		OCSP },
 	{ "off",		OFF },
 	{ "on",			ON },
 	{ "origin",		ORIGIN },
@@ -381,6 +420,7 @@ static const struct keyword {
 	{ "port",		PORT },
 	{ "prefix",		PREFIX },
 	{ "protocol",		PROTOCOL },
+	{ "protocols",		PROTOCOLS },
 	{ "proxy",		PROXY },
 	{ "rate",		RATE },
 	{ "registration",	REGISTRATION },
@@ -1000,6 +1040,10 @@ listen_one(int af, const void *addr, uint16_t port, int tls, int proxy)
 	}
 	lc->tls = tls;
 	lc->proxy = proxy;
+	(void)snprintf(lc->at, sizeof(lc->at), "%s:%d", cur->name,
+	    cur->lineno);
+	if (tls)
+		(void)strlcat(lc->name, " (tls)", sizeof(lc->name));
 	if (proxy)
 		(void)strlcat(lc->name, " (proxy protocol)", sizeof(lc->name));
 	lc->id = 0;		/* the parent numbers the sockets it opens */
@@ -1021,8 +1065,6 @@ listen_add(const char *addr, int64_t port, int tls, int proxy)
 	char		 a[INET6_ADDRSTRLEN + 2];
 	size_t		 len;
 
-	if (tls)
-		return;		/* already reported */
 	if (port < 1 || port > 65535) {
 		parse_warnx("port %lld is out of range (1-65535)",
 		    (long long)port);
@@ -1053,6 +1095,88 @@ listen_add(const char *addr, int64_t port, int tls, int proxy)
 	}
 	parse_warnx("invalid listen address \"%s\": need an IPv4 or IPv6 "
 	    "address or \"*\"", addr);
+}
+
+/* The default pair: the one "tls certificate/key/ocsp" set. */
+static struct tls_pair_conf *
+tls_default_pair(void)
+{
+	struct tls_pair_conf	*tp;
+
+	if ((tp = TAILQ_FIRST(&conf->tls_pairs)) != NULL && tp->is_default)
+		return tp;
+	if ((tp = calloc(1, sizeof(*tp))) == NULL) {
+		parse_warnx("out of memory");
+		return NULL;
+	}
+	tp->is_default = 1;
+	TAILQ_INSERT_HEAD(&conf->tls_pairs, tp, entry);
+	conf->ntls_pairs++;
+	return tp;
+}
+
+static int
+tls_set_file(char *dst, char *at, const char *file, const char *what)
+{
+	if (dst[0] != '\0') {
+		parse_warnx("%s given twice", what);
+		return -1;
+	}
+	if (file[0] != '/') {
+		parse_warnx("%s \"%s\" is not an absolute path", what, file);
+		return -1;
+	}
+	if (set_string(dst, PATH_MAX, file, what) == -1)
+		return -1;
+	(void)snprintf(at, CONF_WHERE_MAX, "%s:%d", cur->name, cur->lineno);
+	return 0;
+}
+
+/* "tls certificate FILE", "tls key FILE", "tls ocsp FILE" */
+static void
+tls_file(int which, const char *file)
+{
+	struct tls_pair_conf	*tp;
+
+	if ((tp = tls_default_pair()) == NULL)
+		return;
+	switch (which) {
+	case TLS_F_CERT:
+		(void)tls_set_file(tp->cert, tp->cert_at, file,
+		    "tls certificate");
+		break;
+	case TLS_F_KEY:
+		(void)tls_set_file(tp->key, tp->key_at, file, "tls key");
+		break;
+	default:
+		(void)tls_set_file(tp->ocsp, tp->ocsp_at, file, "tls ocsp");
+		break;
+	}
+}
+
+/*
+ * "tls keypair certificate FILE key FILE [ocsp FILE]": a further pair,
+ * served to clients whose SNI names its certificate.
+ */
+static void
+tls_keypair(const char *cert, const char *key, const char *ocsp)
+{
+	struct tls_pair_conf	*tp;
+
+	if (conf->ntls_pairs >= TLS_PAIRS_MAX) {
+		parse_warnx("more than %d tls key pairs", TLS_PAIRS_MAX);
+		return;
+	}
+	if ((tp = calloc(1, sizeof(*tp))) == NULL) {
+		parse_warnx("out of memory");
+		return;
+	}
+	TAILQ_INSERT_TAIL(&conf->tls_pairs, tp, entry);
+	conf->ntls_pairs++;
+	(void)tls_set_file(tp->cert, tp->cert_at, cert, "tls certificate");
+	(void)tls_set_file(tp->key, tp->key_at, key, "tls key");
+	if (ocsp != NULL)
+		(void)tls_set_file(tp->ocsp, tp->ocsp_at, ocsp, "tls ocsp");
 }
 
 /*
@@ -1106,6 +1230,9 @@ conf_defaults(struct relayd_conf *c)
 	TAILQ_INIT(&c->listeners);
 	TAILQ_INIT(&c->origins);
 	TAILQ_INIT(&c->server_names);
+	TAILQ_INIT(&c->tls_pairs);
+	c->tls_protocols = TLS_PROTOCOLS_DEFAULT;
+	(void)strlcpy(c->tls_ciphers, "secure", sizeof(c->tls_ciphers));
 	c->lim.max_conn = SWS_DEFAULT_MAX_CONN;
 	c->lim.max_conn_per_addr = SWS_DEFAULT_MAX_CONN_PER_ADDR;
 	c->lim.max_message = SWS_DEFAULT_MAX_MESSAGE;
@@ -1185,6 +1312,11 @@ parse_config(const char *filename, int flags)
 	macros_clear();
 	conf = NULL;
 
+#ifndef FUZZING
+	/* Certificates and keys: after the parse, which may name them late. */
+	if (errors == 0)
+		errors = certs_load(c);
+#endif
 	if (errors == 0) {
 		errors = conf_check(c, filename);
 		if ((flags & PARSE_NOCHECK_FILES) == 0)

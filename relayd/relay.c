@@ -41,6 +41,7 @@
 #include "relay_main.h"
 #include "router.h"
 #include "session.h"
+#include "tlsctx.h"
 
 #define TICK_MS		200
 #define LINGER_SECS	2		/* wait for the peer after our close */
@@ -70,6 +71,9 @@ static void	msg_listener_add(struct imsg *, void *);
 static void	msg_listener_del(struct imsg *, void *);
 static void	msg_listener_set(struct imsg *, void *);
 static void	msg_shutdown(struct imsg *, void *);
+static void	msg_tls_conf(struct imsg *, void *);
+static void	msg_tls_data(struct imsg *, void *);
+static void	msg_tls_end(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
@@ -94,6 +98,15 @@ static const struct imsg_handler relay_imsg[] = {
 	    IMSG_FD_NO, msg_listener_set },
 	{ IMSG_SHUTDOWN, "SHUTDOWN", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_shutdown },
+	{ IMSG_TLS_CONF, "TLS_CONF", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_tls_conf), sizeof(struct imsg_tls_conf),
+	    IMSG_FD_NO, msg_tls_conf },
+	{ IMSG_TLS_DATA, "TLS_DATA", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_tls_chunk) + 1,
+	    sizeof(struct imsg_tls_chunk) + TLS_CHUNK_MAX, IMSG_FD_NO,
+	    msg_tls_data },
+	{ IMSG_TLS_END, "TLS_END", IMSG_PEER(PROC_PARENT),
+	    0, 0, IMSG_FD_NO, msg_tls_end },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
 	    IMSG_FD_NO, msg_challenge },
@@ -137,6 +150,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	limit_init();
 	conn_init();
 	session_init(relay_cryptod_send);
+	/* OpenSSL's configuration is read now, outside the chroot. */
+	tlsctx_init(proc_fd(PROC_RELAY, PROC_CA));
 
 	cfd = proc_fd(PROC_RELAY, PROC_CRYPTOD);
 	if (imsgbuf_init(&relay->parent, PROC_FD_PARENT) == -1 ||
@@ -417,6 +432,35 @@ msg_listener_set(struct imsg *imsg, void *arg)
 }
 
 static void
+msg_tls_conf(struct imsg *imsg, void *arg)
+{
+	struct imsg_tls_conf	 c;
+
+	(void)arg;
+	memcpy(&c, imsg->data, sizeof(c));
+	tlsctx_conf(&c);
+}
+
+static void
+msg_tls_data(struct imsg *imsg, void *arg)
+{
+	struct imsg_tls_chunk	 ch;
+
+	(void)arg;
+	memcpy(&ch, imsg->data, sizeof(ch));
+	tlsctx_data(&ch, (const uint8_t *)imsg->data + sizeof(ch),
+	    imsg->len - sizeof(ch));
+}
+
+static void
+msg_tls_end(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	tlsctx_end();
+}
+
+static void
 msg_shutdown(struct imsg *imsg, void *arg)
 {
 	(void)imsg;
@@ -542,9 +586,10 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	size_t			 rlen;
 	uint8_t			 peer[16];
 	uint32_t		 max;
-	int			 pp, trusted;
+	int			 pp, trusted, tls;
 
 	relay->stats.accepted++;
+	tls = (l->flags & LISTENER_TLS) != 0;
 	addr16_from_sockaddr(sa, peer);
 	pp = (l->flags & LISTENER_PROXY) != 0;
 	trusted = netaddr_match(relay->lim.trusted, relay->lim.ntrusted, peer);
@@ -558,8 +603,14 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	max = pp || trusted ? UINT32_MAX : relay->lim.max_conn_per_addr;
 	if (!relay->configured || relay->shutting_down ||
 	    relay->nsessions >= relay->lim.max_conn ||
+	    (tls && !tlsctx_ready()) ||
 	    (a = limit_addr_get(peer, max, relay_msec())) == NULL) {
 		relay->stats.refused++;
+		/* No plaintext answer where TLS is spoken: just the close. */
+		if (tls) {
+			close(fd);
+			return;
+		}
 		rlen = http_error(resp, sizeof(resp), 503, RETRY_FULL);
 		/* best effort: the connection is refused anyway */
 		if (write(fd, resp, rlen) == -1)
@@ -567,7 +618,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		close(fd);
 		return;
 	}
-	conn_accept(fd, a, pp, trusted && !pp);
+	conn_accept(fd, a, pp, trusted && !pp, tls);
 }
 
 static void
@@ -703,8 +754,9 @@ relay_shutdown(void)
 	log_info("shutting down: %llu connections accepted, %llu refused at "
 	    "a limit, %llu refused over a rate (429), %llu over a pending "
 	    "cap, %llu bad PROXY headers, %llu PROXY health checks, %llu "
-	    "unusable forwarding headers, %llu registrations, %llu messages "
-	    "delivered, %llu missed by full room members",
+	    "unusable forwarding headers, %llu failed TLS handshakes, %llu "
+	    "registrations, %llu messages delivered, %llu missed by full "
+	    "room members",
 	    (unsigned long long)relay->stats.accepted,
 	    (unsigned long long)relay->stats.refused,
 	    (unsigned long long)relay->stats.rate_refused,
@@ -712,6 +764,7 @@ relay_shutdown(void)
 	    (unsigned long long)relay->stats.proxy_bad,
 	    (unsigned long long)relay->stats.proxy_local,
 	    (unsigned long long)relay->stats.forwarded_bad,
+	    (unsigned long long)relay->stats.tls_bad,
 	    (unsigned long long)relay->stats.registered,
 	    (unsigned long long)relay->stats.delivered,
 	    (unsigned long long)relay->stats.missed);

@@ -59,6 +59,8 @@
 struct keyent;
 struct room;
 struct addrent;		/* limit.c */
+struct tls;
+struct tlsgen;		/* tlsctx.c */
 
 struct member {
 	struct session		*s;
@@ -86,6 +88,9 @@ struct session {
 	uint8_t			 via_proxy;	/* peer is a trusted proxy */
 	uint8_t			 pending;	/* counted as awaiting registration */
 	uint8_t			 cqueued;	/* a request waits for cryptod */
+	uint8_t			 tls_hs;	/* TLS handshake not done */
+	uint8_t			 tls_more;	/* TLS may hold read data */
+	uint8_t			 tls_closed;	/* close_notify sent */
 	uint16_t		 nrooms;
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
@@ -111,6 +116,12 @@ struct session {
 	TAILQ_ENTRY(session)	 full_entry;
 	RB_ENTRY(session)	 sid_entry;	/* while cryptod works for it */
 	LIST_HEAD(, member)	 rooms;
+	/* TLS: the context, its set, bytes read before the ClientHello */
+	struct tls		*tls;
+	struct tlsgen		*tgen;
+	uint8_t			*pre;		/* after a PROXY header */
+	size_t			 pre_off;
+	size_t			 pre_len;
 };
 TAILQ_HEAD(session_list, session);
 RB_HEAD(session_tree, session);		/* its functions: session.h */
@@ -133,6 +144,7 @@ struct relay_stats {
 	uint64_t		 proxy_bad;	/* PROXY header missing or bad */
 	uint64_t		 proxy_local;	/* PROXY LOCAL: health checks */
 	uint64_t		 forwarded_bad;	/* X-Forwarded-For/Forwarded unusable */
+	uint64_t		 tls_bad;	/* TLS handshakes failed */
 	uint64_t		 registered;
 	uint64_t		 delivered;
 	uint64_t		 missed;	/* room members that were full */

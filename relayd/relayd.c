@@ -28,6 +28,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config.h"
 #include "dispatch.h"
 #include "imsg.h"
@@ -72,12 +74,14 @@ static struct {
 	char			 confpath[PATH_MAX];
 	char			 self[PATH_MAX];
 	char			 cryptod[PATH_MAX];
+	char			 ca[PATH_MAX];
 	struct child		 child[PROC_MAX];
 	int			 debug;
 	int			 verbose;
 	int			 shutting_down;
 	int			 next_listener_id;
 	uint32_t		 max_pending;
+	int			 ca_sets;	/* key sets ca has not installed */
 	struct event		 ev_sigterm;
 	struct event		 ev_sigint;
 	struct event		 ev_sighup;
@@ -91,6 +95,11 @@ static pid_t		spawn(char *const *, const int *, int, int);
 static void		start_children(void);
 static int		listener_open(struct listen_conf *);
 static void		send_conf(struct relayd_conf *);
+static void		send_keys(struct relayd_conf *);
+static void		send_tls(struct relayd_conf *);
+static void		send_chunks(struct child *, uint32_t,
+			    const struct imsg_tls_chunk *, const uint8_t *,
+			    size_t);
 static void		parent_reload(void);
 static void		parent_shutdown(void);
 static void		parent_sig(int, short, void *);
@@ -179,8 +188,16 @@ main(int argc, char *argv[])
 		pd.conffile = pd.confpath;
 	if (noaction && geteuid() != 0)
 		flags |= PARSE_NOCHECK_FILES;
+	/*
+	 * libcrypto's own configuration, before any sandbox (certs.c); no
+	 * clean-up at exit, whose calls the parent's filter does not allow.
+	 */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		fatalx("OPENSSL_init_crypto");
 	if ((pd.conf = parse_config(pd.conffile, flags)) == NULL)
 		exit(1);
+	certs_expiry(pd.conf);
 	if (noaction) {
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
@@ -234,30 +251,40 @@ parent_lockdown(void)
 }
 
 /*
- * The relay is this executable; cryptod is the one built beside it in
- * the source tree (relayd/relayd -> cryptod/cryptod) unless this is the
- * installed relayd, which uses the installed cryptod.
+ * The relay is this executable; cryptod and relayd-ca are the ones built
+ * beside it in the source tree (relayd/relayd -> cryptod/cryptod,
+ * ca/relayd-ca) unless this is the installed relayd, which uses the
+ * installed ones.
  */
+static void
+find_program(char *out, size_t len, const char *tree, const char *installed)
+{
+	char	 dirbuf[PATH_MAX];
+
+	if (strcmp(pd.self, SWS_SBINDIR "/relayd") != 0) {
+		strlcpy(dirbuf, pd.self, sizeof(dirbuf));
+		snprintf(out, len, "%s/../%s", dirname(dirbuf), tree);
+		if (access(out, X_OK) == 0)
+			return;
+	}
+	strlcpy(out, installed, len);
+	if (access(out, X_OK) == -1)
+		fatal("%s", out);
+}
+
 static void
 find_programs(void)
 {
-	char	 dirbuf[PATH_MAX];
 	ssize_t	 n;
 
 	n = readlink("/proc/self/exe", pd.self, sizeof(pd.self) - 1);
 	if (n <= 0)
 		fatal("readlink /proc/self/exe");
 	pd.self[n] = '\0';
-	strlcpy(dirbuf, pd.self, sizeof(dirbuf));
-	if (strcmp(pd.self, SWS_SBINDIR "/relayd") != 0) {
-		snprintf(pd.cryptod, sizeof(pd.cryptod), "%s/../cryptod/cryptod",
-		    dirname(dirbuf));
-		if (access(pd.cryptod, X_OK) == 0)
-			return;
-	}
-	strlcpy(pd.cryptod, SWS_LIBEXECDIR "/cryptod", sizeof(pd.cryptod));
-	if (access(pd.cryptod, X_OK) == -1)
-		fatal("%s", pd.cryptod);
+	find_program(pd.cryptod, sizeof(pd.cryptod), "cryptod/cryptod",
+	    SWS_LIBEXECDIR "/cryptod");
+	find_program(pd.ca, sizeof(pd.ca), "ca/relayd-ca",
+	    SWS_LIBEXECDIR "/relayd-ca");
 }
 
 /*
@@ -348,7 +375,17 @@ child_argv(struct child *c, char **argv, size_t len)
 
 	if (len < 12)
 		fatalx("child_argv");
-	argv[i++] = p->exec == PROC_EXEC_CRYPTOD ? pd.cryptod : pd.self;
+	switch (p->exec) {
+	case PROC_EXEC_CRYPTOD:
+		argv[i++] = pd.cryptod;
+		break;
+	case PROC_EXEC_CA:
+		argv[i++] = pd.ca;
+		break;
+	default:
+		argv[i++] = pd.self;
+		break;
+	}
 	if (p->exec == PROC_EXEC_SELF) {
 		if (strlcpy(c->pname, p->name, sizeof(c->pname)) >=
 		    sizeof(c->pname))
@@ -441,6 +478,12 @@ start_children(void)
 	}
 }
 
+static uint32_t
+listener_flags(const struct listen_conf *l)
+{
+	return (l->proxy ? LISTENER_PROXY : 0) | (l->tls ? LISTENER_TLS : 0);
+}
+
 static int
 listener_open(struct listen_conf *l)
 {
@@ -473,7 +516,7 @@ listener_open(struct listen_conf *l)
 	l->id = ++pd.next_listener_id;
 	memset(&il, 0, sizeof(il));
 	il.id = l->id;
-	il.flags = l->proxy ? LISTENER_PROXY : 0;
+	il.flags = listener_flags(l);
 	strlcpy(il.name, l->name, sizeof(il.name));
 	/* the descriptor goes to the relay and is closed here once sent */
 	compose(CHILD(PROC_RELAY), IMSG_LISTENER_ADD, fd, &il, sizeof(il));
@@ -505,6 +548,83 @@ send_conf(struct relayd_conf *conf)
 		compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_NAME, -1, s->s,
 		    strlen(s->s) + 1);
 	compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_CONF_END, -1, NULL, 0);
+
+	/* The relay's TLS set follows once ca holds its keys (CA_READY). */
+	send_keys(conf);
+}
+
+/*
+ * Data in chunks of at most TLS_CHUNK_MAX: a header (ch, or none for
+ * ca's key data) and bytes.
+ */
+static void
+send_chunks(struct child *c, uint32_t type, const struct imsg_tls_chunk *ch,
+    const uint8_t *p, size_t len)
+{
+	uint8_t		 buf[sizeof(*ch) + TLS_CHUNK_MAX];
+	size_t		 hlen = ch != NULL ? sizeof(*ch) : 0, n;
+
+	while (len > 0) {
+		n = len > TLS_CHUNK_MAX ? TLS_CHUNK_MAX : len;
+		if (ch != NULL)
+			memcpy(buf, ch, sizeof(*ch));
+		memcpy(buf + hlen, p, n);
+		compose(c, type, -1, buf, hlen + n);
+		p += n;
+		len -= n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* Every private key, to ca alone: an empty set when there is no TLS. */
+static void
+send_keys(struct relayd_conf *conf)
+{
+	struct child		*ca = CHILD(PROC_CA);
+	struct tls_pair_conf	*tp;
+
+	compose(ca, IMSG_CA_KEYS, -1, NULL, 0);
+	TAILQ_FOREACH(tp, &conf->tls_pairs, entry) {
+		send_chunks(ca, IMSG_CA_KEY_DATA, NULL, tp->key_pem,
+		    tp->key_len);
+		compose(ca, IMSG_CA_KEY_END, -1, NULL, 0);
+	}
+	compose(ca, IMSG_CA_KEYS_END, -1, NULL, 0);
+	pd.ca_sets++;
+}
+
+/* Certificates, stand-in keys and staples, to the relay. */
+static void
+send_tls(struct relayd_conf *conf)
+{
+	struct child		*relay = CHILD(PROC_RELAY);
+	struct imsg_tls_conf	 tc;
+	struct imsg_tls_chunk	 ch;
+	struct tls_pair_conf	*tp;
+	uint32_t		 i = 0;
+
+	if (conf->ntls_pairs == 0)
+		return;
+	memset(&tc, 0, sizeof(tc));
+	tc.protocols = conf->tls_protocols;
+	tc.npairs = (uint32_t)conf->ntls_pairs;
+	strlcpy(tc.ciphers, conf->tls_ciphers, sizeof(tc.ciphers));
+	compose(relay, IMSG_TLS_CONF, -1, &tc, sizeof(tc));
+	TAILQ_FOREACH(tp, &conf->tls_pairs, entry) {
+		ch.pair = i++;
+		ch.what = TLS_DATA_CERT;
+		send_chunks(relay, IMSG_TLS_DATA, &ch, tp->cert_pem,
+		    tp->cert_len);
+		ch.what = TLS_DATA_KEY;
+		send_chunks(relay, IMSG_TLS_DATA, &ch, tp->stand_pem,
+		    tp->stand_len);
+		if (tp->ocsp_der != NULL) {
+			ch.what = TLS_DATA_OCSP;
+			send_chunks(relay, IMSG_TLS_DATA, &ch, tp->ocsp_der,
+			    tp->ocsp_len);
+		}
+	}
+	compose(relay, IMSG_TLS_END, -1, NULL, 0);
 }
 
 static int
@@ -552,15 +672,15 @@ parent_reload(void)
 			continue;
 		nl->id = ol->id;
 		/* A socket that stays may change its options. */
-		if (nl->id != 0 && nl->proxy != ol->proxy) {
+		if (nl->id != 0 && listener_flags(nl) != listener_flags(ol)) {
 			memset(&il, 0, sizeof(il));
 			il.id = nl->id;
-			il.flags = nl->proxy ? LISTENER_PROXY : 0;
+			il.flags = listener_flags(nl);
 			strlcpy(il.name, nl->name, sizeof(il.name));
 			compose(CHILD(PROC_RELAY), IMSG_LISTENER_SET, -1, &il,
 			    sizeof(il));
-			log_info("%s: proxy protocol %s", nl->name,
-			    nl->proxy ? "on" : "off");
+			log_info("%s: proxy protocol %s, tls %s", nl->name,
+			    nl->proxy ? "on" : "off", nl->tls ? "on" : "off");
 		}
 	}
 	TAILQ_FOREACH(ol, &pd.conf->listeners, entry) {
@@ -579,6 +699,7 @@ parent_reload(void)
 	TAILQ_FOREACH(nl, &nc->listeners, entry)
 		if (nl->id == 0 && listener_open(nl) == -1)
 			log_warnx("%s: not listening on it", nl->name);
+	certs_expiry(nc);
 	send_conf(nc);
 	conf_free(pd.conf);
 	pd.conf = nc;
@@ -617,10 +738,29 @@ msg_relay_ready(struct imsg *imsg, void *arg)
 	log_debug("relay: settings in force");
 }
 
+/*
+ * ca installed a key set.  Once it has every set sent, the relay gets
+ * the certificates of the configuration now in force: never one whose
+ * key ca does not hold yet.
+ */
+static void
+msg_ca_ready(struct imsg *imsg, void *arg)
+{
+	(void)imsg;
+	(void)arg;
+	if (pd.ca_sets <= 0)
+		fatalx("ca: a key set installed that was never sent");
+	if (--pd.ca_sets == 0)
+		send_tls(pd.conf);
+	log_debug("ca: key set installed");
+}
+
 /* What the children may tell the parent. */
 static const struct imsg_handler parent_imsg[] = {
 	{ IMSG_RELAY_READY, "RELAY_READY", IMSG_PEER(PROC_RELAY),
 	    0, 0, IMSG_FD_NO, msg_relay_ready },
+	{ IMSG_CA_READY, "CA_READY", IMSG_PEER(PROC_CA),
+	    0, 0, IMSG_FD_NO, msg_ca_ready },
 };
 
 static void

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make run: the relay in the foreground on 127.0.0.1:8080 with a working
 # default configuration and a server key made on first use, all kept in
-# obj/run/.  Ctrl-C stops it.
+# obj/run/.  Ctrl-C stops it.  TLS=1 also serves wss:// on TLS_PORT
+# (default 8443) with a self-signed certificate for localhost and
+# 127.0.0.1 made on first use, and prints how to trust it.
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/setup-user.sh
@@ -17,6 +19,28 @@ listen on 127.0.0.1 port ${PORT:-8080}
 key "$(pwd)/$dir/server.key"
 echo path "/echo"
 CONF
+if [ -n "${TLS:-}" ]; then
+	if [ ! -f "$dir/tls.crt" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		    -nodes -keyout "$dir/tls.key" -out "$dir/tls.crt" \
+		    -days 30 -subj "/CN=localhost" \
+		    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		    2>/dev/null
+		chmod 0600 "$dir/tls.key"
+	fi
+	cat >>"$dir/relayd.conf" <<CONF
+listen on 127.0.0.1 port ${TLS_PORT:-8443} tls
+tls certificate "$(pwd)/$dir/tls.crt"
+tls key "$(pwd)/$dir/tls.key"
+CONF
+	echo "tls: a self-signed certificate, $(pwd)/$dir/tls.crt; trust it with"
+	echo "  sws -C $(pwd)/$dir/tls.crt wss://127.0.0.1:${TLS_PORT:-8443}/ ..."
+	echo "  NODE_EXTRA_CA_CERTS=$(pwd)/$dir/tls.crt node ..."
+	echo "  chromium --ignore-certificate-errors-spki-list=$(openssl x509 \
+	    -in "$dir/tls.crt" -pubkey -noout | openssl pkey -pubin \
+	    -outform der | openssl dgst -sha256 -binary | base64)"
+	echo "relay url: wss://127.0.0.1:${TLS_PORT:-8443}/"
+fi
 echo "relay key: $(cat "$dir/server.pub")"
 echo "relay url: ws://127.0.0.1:${PORT:-8080}/ (echo on /echo)"
 exec relayd/relayd -d ${VERBOSE:+-v} -f "$dir/relayd.conf"

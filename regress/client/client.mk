@@ -4,7 +4,7 @@
 
 CLIENT_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	client/message.c client/room.c client/keys.c client/wire.c \
-	client/e2e.c common/ws.c common/utf8.c common/b64.c
+	client/e2e.c client/tls.c common/ws.c common/utf8.c common/b64.c
 
 # The cryptography against vectors.json; libsws against a scripted relay,
 # one test per subject with the helpers of test_client.h.
@@ -16,11 +16,18 @@ client/register_SRCS = regress/client/test_client_register.c $(CLIENT_LIB_SRCS)
 client/requests_SRCS = regress/client/test_client_requests.c $(CLIENT_LIB_SRCS)
 client/hostile_SRCS = regress/client/test_client_hostile.c $(CLIENT_LIB_SRCS)
 client/rooms_SRCS = regress/client/test_client_rooms.c $(CLIENT_LIB_SRCS)
+# libsws links OpenSSL (PKGS_CLIENT, client/build.mk)
+client/e2e_PKGS = $(PKGS_CLIENT)
+client/upgrade_PKGS = $(PKGS_CLIENT)
+client/register_PKGS = $(PKGS_CLIENT)
+client/requests_PKGS = $(PKGS_CLIENT)
+client/hostile_PKGS = $(PKGS_CLIENT)
+client/rooms_PKGS = $(PKGS_CLIENT)
 
 $(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	@mkdir -p $(OBJ)
-	$(CC) $(CFLAGS_SAN) $(call pkgcflags,$(PKGS_RELAYD)) -o $@ \
-	    regress/client/roomtest.c $(CLIENT_LIB_SRCS) \
-	    $(call pkglibs,$(PKGS_RELAYD))
+	$(CC) $(CFLAGS_SAN) $(call pkgcflags,$(PKGS_RELAYD) $(PKGS_CLIENT)) \
+	    -o $@ regress/client/roomtest.c $(CLIENT_LIB_SRCS) \
+	    $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
 
 test: $(OBJ)/roomtest

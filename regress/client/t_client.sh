@@ -260,9 +260,9 @@ te "HTTP refusal: exit 1, the status shown" '[ $rc = 1 ] &&
 run f3 -u "$SWS_URL" -k "$tmp/alice" send notakey x
 te "bad key argument: exit 1, one line" '[ $rc = 1 ] && same "$tmp/f3.err" \
     "sws: bad key \"notakey\": expected 43 characters of base64url"'
-run f4 -u wss://127.0.0.1/ -k "$tmp/alice" listen
-te "wss:// refused: exit 1" '[ $rc = 1 ] &&
-    same "$tmp/f4.err" "sws: wss:// is not supported; use ws://"'
+run f4 -u http://127.0.0.1/ -k "$tmp/alice" listen
+te "http:// refused: exit 1, one line" '[ $rc = 1 ] && same "$tmp/f4.err" \
+    "sws: http://127.0.0.1/: not a ws:// or wss:// URL"'
 run f5 -u "$SWS_URL" -k "$tmp/alice" frobnicate
 t "unknown command: exit 1" [ $rc = 1 ]
 run f6

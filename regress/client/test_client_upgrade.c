@@ -1,8 +1,11 @@
 /*
  * libsws against a scripted relay, the upgrade: the request it writes,
- * the URLs it refuses, and its checks of the relay's answer.  Helpers in
+ * the URLs it refuses (and the wss:// ones it takes, with their CA file),
+ * and its checks of the relay's answer.  Helpers in
  * test_client.h.
  */
+#include <unistd.h>
+
 #include "test_client.h"
 
 static void
@@ -48,7 +51,8 @@ static void
 test_bad_urls(void)
 {
 	static const char *const bad[] = {
-		"http://x/", "wss://x/", "ws://", "ws:///", "ws://x:0/",
+		"http://x/", "wss://", "wss:///", "wss://x:0/", "wss://u@x/",
+		"ws://", "ws:///", "ws://x:0/",
 		"ws://x:65536/", "ws://x:/", "ws://x:8a/", "ws://u@x/",
 		"ws://[::1/", "ws://[::1]x/", "ws://x y/", "ws://x/\x01",
 		"ws://[zz]/", "ws://a:1:2/", "x",
@@ -74,11 +78,85 @@ test_bad_urls(void)
 	}
 	ok(n == (int)(sizeof(bad) / sizeof(bad[0])), "%d bad URLs refused "
 	    "with a message", n);
-	cfg.url = "wss://x/";
-	c = sws_client_new(base, &cfg, on_event, NULL, err, sizeof(err));
-	ok(c == NULL && strstr(err, "wss://") != NULL, "wss:// refused: %s",
-	    err);
 	event_base_free(base);
+}
+
+/* wss:// URLs, and the CA file that verifies the relay. */
+static void
+test_wss_urls(void)
+{
+	static const char *const good[] = {
+		"wss://x/", "WSS://x:8443/p?q", "wss://127.0.0.1/",
+		"wss://[::1]:443/",
+	};
+	struct sws_config	 cfg;
+	struct event_base	*base = event_base_new();
+	struct sws_client	*c;
+	char			 err[256], junk[] = "/tmp/test_upgrade.XXXXXX";
+	size_t			 i;
+	int			 fd, n = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.secret_key = alice_sk;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cfg.url = good[i];
+		err[0] = '\0';
+		if ((c = sws_client_new(base, &cfg, on_event, NULL, err,
+		    sizeof(err))) == NULL)
+			printf("# refused: %s: %s\n", good[i], err);
+		else {
+			n++;
+			sws_client_free(c);
+		}
+	}
+	ok(n == (int)(sizeof(good) / sizeof(good[0])), "%d wss:// URLs "
+	    "accepted, with the system's CA store", n);
+
+	cfg.url = "wss://x/";
+	cfg.ca_file = "/nonexistent/ca.pem";
+	c = sws_client_new(base, &cfg, on_event, NULL, err, sizeof(err));
+	ok(c == NULL && strcmp(err, "/nonexistent/ca.pem: cannot load CA "
+	    "file: No such file or directory") == 0, "a missing CA file is "
+	    "refused: %s", c == NULL ? err : "accepted");
+	if (c != NULL)
+		sws_client_free(c);
+
+	if ((fd = mkstemp(junk)) == -1 || write(fd, "not a certificate\n",
+	    18) != 18)
+		printf("# cannot write %s\n", junk);
+	if (fd != -1)
+		close(fd);
+	cfg.ca_file = junk;
+	c = sws_client_new(base, &cfg, on_event, NULL, err, sizeof(err));
+	ok(c == NULL && strncmp(err, junk, strlen(junk)) == 0 &&
+	    strstr(err, ": cannot load CA file: ") != NULL, "a file without "
+	    "certificates is refused: %s", c == NULL ? err : "accepted");
+	if (c != NULL)
+		sws_client_free(c);
+	unlink(junk);
+
+	cfg.url = "ws://x/";
+	cfg.ca_file = "/nonexistent/ca.pem";
+	c = sws_client_new(base, &cfg, on_event, NULL, err, sizeof(err));
+	ok(c != NULL, "ws:// does not load the CA file");
+	if (c != NULL)
+		sws_client_free(c);
+	event_base_free(base);
+}
+
+/* Over an attached bufferevent, wss:// upgrades as ws:// does. */
+static void
+test_wss_attach(void)
+{
+	struct fake	*f;
+	char		 v[256];
+
+	f = fake_new("wss://relay.example:8443/x", 0, NULL, 5);
+	ok(strncmp(f->req, "GET /x HTTP/1.1\r\n", 17) == 0 &&
+	    req_header(f, "Host", v, sizeof(v)) == 0 &&
+	    strcmp(v, "relay.example:8443") == 0, "wss:// attached: the "
+	    "request and Host as for ws://");
+	fake_free(f);
 }
 
 static void
@@ -164,6 +242,8 @@ main(void)
 		return 1;
 	test_upgrade_request();
 	test_bad_urls();
+	test_wss_urls();
+	test_wss_attach();
 	test_upgrade_answers();
 	return tap_done();
 }

@@ -117,8 +117,11 @@ def structure():
 		t.ok(rp is not None and cp is not None, "relay and cryptod "
 		    "children found", repr([(c, T.proc_cmdline(c)) for c in
 		    r.children()]))
-		t.eq(len(r.children()), 2, "exactly two children")
-		for pid, title in ((rp, "relayd: relay"), (cp, "cryptod")):
+		ap = r.child_by_title("relayd: ca")
+		t.ok(ap is not None, "relayd: ca child found")
+		t.eq(len(r.children()), 3, "exactly three children")
+		for pid, title in ((rp, "relayd: relay"), (cp, "cryptod"),
+		    (ap, "relayd: ca")):
 			if pid is None:
 				continue
 			st = T.proc_status(pid)
@@ -145,28 +148,31 @@ def structure():
 			    "open" % title, repr(links))
 		# what ps shows
 		for pid, title in ((r.pid, "relayd: parent"), (rp, "relayd: relay"),
-		    (cp, "cryptod")):
+		    (cp, "cryptod"), (ap, "relayd: ca")):
 			if pid is None:
 				continue
 			args = subprocess.run(["ps", "-o", "args=", "-p", str(pid)],
 			    stdout=subprocess.PIPE, text=True).stdout.strip()
 			t.eq(args, title, "ps shows exactly %r" % title)
 
-		# cryptod: only socketpairs
-		if cp is not None:
+		# cryptod and ca: only socketpairs
+		for kp, kname in ((cp, "cryptod"), (ap, "ca")):
+			if kp is None:
+				continue
 			anon, named, inet = net_inodes()
-			links = fd_links(cp)
+			links = fd_links(kp)
 			socks = [v[len("socket:["):-1] for v in links.values() if
 			    v.startswith("socket:[")]
 			t.ok(socks and all(s in anon for s in socks),
-			    "cryptod: every socket is an unnamed unix socket (%d)" %
-			    len(socks), repr(links))
+			    "%s: every socket is an unnamed unix socket (%d)" %
+			    (kname, len(socks)), repr(links))
 			t.ok(not [s for s in socks if s in inet or s in named],
-			    "cryptod: no inet socket, no named unix socket")
+			    "%s: no inet socket, no named unix socket" % kname)
 			others = [v for v in links.values() if not v.startswith(
 			    "socket:[") and v not in ("/dev/null",) and not
 			    v.startswith(r.tmp)]
-			t.ok(not others, "cryptod: nothing else open", repr(others))
+			t.ok(not others, "%s: nothing else open" % kname,
+			    repr(others))
 		if rp is not None:
 			anon, named, inet = net_inodes()
 			socks = [v[len("socket:["):-1] for v in fd_links(rp).values()

@@ -237,7 +237,7 @@ const proxy = net.createServer((down) => {
 	up.on('close', end);
 });
 await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-const purl = 'ws://127.0.0.1:' + proxy.address().port + '/';
+const purl = relay.protocol + '//127.0.0.1:' + proxy.address().port + '/';
 
 const d = mk({ url: purl });
 await check('d connects through the proxy and joins the room', async () => {

@@ -14,15 +14,17 @@ Command line, used by tests written in other languages:
     /usr/bin/python3 regress/lib/swstest.py run [--conf "extra lines"] \
         -- CMD ARGS...
 
-starts a relay, runs CMD with SWS_URL (ws://127.0.0.1:PORT/) and
+starts a relay, runs CMD with SWS_URL (ws://127.0.0.1:PORT/; with SWS_TLS
+set in the environment, wss:// on a TLS listener with a self-signed
+certificate that NODE_EXTRA_CA_CERTS names) and
 SWS_SERVER_KEY (base64url) in its environment, stops the relay and exits
 with CMD's status.  --conf may be repeated; each value is one or more
 configuration lines.
 
 Environment: SWS_TOP (repository root; default: two levels above this
-file's directory), SWS_RELAYD / SWS_CRYPTOD (other binaries, e.g. the
-sanitizer build), SWS_KEEP=1 (keep the temporary directory), SWS_VERBOSE=1
-(run the daemon with -v).
+file's directory), SWS_RELAYD / SWS_CRYPTOD / SWS_CA (other binaries,
+e.g. the sanitizer build), SWS_KEEP=1 (keep the temporary directory),
+SWS_VERBOSE=1 (run the daemon with -v).
 """
 
 import asyncio
@@ -58,6 +60,7 @@ TOP = os.environ.get("SWS_TOP") or os.path.dirname(os.path.dirname(
 RELAYD = os.environ.get("SWS_RELAYD") or os.path.join(TOP, "relayd", "relayd")
 CRYPTOD = os.environ.get("SWS_CRYPTOD") or os.path.join(TOP, "cryptod",
     "cryptod")
+CA = os.environ.get("SWS_CA") or os.path.join(TOP, "ca", "relayd-ca")
 VECTORS = os.path.join(TOP, "regress", "vectors.json")
 if not os.path.exists(VECTORS):
 	VECTORS = os.path.join(os.path.dirname(TOP), "shared", "vectors.json")
@@ -475,10 +478,18 @@ def upgrade_request(port, path="/", key=None, version="13", protocols=None,
 	return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+# An ssl.SSLContext: when set, the helpers below speak TLS (tests of
+# wss://, t_tls.py), with TLS_SNI as the server name.
+TLS_CTX = None
+TLS_SNI = None
+
+
 def _sock(port, timeout, source=None):
 	s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
 	    source_address=(source, 0) if source else None)
 	s.settimeout(timeout)
+	if TLS_CTX is not None:
+		s = TLS_CTX.wrap_socket(s, server_hostname=TLS_SNI)
 	return s
 
 
@@ -1275,6 +1286,24 @@ def main(argv):
 		sys.stderr.write("swstest: missing -- CMD\n")
 		return 2
 	cmd = argv[1:]
+	tls = None
+	if os.environ.get("SWS_TLS"):
+		# wss://: a self-signed certificate for 127.0.0.1 and localhost,
+		# trusted by node through NODE_EXTRA_CA_CERTS
+		tdir = tempfile.mkdtemp(prefix="swstest-tls.")
+		os.chmod(tdir, 0o755)
+		crt, key = os.path.join(tdir, "tls.crt"), os.path.join(tdir,
+		    "tls.key")
+		subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+		    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+		    key, "-out", crt, "-days", "2", "-subj", "/CN=localhost",
+		    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+		    check=True, stdout=subprocess.DEVNULL,
+		    stderr=subprocess.DEVNULL)
+		os.chmod(key, 0o600)
+		tls = (free_port(), crt)
+		conf.append('listen on 127.0.0.1 port %d tls\ntls certificate '
+		    '"%s"\ntls key "%s"' % (tls[0], crt, key))
 	try:
 		relay = Relay("\n".join(conf))
 	except RelayError as e:
@@ -1286,6 +1315,20 @@ def main(argv):
 		env["SWS_URL"] = relay.url
 		env["SWS_SERVER_KEY"] = relay.server_pk_b64
 		env["SWS_PORT"] = str(relay.port)
+		if tls is not None:
+			env["SWS_URL"] = "wss://127.0.0.1:%d/" % tls[0]
+			env["NODE_EXTRA_CA_CERTS"] = tls[1]
+			# Chromium trusts it by the SHA-256 of its public key
+			pub = subprocess.run(["openssl", "x509", "-in", tls[1],
+			    "-pubkey", "-noout"], stdout=subprocess.PIPE,
+			    check=True).stdout
+			der = subprocess.run(["openssl", "pkey", "-pubin",
+			    "-outform", "der"], input=pub, stdout=subprocess.PIPE,
+			    check=True).stdout
+			env["SWS_TLS_SPKI"] = base64.b64encode(
+			    hashlib.sha256(der).digest()).decode()
+			# the certificates follow the keys to ca: a moment
+			time.sleep(0.5)
 		try:
 			rc = subprocess.call(cmd, env=env)
 		except OSError as e:

@@ -309,8 +309,34 @@ row "host name as listen address" 1 \
 listen on localhost port 8080
 @BASE@'
 
-row "tls listener rejected" 1 \
-    "=$P: @CONF@:2: tls listeners are not supported yet" '
+row "tls listener without a certificate" 1 \
+    "=$P: @CONF@:2: listener [::1] port 8443 (tls): tls needs \"tls certificate\" and \"tls key\"" '
+listen on 127.0.0.1 port 8080
+listen on ::1 port 8443 tls
+@BASE@'
+
+row "tls certificate that is not there" 1 \
+    "=$P: @CONF@:3: /nonexistent/relay.crt: No such file or directory" '
+listen on ::1 port 8443 tls
+tls key "/nonexistent/relay.key"
+tls certificate "/nonexistent/relay.crt"
+@BASE@'
+
+row "tls certificate given twice" 1 \
+    "=$P: @CONF@:3: tls certificate given twice" '
+listen on ::1 port 8443 tls
+tls certificate "/a.crt"
+tls certificate "/b.crt"
+@BASE@'
+
+row "tls file name not absolute" 1 \
+    "=$P: @CONF@:2: tls key \"relay.key\" is not an absolute path" '
+listen on ::1 port 8443 tls
+tls key "relay.key"
+@BASE@'
+
+row "old tls listener syntax" 1 \
+    "=$P: @CONF@:2: syntax error" '
 listen on 127.0.0.1 port 8080
 listen on ::1 port 8443 tls certificate "/etc/ssl/relay.crt" key "/etc/ssl/private/relay.key"
 @BASE@'

@@ -542,9 +542,12 @@ test_errors(void)
 	expect_error(with_base("listen on [127.0.0.1] port 80\n"),
 	    "%s:5: invalid listen address \"[127.0.0.1]\": need an IPv4 or "
 	    "IPv6 address or \"*\"", conffile);
-	expect_error(with_base("listen on ::1 port 8443 tls certificate "
-	    "\"/c\" key \"/k\"\n"),
-	    "%s:5: tls listeners are not supported yet", conffile);
+	expect_error(with_base("listen on ::1 port 8443 tls\n"),
+	    "%s:5: listener [::1] port 8443 (tls): tls needs \"tls "
+	    "certificate\" and \"tls key\"", conffile);
+	expect_error(with_base("listen on ::1 port 8443 tls\n"
+	    "tls certificate \"/nonexistent.crt\"\ntls key \"/k\"\n"),
+	    "%s:6: /nonexistent.crt: No such file or directory", conffile);
 	expect_error(with_base("listen on 127.0.0.1 port 8080\n"),
 	    "%s: duplicate listener 127.0.0.1 port 8080", conffile);
 	expect_error(with_base("listen on * port 8080\n"),

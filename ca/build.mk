@@ -1,0 +1,36 @@
+# relayd-ca, "relayd: ca": the TLS private keys.  Built from its own
+# sources only, like cryptod, and linked with libcrypto alone: no
+# libevent, libsodium or libssl on its include path.
+
+PKGS_CA = libcrypto libbsd-overlay libseccomp
+CA_SRCS = ca/ca.c common/log.c common/imsg.c common/dispatch.c \
+	  common/proc.c common/sandbox.c
+
+PROGRAMS += ca/relayd-ca
+MANPAGES += man/relayd-ca.8
+
+$(OBJ)/ca-bin/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (ca)"
+	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CA)) -MMD -MP -c -o $@ $<
+
+ca/relayd-ca: $(CA_SRCS:%.c=$(OBJ)/ca-bin/%.o)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_CA))
+
+# The sanitizer build, its seccomp filter in log mode (see the Makefile).
+$(OBJ)/san-ca/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (ca, sanitizers)"
+	@$(CC) $(CFLAGS_SAN) -DSANDBOX_LOGONLY $(call pkgcflags,$(PKGS_CA)) -MMD -MP -c -o $@ $<
+$(OBJ)/san/ca/relayd-ca: $(CA_SRCS:%.c=$(OBJ)/san-ca/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(call pkglibs,$(PKGS_CA))
+san: $(OBJ)/san/ca/relayd-ca
+
+INSTALL_TARGETS += install-ca
+.PHONY: install-ca
+install-ca: ca/relayd-ca
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0555 ca/relayd-ca $(DESTDIR)$(LIBEXECDIR)/relayd-ca
+	install -m 0444 man/relayd-ca.8 $(DESTDIR)$(MANDIR)/man8/relayd-ca.8
