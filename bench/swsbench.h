@@ -1,7 +1,7 @@
 /*
  * swsbench: a load generator for the sws relay.  One process, one epoll
  * loop, many WebSocket clients that register with real X25519 crypto and
- * then speak sws/1 (SPEC.md) on loopback.  This header is what the parts
+ * then speak sws/1 (docs/WIRE.md) on loopback.  This header is what the parts
  * share: the connection engine (net.c), the sws/1 encodings (wire.c),
  * the measurements (stats.c) and the modes (swsbench.c).
  *

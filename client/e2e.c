@@ -1,5 +1,5 @@
 /*
- * Registration box, proof check and sws-e2e/1 bodies (SPEC.md sections 3
+ * Registration box, proof check and sws-e2e/1 bodies (docs/WIRE.md sections 3
  * and 7).  Bodies are sealed in place: the kind byte and the payload are
  * copied after the room left for the nonce and the tag, and libsodium,
  * which allows its input and output to overlap, encrypts them there.

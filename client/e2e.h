@@ -1,7 +1,7 @@
 /*
  * The cryptography of an sws client, without any I/O: the registration
- * box and the relay's proof (SPEC.md section 3), and the end-to-end body
- * convention sws-e2e/1 (SPEC.md section 7) for direct and room bodies.
+ * box and the relay's proof (docs/WIRE.md section 3), and the end-to-end body
+ * convention sws-e2e/1 (docs/WIRE.md section 7) for direct and room bodies.
  * Every function takes its nonce from the caller or, given NULL, draws a
  * fresh random one; the tests pass the nonces of vectors.json.
  *

@@ -1,5 +1,5 @@
 /*
- * End-to-end bodies (sws-e2e/1, SPEC.md section 7) in and out:
+ * End-to-end bodies (sws-e2e/1, docs/WIRE.md section 7) in and out:
  * sws_send() seals data for one key as a direct body, and message_in()
  * opens every MESSAGE the relay delivers, a direct one with our key and
  * a room one with the sender key keys.c holds for its sender.  A body

@@ -1,5 +1,5 @@
 /*
- * Registration (SPEC.md section 3): the answer to CHALLENGE, boxed to the
+ * Registration (docs/WIRE.md section 3): the answer to CHALLENGE, boxed to the
  * relay's key (checked against the pinned one first) with our key and
  * the URL's authority as binding, and the check of REGISTER_SUCCESS,
  * whose proof must open with our key and hold our challenge.  Only then
@@ -81,7 +81,7 @@ register_success(struct sws_client *c, struct wire_msg *pm)
 		    "proof is invalid");
 		return;
 	}
-	/* SPEC.md section 3; defaults for a relay that sends no limits */
+	/* docs/WIRE.md section 3; defaults for a relay that sends no limits */
 	mm = pm->has_limits && pm->limits.max_message > 0 ?
 	    pm->limits.max_message : 65536;
 	c->limits.max_message = mm;

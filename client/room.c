@@ -1,5 +1,5 @@
 /*
- * Rooms and their sender keys (sws-e2e/1, SPEC.md section 7): JOIN,
+ * Rooms and their sender keys (sws-e2e/1, docs/WIRE.md section 7): JOIN,
  * LEAVE and PUBLISH, and the bookkeeping that keeps every member able to
  * read us and no one else.  On JOINED we make a fresh sender key and send
  * it to every other member; on PRESENCE joined we send it to the
@@ -18,7 +18,7 @@
 #include "utf8.h"
 #include "sws_local.h"
 
-/* 1..128 bytes of UTF-8 without C0 controls or DEL (SPEC.md section 4). */
+/* 1..128 bytes of UTF-8 without C0 controls or DEL (docs/WIRE.md section 4). */
 static int
 room_name_valid(const char *p, size_t len)
 {

@@ -1,5 +1,5 @@
 /*
- * libsws: a small client of the sws relay (SPEC.md), on libevent and
+ * libsws: a small client of the sws relay (docs/WIRE.md), on libevent and
  * libsodium.
  *
  * A client dials a ws:// or wss:// URL (TLS, the relay's certificate
@@ -7,7 +7,7 @@
  * sws.v1.json or sws.v1.msgpack, answers the relay's challenge with its
  * X25519 key, checks the relay's proof (and, when pinned, the relay's
  * key), and then sends and receives end-to-end encrypted bodies
- * (sws-e2e/1, SPEC.md section 7): direct messages to a key, and room
+ * (sws-e2e/1, docs/WIRE.md section 7): direct messages to a key, and room
  * messages under per-sender room keys that the library hands out and
  * rotates by itself.  The relay never sees a plaintext.
  *
@@ -75,7 +75,7 @@ enum sws_event_type {
 	SWS_EV_ACK,
 	/*
 	 * The relay refused a request: id (0 when the relay named none),
-	 * code (SPEC.md section 4: "offline", "not-member", ...), text.
+	 * code (docs/WIRE.md section 4: "offline", "not-member", ...), text.
 	 */
 	SWS_EV_ERROR,
 	/*
@@ -111,7 +111,7 @@ enum sws_event_type {
 	 *	"proof"		the relay's registration proof is wrong
 	 *	"registration"	REGISTER_FAILURE, its reason in reason
 	 *	"relay-close"	the relay closed the WebSocket; closecode
-	 *	"protocol"	the relay broke RFC 6455 or SPEC.md
+	 *	"protocol"	the relay broke RFC 6455 or docs/WIRE.md
 	 *	"timeout"	no registration within the timeout
 	 *	"lost"		the TCP connection ended without a close
 	 */

@@ -399,7 +399,7 @@ field_bit(const char *k, size_t klen)
 	return 0;
 }
 
-/* 1..128 bytes of UTF-8 without C0 controls or DEL (SPEC.md section 4). */
+/* 1..128 bytes of UTF-8 without C0 controls or DEL (docs/WIRE.md section 4). */
 static int
 room_valid(const uint8_t *p, size_t len)
 {

@@ -1,5 +1,5 @@
 /*
- * The client's side of the sws/1 encodings (SPEC.md sections 3, 4 and 6):
+ * The client's side of the sws/1 encodings (docs/WIRE.md sections 3, 4 and 6):
  * encoding a request as one JSON object or one MessagePack map, and
  * decoding one relay message of either subprotocol into a struct
  * wire_msg whose every field has been checked for type and size.

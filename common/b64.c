@@ -1,13 +1,13 @@
 /*
  * Strict base64url without padding (RFC 4648 section 5).
  *
- * DESIGN.md names libsodium's codec for this.  libsodium's is written to
+ * The design would use libsodium's codec for this.  libsodium's is written to
  * run in constant time, for secrets; the relay encodes and decodes only
  * public data (keys, nonces, ciphertext bodies) on every message, and a
  * profile of the relay under load put 44% of its time in libsodium's
  * codec.  This table-driven one is several times faster; a libFuzzer
  * target (regress/fuzz/fuzz_b64diff.c) holds it to libsodium's answers
- * on every input, and the vectors of SPEC.md section 8 are unit-tested.
+ * on every input, and the vectors of docs/WIRE.md section 8 are unit-tested.
  * That target also found libsodium 1.0.18 taking bytes 0x80-0xff for
  * letters of the alphabet; this decoder refuses them.
  */

@@ -23,7 +23,7 @@
 #define WS_OP_PING	0x9
 #define WS_OP_PONG	0xa
 
-/* Close codes (RFC 6455 section 7.4.1, SPEC.md section 5). */
+/* Close codes (RFC 6455 section 7.4.1, docs/WIRE.md section 5). */
 #define WS_CLOSE_NORMAL		1000
 #define WS_CLOSE_GOING_AWAY	1001
 #define WS_CLOSE_PROTOCOL	1002

@@ -1,5 +1,5 @@
 /*
- * The registration checks and the proof (SPEC.md section 3), apart from
+ * The registration checks and the proof (docs/WIRE.md section 3), apart from
  * cryptod's loop so that the vectors can test them directly.
  */
 #ifndef SWS_REG_H

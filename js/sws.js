@@ -7,7 +7,7 @@
 //    this module (it sets globalThis.nacl); the native WebSocket is used.
 //  - Node: tweetnacl and ws are imported from node_modules.
 //
-// The wire is described in SPEC.md (sections 1-4, 6) and the end-to-end body
+// The wire is described in docs/WIRE.md (sections 1-4, 6) and the end-to-end body
 // convention in its section 7.  It speaks the JSON subprotocol
 // (sws.v1.json) by default, MessagePack (sws.v1.msgpack) on request.
 

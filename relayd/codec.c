@@ -1,7 +1,7 @@
 /*
  * The parts of the sws/1 codec that do not depend on the encoding: which
  * request types a client may send and which keys each one uses, the size
- * of every byte field, the form of room names and ids (SPEC.md sections 3
+ * of every byte field, the form of room names and ids (docs/WIRE.md sections 3
  * and 4), and the layout of every server message.  codec_json.c and
  * codec_msgpack.c parse and write the bytes; this file decides.
  */
@@ -148,14 +148,14 @@ codec_fields(const struct codec_src *src, struct sws_req *req, int flags,
 	}
 	req->type = req_type(p, len);
 	/*
-	 * SPEC.md 3: after registration CHALLENGE_RESPONSE is a type the
+	 * docs/WIRE.md 3: after registration CHALLENGE_RESPONSE is a type the
 	 * client may not send; like any such type only its id is read.
 	 */
 	if (req->type == REQ_CHALLENGE_RESPONSE && (flags & CODEC_F_REGISTERED))
 		req->type = 0;
 
 	/*
-	 * SPEC.md 3: during registration an id in CHALLENGE_RESPONSE is
+	 * docs/WIRE.md 3: during registration an id in CHALLENGE_RESPONSE is
 	 * ignored, even a bad one.
 	 */
 	if (req->type != REQ_CHALLENGE_RESPONSE) {

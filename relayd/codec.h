@@ -1,5 +1,5 @@
 /*
- * The two encodings of sws/1 messages (SPEC.md sections 3, 4 and 6):
+ * The two encodings of sws/1 messages (docs/WIRE.md sections 3, 4 and 6):
  * sws.v1.json (text, byte fields in base64url) and sws.v1.msgpack
  * (binary, byte fields as bin).  Decoding turns one client message into a
  * struct sws_req with every field checked; encoding writes one server
@@ -21,7 +21,7 @@
 #define REQ_PUBLISH		5
 
 /*
- * Which requests a client may send depends on where it stands (SPEC.md
+ * Which requests a client may send depends on where it stands (docs/WIRE.md
  * 3 and 4): CHALLENGE_RESPONSE is the only one before registration and a
  * type it may no longer send after it.
  */

@@ -17,7 +17,7 @@
 #include "ws.h"
 
 _Static_assert(JSON_DEPTH_MAX == SWS_MAX_DEPTH,
-    "json.c nests as deep as SPEC.md allows");
+    "json.c nests as deep as docs/WIRE.md allows");
 
 /*
  * The top-level keys codec.c reads: json_parse() remembers these

@@ -67,7 +67,7 @@ conf_free(struct relayd_conf *conf)
 
 /*
  * The largest body that reaches a recipient in either encoding: 512 bytes
- * of envelope, and base64url growth of 4/3 in JSON (SPEC.md section 3).
+ * of envelope, and base64url growth of 4/3 in JSON (docs/WIRE.md section 3).
  */
 uint32_t
 conf_max_body(const struct relay_limits *lim)

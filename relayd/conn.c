@@ -519,7 +519,7 @@ conn_refuse(struct session *s, const struct http_result *res, int status,
 
 /*
  * Admission of a valid upgrade, once the client's address is known and
- * before any challenge (SPEC.md section 1): HTTP 429 or 503 with the
+ * before any challenge (docs/WIRE.md section 1): HTTP 429 or 503 with the
  * seconds of Retry-After, or 101.  The echo endpoint makes no challenge
  * and is bounded by the connection caps alone.
  */
@@ -666,7 +666,7 @@ conn_feed(struct session *s, uint8_t *buf, size_t len)
 
 /*
  * Reading stops while the session's own output is over its bound.  Its
- * queue is then full as SPEC.md 5 means it (its own answers and pongs
+ * queue is then full as docs/WIRE.md 5 means it (its own answers and pongs
  * are output like any other), so the 1013 rule applies: a client that
  * sends but never reads does not hold its connection forever.
  */

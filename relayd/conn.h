@@ -20,7 +20,7 @@ void	conn_init(void);
  * want_proxy: a PROXY protocol header comes first and names the client;
  * via_proxy: the peer is a trusted proxy, whose X-Forwarded-For or
  * Forwarded header names it.  Either way the connection is counted
- * against the client's address once it is known (SPEC.md section 1).
+ * against the client's address once it is known (docs/WIRE.md section 1).
  * tls: a TLS handshake comes first (after the PROXY header, if any).
  */
 void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy,

@@ -309,7 +309,7 @@ http_path_is(struct http_str path, const char *want)
 }
 
 /*
- * The head is complete and well-formed: decide, in SPEC.md's order.
+ * The head is complete and well-formed: decide, in docs/WIRE.md's order.
  * Returns head_len.
  */
 static size_t

@@ -1,6 +1,6 @@
 /*
  * The HTTP/1.1 side of the WebSocket opening handshake (RFC 6455 section
- * 4.2, SPEC.md section 1): a strict, bounded parser for the request head
+ * 4.2, docs/WIRE.md section 1): a strict, bounded parser for the request head
  * and the answer the relay gives.  Nothing here allocates.
  */
 #ifndef SWS_HTTP_H
@@ -50,7 +50,7 @@ struct http_result {
  * or the length of the request head (through the blank line) once it is
  * complete or certainly bad; res then says what to answer.  A head over
  * HTTP_MAX_HEAD bytes or HTTP_MAX_LINES lines gets 431 as soon as that is
- * known.  The checks are made in SPEC.md's order: 404 for another path,
+ * known.  The checks are made in docs/WIRE.md's order: 404 for another path,
  * 426 without "Upgrade: websocket", 426 (want_version) for a version
  * other than 13, 400 for any other malformed upgrade, 403 for an Origin
  * not allowed, 400 for subprotocols offered but none known or a malformed

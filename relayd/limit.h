@@ -1,9 +1,9 @@
 /*
  * The relay's counting limits: the per-session rate limit, a token bucket
- * of `rate limit N per second burst M' (SPEC.md section 5), and the table
+ * of `rate limit N per second burst M' (docs/WIRE.md section 5), and the table
  * of client addresses behind every per-address limit: connections,
  * connections awaiting registration, the handshake and registration
- * rates (SPEC.md section 1), and the queue of each address's requests to
+ * rates (docs/WIRE.md section 1), and the queue of each address's requests to
  * cryptod.  Kept apart from the sessions, with no state of the relay's,
  * so that they can be tested at the extremes the grammar allows without
  * a daemon and without waiting for the clock: every function that needs
@@ -115,7 +115,7 @@ uint32_t limit_naddrs(void);
 
 /*
  * Admission of a relay-path upgrade from a's address, before any
- * challenge is made for it (SPEC.md section 1), given the connections
+ * challenge is made for it (docs/WIRE.md section 1), given the connections
  * awaiting registration in total.  In order: the total cap (503), the
  * address's pending cap (429), its registration bucket, which must hold
  * a token though none is taken yet (429), and its handshake bucket, of

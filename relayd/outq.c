@@ -6,7 +6,7 @@
  *
  * Each session's queue is bounded by `send buffer': a message from
  * another session is queued only when outq_room_for() says it fits, and
- * a session that could not take one is full (SPEC.md 5) until its output
+ * a session that could not take one is full (docs/WIRE.md 5) until its output
  * drains to half of the bound.  What a session's own requests produce
  * (answers, pongs, echoes) is always queued; the connection layer stops
  * reading from it while that is over the bound.

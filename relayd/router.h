@@ -1,5 +1,5 @@
 /*
- * Routing between registered keys and rooms (SPEC.md 4): the key table,
+ * Routing between registered keys and rooms (docs/WIRE.md 4): the key table,
  * rooms and their members, and the delivery of MESSAGE, PRESENCE and
  * JOINED into the recipients' output queues.  The router answers nothing
  * and closes nothing itself: router_request() says what the session layer

@@ -292,7 +292,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	 * Every message costs a token, whatever it holds.  A refusal is
 	 * answered when it has an id, the one that makes the run of
 	 * refusals longer than a burst included: its answer goes out
-	 * before the close it causes (SPEC.md 5).
+	 * before the close it causes (docs/WIRE.md 5).
 	 */
 	if (!bucket_take(&s->bucket, relay_msec(), relay->lim.rate,
 	    relay->lim.burst)) {

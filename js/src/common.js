@@ -1,4 +1,4 @@
-// What every module of the client uses: the sizes of SPEC.md, the error
+// What every module of the client uses: the sizes of docs/WIRE.md, the error
 // that carries a protocol code, and small helpers on bytes and text.
 
 export const SUBPROTOCOL = 'sws.v1.json';

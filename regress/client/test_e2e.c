@@ -1,5 +1,5 @@
 /*
- * The client's cryptography against vectors.json (SPEC.md section 8):
+ * The client's cryptography against vectors.json (docs/WIRE.md section 8):
  * the registration box and proof, the direct body, the room key body and
  * the room body, made and opened with client/e2e.c exactly as libsws
  * uses them; and the refusal of low-order keys.
@@ -28,7 +28,7 @@ vectors_path(void)
 {
 	static char	 path[4096];
 	static const char *const rel[] = {
-		"regress/vectors.json", "../shared/vectors.json"
+		"regress/vectors.json"
 	};
 	const char	*env, *top;
 	size_t		 i;

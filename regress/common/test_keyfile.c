@@ -1,5 +1,5 @@
 /*
- * The server key file and strict base64url: the vectors of SPEC.md
+ * The server key file and strict base64url: the vectors of docs/WIRE.md
  * section 8, and every way a key file can be refused.
  */
 #include <sys/types.h>

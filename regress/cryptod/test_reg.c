@@ -1,5 +1,5 @@
 /*
- * cryptod's registration cryptography against vectors.json (SPEC.md
+ * cryptod's registration cryptography against vectors.json (docs/WIRE.md
  * section 8): the registration box opens to challenge || binding, the
  * proof is byte for byte the vector's, a flipped bit or a low-order key
  * is refused, and the binding rules of section 3.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Privilege separation as seen from /proc (DESIGN.md "Processes"): a root
+# Privilege separation as seen from /proc (relayd(8), docs/ARCHITECTURE.md "Processes"): a root
 # parent, a relay and a cryptod child each unprivileged, chrooted, with
 # no_new_privs and a seccomp filter; cryptod without network; the server
 # secret key only in cryptod; any child's death ends the daemon; SIGTERM

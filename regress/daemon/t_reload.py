@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SIGHUP (DESIGN.md "Configuration"): limits and origins change in place
+# SIGHUP (relayd.conf(5), relayd(8) SIGNALS): limits and origins change in place
 # for running sessions, a bad file is refused with the old settings kept,
 # listeners added and removed are opened and closed.
 

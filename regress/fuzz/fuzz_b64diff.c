@@ -5,7 +5,7 @@
  * and encoding must round-trip and match libsodium's text.  One
  * known difference: libsodium 1.0.18 accepts bytes 0x80-0xff as letters
  * of the alphabet; ours refuses any input holding one, as RFC 4648 and
- * SPEC.md require.
+ * docs/WIRE.md require.
  */
 #include <sodium.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-// What the t_rules_node_*.mjs tests share: the relay rules of SPEC.md
+// What the t_rules_node_*.mjs tests share: the relay rules of docs/WIRE.md
 // sections 1 and 3-5 checked from node by a second, independent client:
 // the `ws` package and tweetnacl directly, a small MessagePack codec of its
 // own, and raw sockets for what `ws` will not send (plain HTTP requests,

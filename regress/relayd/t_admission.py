@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Admission control (SPEC.md section 1, issue 15): the per-address
+# Admission control (docs/WIRE.md section 1, issue 15): the per-address
 # handshake and registration rates answered with 429 and Retry-After
 # before any challenge, the caps on connections awaiting registration (in
 # total: 503, per address: 429), 503 with Retry-After at the connection

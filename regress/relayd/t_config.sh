@@ -88,7 +88,7 @@ listen on 127.0.0.1 port 8080
 @BASE@'
 
 row "every statement" 0 '~configuration OK' '
-# the example of DESIGN.md, without tls
+# a full example, without tls
 listen on 127.0.0.1 port 8080
 listen on ::1 port 8443
 path "/"

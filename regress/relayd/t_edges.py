@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Edges of SPEC.md sections 3 to 5 that need the daemon in a particular
+# Edges of docs/WIRE.md sections 3 to 5 that need the daemon in a particular
 # state: cryptod not answering (REGISTER_FAILURE unavailable), `rooms off`
 # (room requests are unknown-type), a session whose output stays full
 # past the idle timeout (close 1013), and server names changed by a

@@ -2,7 +2,7 @@
 # Out of descriptors: the relay (started with RLIMIT_NOFILE 48) pauses
 # accepting instead of spinning or dying, keeps serving the sessions it
 # has, says so once, and accepts again when descriptors come back
-# (SPEC.md section 5: bounded by configuration, never by crashing).
+# (docs/WIRE.md section 5: bounded by configuration, never by crashing).
 
 import os
 import shutil

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# A ping flood meets backpressure (issue #21 item 7f; SPEC.md section 5,
+# A ping flood meets backpressure (issue #21 item 7f; docs/WIRE.md section 5,
 # "memory stays bounded by configuration, whatever clients do"): a
 # registered client writes 50,000 pings without reading.  The relay
 # answers each with a pong, and once its own output to that client is
@@ -176,7 +176,7 @@ def main(r):
 
 
 def never_reads():
-	"""SPEC.md 5: a session that stays full past the idle timeout is
+	"""docs/WIRE.md 5: a session that stays full past the idle timeout is
 	closed with 1013.  A flooder that does not read is full from the
 	moment the relay stops reading it (its own pongs are its output), so
 	it is closed too, and does not hold its connection for ever.  Its

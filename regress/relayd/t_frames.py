@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# RFC 6455 framing against the real daemon (SPEC.md section 5): hand-made
+# RFC 6455 framing against the real daemon (docs/WIRE.md section 5): hand-made
 # frames on plain sockets, valid and invalid, on the echo endpoint and on
 # the relay path; then echo through the `websockets` library.  Every
 # violation must give the exact close code, the connection must end, and

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# HTTP side of the opening handshake (SPEC.md section 1, RFC 6455 4.2):
+# HTTP side of the opening handshake (docs/WIRE.md section 1, RFC 6455 4.2):
 # answers and their order, subprotocol choice, no extension,
 # Sec-WebSocket-Accept, limits on the head, the handshake timeout.
 # Each refused request is followed by a check that a fresh client is

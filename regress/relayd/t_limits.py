@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Connection limits, liveness (ping / idle timeout) and the rate limit
-# (SPEC.md section 5), each on its own daemon with small settings.
+# (docs/WIRE.md section 5), each on its own daemon with small settings.
 
 import asyncio
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# The client's address behind a proxy (SPEC.md section 1, issue 15): a
+# The client's address behind a proxy (docs/WIRE.md section 1, issue 15): a
 # `listen ... proxy protocol' listener, which reads a PROXY v1 or v2
 # header first, and `trusted proxy', whose X-Forwarded-For or Forwarded
 # headers name the client.  Headers are written by hand here, so that

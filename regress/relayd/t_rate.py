@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPEC.md section 5, the rate limit, as a client sees it: every message a
+# docs/WIRE.md section 5, the rate limit, as a client sees it: every message a
 # session sends costs one token of its bucket (`rate limit N per second
 # burst M`); over it the request is dropped and gets `rate-limited` when
 # it has an id; more than a full burst of refusals in a row closes the

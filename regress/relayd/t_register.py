@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Registration (SPEC.md section 3) with python3-nacl as the independent
+# Registration (docs/WIRE.md section 3) with python3-nacl as the independent
 # implementation: CHALLENGE, CHALLENGE_RESPONSE, REGISTER_SUCCESS with a
 # proof that opens, every failure reason with its close 1008, bindings
 # with and without `server name`, the registration timeout, low-order

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPEC.md sections 3 and 4: once registered, CHALLENGE_RESPONSE is a type
+# docs/WIRE.md sections 3 and 4: once registered, CHALLENGE_RESPONSE is a type
 # the client may not send.  It is `unknown-type`, and like every ERROR
 # for a request with a valid id the answer names that id; the other
 # fields of such a message are not read (a `publicKey` of the wrong type

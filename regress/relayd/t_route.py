@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Messages after registration (SPEC.md section 4): SEND / MESSAGE / ACK,
+# Messages after registration (docs/WIRE.md section 4): SEND / MESSAGE / ACK,
 # every error code, JSON <-> msgpack re-encoding, sessions per key, rooms,
 # and backpressure (busy) with bounded memory.
 

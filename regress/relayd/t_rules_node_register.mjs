@@ -1,4 +1,4 @@
-// The relay rules of SPEC.md section 3 from node (rules_node.mjs):
+// The relay rules of docs/WIRE.md section 3 from node (rules_node.mjs):
 // registration in both encodings with the proof checked, every failure
 // with REGISTER_FAILURE and close 1008, and the binding to a configured
 // server name.

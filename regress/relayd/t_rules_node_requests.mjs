@@ -1,4 +1,4 @@
-// The relay rules of SPEC.md sections 4 and 5 from node (rules_node.mjs):
+// The relay rules of docs/WIRE.md sections 4 and 5 from node (rules_node.mjs):
 // SEND and its answers across encodings, every malformed request with its
 // id, unknown types, too-large messages, sessions per key, and the rate
 // limit.

@@ -1,4 +1,4 @@
-// The relay rules of SPEC.md section 4 from node (rules_node.mjs): rooms,
+// The relay rules of docs/WIRE.md section 4 from node (rules_node.mjs): rooms,
 // JOIN, JOINED, PRESENCE, PUBLISH and LEAVE across encodings and sessions
 // of a key, their limits, and room names.
 // Run by regress/run; helpers and how a part runs: rules_node.mjs.

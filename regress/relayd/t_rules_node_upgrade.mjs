@@ -1,4 +1,4 @@
-// The relay rules of SPEC.md sections 1 and 5 from node (rules_node.mjs):
+// The relay rules of docs/WIRE.md sections 1 and 5 from node (rules_node.mjs):
 // the HTTP upgrade (answers and their order, Origin, subprotocols,
 // Sec-WebSocket-Accept), hand-made frames that break RFC 6455, and
 // upgrades that complete out of accept order.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Slow clients do not hold the relay (issue #21 item 7d; SPEC.md sections
+# Slow clients do not hold the relay (issue #21 item 7d; docs/WIRE.md sections
 # 1 and 3): 200 slowloris connections that send an HTTP head a byte at a
 # time and never finish it are closed at the handshake timeout (counted
 # from the connection, not from the last byte), and 200 upgrades that

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Unanswered upgrades leave nothing behind (issue #21 item 7e; SPEC.md
+# Unanswered upgrades leave nothing behind (issue #21 item 7e; docs/WIRE.md
 # section 3): three rounds of 5,000 upgrades from 20 source addresses
 # (127.0.0.10 .. 127.0.0.29, 250 each, under the default 256 per address)
 # that take their CHALLENGE and never answer.  Every one gets

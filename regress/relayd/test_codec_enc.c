@@ -1,5 +1,5 @@
 /*
- * The codec's encoders (SPEC.md section 4 and 6): every encoder's output
+ * The codec's encoders (docs/WIRE.md section 4 and 6): every encoder's output
  * read back by the libraries (jansson, msgpack-c) rather than by our own
  * decoder, exact buffer sizes, enc_message_size(), and bodies crossing
  * encodings.  Helpers in test_codec.h.

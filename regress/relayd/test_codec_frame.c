@@ -2,7 +2,7 @@
  * The codec's entry points as the relay calls them: the base64url vectors
  * of vectors.json, the API's arguments, the JSON body passed through,
  * codec_decode_frame() with its deferred bodies, and the registered
- * phase (SPEC.md sections 1, 3 and 4).  Helpers in test_codec.h.
+ * phase (docs/WIRE.md sections 1, 3 and 4).  Helpers in test_codec.h.
  */
 
 #include <unistd.h>
@@ -17,8 +17,7 @@ vectors_path(void)
 	static char	 path[4096];
 	const char	*env, *top;
 	static const char *const rel[] = {
-		"regress/vectors.json", "regress/lib/vectors.json",
-		"../shared/vectors.json"
+		"regress/vectors.json", "regress/lib/vectors.json"
 	};
 	size_t		 i;
 
@@ -246,7 +245,7 @@ test_decode_frame(void)
 }
 
 /*
- * SPEC.md 3 and 4: after registration CHALLENGE_RESPONSE is a type the
+ * docs/WIRE.md 3 and 4: after registration CHALLENGE_RESPONSE is a type the
  * client may not send.  unknown-type, naming a valid id; its other fields
  * are not read, so wrong ones change nothing; a bad id is malformed, as
  * for any request; only the structure of the message itself still counts.

@@ -1,5 +1,5 @@
 /*
- * The JSON decoder of the codec against SPEC.md sections 3, 4 and 6:
+ * The JSON decoder of the codec against docs/WIRE.md sections 3, 4 and 6:
  * every request type, every malformed rule with its exact id behaviour,
  * and the unknown types in both encodings.  Helpers in test_codec.h.
  */

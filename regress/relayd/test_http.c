@@ -1,6 +1,6 @@
 /*
  * Unit tests of the opening handshake reader: the RFC 6455 sample, every
- * answer in SPEC.md's order with its exact status, subprotocol choice,
+ * answer in docs/WIRE.md's order with its exact status, subprotocol choice,
  * the head limits, strict HTTP syntax, incomplete heads, and the exact
  * text of the answers.
  */
@@ -173,7 +173,7 @@ test_paths(void)
 	    "another path: 404");
 }
 
-/* Each step of SPEC.md's order, and that it comes before the next ones. */
+/* Each step of docs/WIRE.md's order, and that it comes before the next ones. */
 static void
 test_order(void)
 {
