@@ -91,8 +91,8 @@ outq_decay(void)
 	if (n > outbuf_npool)
 		n = outbuf_npool;
 	if (n > 0)
-		log_debug("output buffer pool: %zu idle, freeing %zu",
-		    outbuf_npool, n);
+		log_debug("output buffer pool: %zu idle, %zu unused for a "
+		    "tick, freeing %zu", outbuf_npool, outbuf_low, n);
 	for (i = 0; i < n; i++)
 		free(outbuf_pool[--outbuf_npool]);
 	outbuf_low = outbuf_npool;
