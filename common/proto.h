@@ -48,11 +48,15 @@ enum imsg_type {
 	IMSG_CA_SIGNATURE = 26,	/* struct imsg_ca_res */
 	/* ca -> parent */
 	IMSG_CA_READY = 27,		/* no payload: the key set is installed */
+	/* relay -> cryptod, and its answer: /healthz on the admin listener */
+	IMSG_PING = 45,			/* struct imsg_ping */
+	IMSG_PONG = 46,			/* struct imsg_ping, the same token */
 	IMSG_MAX
 };
 
 #define LISTENER_PROXY	0x01	/* a PROXY protocol header comes first */
 #define LISTENER_TLS	0x02	/* TLS, with the set of IMSG_TLS_* */
+#define LISTENER_METRICS 0x04	/* the admin endpoint, not clients (admin.h) */
 
 struct imsg_listener {
 	int32_t		 id;
@@ -67,6 +71,10 @@ struct imsg_cryptod_conf {
 
 struct imsg_sid {
 	uint64_t	 sid;
+};
+
+struct imsg_ping {
+	uint64_t	 token;
 };
 
 struct imsg_challenge {

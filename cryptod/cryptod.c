@@ -72,6 +72,7 @@ static void		msg_conf_end(struct imsg *, void *);
 static void		msg_challenge_req(struct imsg *, void *);
 static void		msg_verify(struct imsg *, void *);
 static void		msg_forget(struct imsg *, void *);
+static void		msg_ping(struct imsg *, void *);
 static struct challenge	*challenge_take(uint64_t);
 static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 static void		rnd(void *, size_t);
@@ -94,6 +95,9 @@ static const struct imsg_handler cryptod_imsg[] = {
 	{ IMSG_FORGET, "FORGET", IMSG_PEER(PROC_RELAY),
 	    sizeof(struct imsg_sid), sizeof(struct imsg_sid),
 	    IMSG_FD_NO, msg_forget },
+	{ IMSG_PING, "PING", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_ping), sizeof(struct imsg_ping),
+	    IMSG_FD_NO, msg_ping },
 };
 
 int
@@ -341,6 +345,17 @@ msg_forget(struct imsg *imsg, void *arg)
 		fatalx("relay: request before configuration");
 	memcpy(&sid, imsg->data, sizeof(sid));
 	free(challenge_take(sid.sid));
+}
+
+/* The relay's health check: answered in turn, after what came before. */
+static void
+msg_ping(struct imsg *imsg, void *arg)
+{
+	struct imsg_ping	 p;
+
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	reply(&cd.relay, IMSG_PONG, &p, sizeof(p));
 }
 
 static void

@@ -130,7 +130,10 @@ check_listeners(struct relayd_conf *conf, const char *file)
 	struct listen_conf	*lc, *lc2;
 	int			 errors = 0, port, clash;
 
-	if (TAILQ_EMPTY(&conf->listeners)) {
+	TAILQ_FOREACH(lc, &conf->listeners, entry)
+		if (!lc->metrics)
+			break;
+	if (lc == NULL) {
 		log_warnx("%s: no listener: at least one \"listen on\" is "
 		    "required", file);
 		return 1;
@@ -149,7 +152,15 @@ check_listeners(struct relayd_conf *conf, const char *file)
 		}
 		for (lc2 = TAILQ_NEXT(lc, entry); lc2 != NULL;
 		    lc2 = TAILQ_NEXT(lc2, entry)) {
-			if ((clash = listen_clash(lc, lc2)) == LISTEN_SAME) {
+			clash = listen_clash(lc, lc2);
+			if (clash != 0 && lc->metrics != lc2->metrics) {
+				log_warnx("%s: the metrics listener %s may not "
+				    "share a client listener's address and "
+				    "port (%s)", lc->metrics ? lc->at : lc2->at,
+				    lc->metrics ? lc->name : lc2->name,
+				    lc->metrics ? lc2->name : lc->name);
+				errors++;
+			} else if (clash == LISTEN_SAME) {
 				log_warnx("%s: duplicate listener %s", file,
 				    lc2->name);
 				errors++;

@@ -65,6 +65,7 @@ struct listen_conf {
 	socklen_t		 sslen;
 	int			 tls;
 	int			 proxy;	/* PROXY protocol header first */
+	int			 metrics;	/* the admin endpoint (admin.h) */
 	char			 at[PATH_MAX + 16];	/* "file:line" */
 	char			 name[CONF_NAME_MAX];	/* "127.0.0.1 port 8080" */
 	int			 id;	/* parent: stable across reloads */

@@ -23,6 +23,7 @@
 #include "http.h"
 #include "limit.h"
 #include "log.h"
+#include "metrics.h"
 #include "outq.h"
 #include "proxy.h"
 #include "relay.h"
@@ -57,6 +58,7 @@ static void	conn_trim(struct session *);
 static const char *conn_addr(const struct session *, char *, size_t);
 static void	conn_tls_handshake(struct session *);
 static ssize_t	conn_recv(struct session *, uint8_t *, size_t);
+static ssize_t	conn_recv1(struct session *, uint8_t *, size_t);
 static ssize_t	conn_tls_rd(struct tls *, void *, size_t, void *);
 static ssize_t	conn_tls_wr(struct tls *, const void *, size_t, void *);
 
@@ -111,6 +113,7 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof(sockbuf));
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf));
 	relay->nsessions++;
+	metrics_state(METRICS_NEW, S_HTTP);
 	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
 	    conn_event, s);
 	s->ev_flags = EV_READ;
@@ -168,6 +171,7 @@ conn_tls_handshake(struct session *s)
 	switch ((r = tls_handshake(s->tls))) {
 	case 0:
 		s->tls_hs = 0;
+		METRIC_INC(M_TLS_HANDSHAKES);
 		conn_events(s, EV_READ);
 		/* The client's first bytes may have come with its Finished. */
 		s->tls_more = 1;
@@ -180,7 +184,7 @@ conn_tls_handshake(struct session *s)
 		conn_events(s, EV_READ | EV_WRITE);
 		return;
 	default:
-		relay->stats.tls_bad++;
+		METRIC_INC(M_REFUSED_TLS);
 		log_debug("%s: tls handshake: %s", conn_addr(s, a, sizeof(a)),
 		    tls_error(s->tls));
 		s->tls_closed = 1;	/* no close_notify: no session */
@@ -247,6 +251,16 @@ conn_tls_wr(struct tls *t, const void *buf, size_t len, void *arg)
  */
 static ssize_t
 conn_recv(struct session *s, uint8_t *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if ((n = conn_recv1(s, buf, len)) > 0)
+		METRIC_ADD(M_BYTES_IN, (uint64_t)n);
+	return n;
+}
+
+static ssize_t
+conn_recv1(struct session *s, uint8_t *buf, size_t len)
 {
 	ssize_t	 n;
 	size_t	 got = 0;
@@ -415,7 +429,7 @@ conn_proxy(struct session *s, size_t n)
 	if ((r = proxy_parse(s->in, s->in_len, &h, &why)) == 0)
 		return;
 	if (r < 0) {
-		relay->stats.proxy_bad++;
+		METRIC_INC(M_REFUSED_PROXY);
 		log_debug("%s: PROXY header refused: %s",
 		    conn_addr(s, a, sizeof(a)), why != NULL ? why : "invalid");
 		conn_free(s);
@@ -423,7 +437,7 @@ conn_proxy(struct session *s, size_t n)
 	}
 	if (h.local) {
 		/* The proxy's own connection, a health check: no client. */
-		relay->stats.proxy_local++;
+		METRIC_INC(M_PROXY_LOCAL);
 		log_debug("%s: PROXY v%d without a client address (health "
 		    "check): closed", conn_addr(s, a, sizeof(a)), h.version);
 		conn_free(s);
@@ -436,7 +450,7 @@ conn_proxy(struct session *s, size_t n)
 	if (s->tls != NULL) {
 		/* What followed the header is the ClientHello: TLS's input. */
 		if (conn_rekey(s, h.src) == -1) {
-			relay->stats.refused++;
+			METRIC_INC(M_REFUSED_PER_ADDRESS);
 			log_debug("%s: over max connections per address",
 			    addr16_ntop(h.src, a, sizeof(a)));
 			s->tls_closed = 1;
@@ -456,7 +470,7 @@ conn_proxy(struct session *s, size_t n)
 		return;
 	}
 	if (conn_rekey(s, h.src) == -1) {
-		relay->stats.refused++;
+		METRIC_INC(M_REFUSED_PER_ADDRESS);
 		log_debug("%s: over max connections per address",
 		    addr16_ntop(h.src, a, sizeof(a)));
 		conn_refuse(s, NULL, 503, RETRY_CONN_CAP,
@@ -504,6 +518,7 @@ conn_refuse(struct session *s, const struct http_result *res, int status,
 	    http_error(resp, sizeof(resp), status, retry);
 	if (rlen == 0)
 		fatalx("HTTP answer did not fit");
+	metrics_http(res != NULL ? res->status : status);
 	log_debug("%s: upgrade refused: HTTP %d: %s", client != NULL ?
 	    addr16_ntop(client, a, sizeof(a)) : conn_addr(s, a, sizeof(a)),
 	    status, why != NULL ? why : "");
@@ -511,7 +526,7 @@ conn_refuse(struct session *s, const struct http_result *res, int status,
 	free(s->in);
 	s->in = NULL;
 	s->in_len = s->in_cap = 0;
-	s->state = S_CLOSING;
+	SET_STATE(s, S_CLOSING);
 	s->close_sent = 1;
 	s->http_err = 1;
 	relay_timer_set(s, TL_CLOSING);
@@ -541,10 +556,10 @@ conn_admit(struct session *s, const struct http_result *res,
 		relay->npending++;
 		return 101;
 	case ADMIT_BUSY:
-		relay->stats.pending_refused++;
+		METRIC_INC(M_REFUSED_PENDING);
 		return 503;
 	default:
-		relay->stats.rate_refused++;
+		METRIC_INC(M_REFUSED_RATE);
 		return r;
 	}
 }
@@ -577,7 +592,7 @@ conn_http(struct session *s, size_t n)
 		    relay->lim.ntrusted, client, &reason) == 1) {
 			reason = res.reason;
 			if (conn_rekey(s, client) == -1 && status == 101) {
-				relay->stats.refused++;
+				METRIC_INC(M_REFUSED_PER_ADDRESS);
 				log_debug("%s: over max connections per "
 				    "address", addr16_ntop(client, resp,
 				    sizeof(resp)));
@@ -587,7 +602,7 @@ conn_http(struct session *s, size_t n)
 				uncounted = client;
 			}
 		} else {
-			relay->stats.forwarded_bad++;
+			METRIC_INC(M_FORWARDED_BAD);
 			log_debug("forwarding headers not used: %s",
 			    reason != NULL ? reason : "unusable");
 			reason = res.reason;
@@ -607,6 +622,7 @@ conn_http(struct session *s, size_t n)
 	rlen = http_response(resp, sizeof(resp), &res);
 	if (rlen == 0)
 		fatalx("http_response did not fit");
+	metrics_http(101);
 	/*
 	 * A relay session's 101 waits for its CHALLENGE (from cryptod), so
 	 * both leave in one write.
@@ -630,7 +646,7 @@ conn_http(struct session *s, size_t n)
 		 */
 		s->sid = ++relay->next_sid;
 		ws_rx_any_fragments(&s->rx);
-		s->state = S_ECHO;
+		SET_STATE(s, S_ECHO);
 		relay_timer_set(s, TL_LIVE);
 	} else {
 		relay_timer_set(s, TL_REG);
@@ -730,13 +746,19 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 		s->close_rcvd = 1;
 		if (len >= 2) {
 			code = (unsigned int)data[0] << 8 | data[1];
+			metrics_close_received(code);
 			conn_close(s, (int)code, NULL);
-		} else
+		} else {
+			metrics_close_received(0);
 			conn_close(s, 0, NULL);
+		}
 		return 1;
 	default:
-		if (s->state == S_ECHO)
+		METRIC_INC(M_MSG_IN);
+		if (s->state == S_ECHO) {
 			outq_frame(s, opcode, data, len);
+			METRIC_INC(M_MSG_OUT);
+		}
 		else if ((reason = session_message(s, opcode, data, len)) !=
 		    NULL)
 			conn_close(s, WS_CLOSE_POLICY, reason);
@@ -794,9 +816,11 @@ conn_close(struct session *s, int code, const char *reason)
 			len += rlen;
 		}
 	}
-	if (s->state != S_HTTP)
+	if (s->state != S_HTTP) {
 		outq_frame(s, WS_OP_CLOSE, payload, len);
-	s->state = S_CLOSING;
+		metrics_close_sent((unsigned int)code);
+	}
+	SET_STATE(s, S_CLOSING);
 	s->close_sent = 1;
 	s->paused = 0;
 	s->in_len = 0;
@@ -823,6 +847,7 @@ conn_free(struct session *s)
 	close(s->fd);
 	ws_rx_free(&s->rx);
 	free(s->in);
+	metrics_state(s->state, METRICS_NEW);
 	free(s);
 	relay->nsessions--;
 }
@@ -834,7 +859,7 @@ conn_timeout(struct session *s, int tlist)
 	case TL_HTTP:
 		/* A PROXY header still incomplete is a bad one, counted. */
 		if (s->want_proxy)
-			relay->stats.proxy_bad++;
+			METRIC_INC(M_REFUSED_PROXY);
 		log_debug("handshake timeout%s", s->want_proxy ?
 		    " in the PROXY header" : "");
 		conn_free(s);

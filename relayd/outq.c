@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "log.h"
+#include "metrics.h"
 #include "outq.h"
 #include "ws.h"
 
@@ -55,6 +56,7 @@ outbuf_release(struct session *s)
 
 	if (s->out == NULL)
 		return;
+	metrics.queued -= s->out_len - s->out_off;	/* dropped unsent */
 	if (s->out_cap == OUTBUF_STD && outbuf_npool == outbuf_poolcap) {
 		ncap = outbuf_poolcap ? outbuf_poolcap * 2 : 256;
 		if ((np = reallocarray(outbuf_pool, ncap, sizeof(*np))) !=
@@ -80,6 +82,12 @@ outbuf_take(void)
 	if (--outbuf_npool < outbuf_low)
 		outbuf_low = outbuf_npool;
 	return outbuf_pool[outbuf_npool];
+}
+
+size_t
+outq_pool_idle(void)
+{
+	return outbuf_npool;
 }
 
 /* Free half of what no session needed since the last call. */
@@ -173,15 +181,18 @@ outq_queue(struct session *s, const uint8_t *p, size_t len)
 			ncap *= 2;
 		if ((n = realloc(s->out, ncap)) == NULL) {
 			log_warn("realloc");
-			s->state = S_CLOSING;
+			SET_STATE(s, S_CLOSING);
 			relay_timer_set(s, TL_CLOSING);
 			return;
 		}
 		s->out = n;
 		s->out_cap = ncap;
 	}
+	if (pending == 0)
+		s->t_queued = metrics_now_us();
 	memcpy(s->out + s->out_len, p, len);
 	s->out_len += len;
+	metrics.queued += len;
 	outq_flush_later(s);
 }
 
@@ -244,6 +255,18 @@ outq_closing(struct session *s)
 	outq_flush_later(s);
 }
 
+/* What a write took from the queue: counted, and its wait observed. */
+static void
+outq_wrote(struct session *s, size_t n)
+{
+	s->out_off += n;
+	metrics.queued -= n;
+	METRIC_ADD(M_BYTES_OUT, n);
+	/* after a partial write t_queued stays: what is left came later,
+	 * so the next observation is an upper bound */
+	metrics_observe(H_OUTPUT_WAIT, metrics_now_us() - s->t_queued);
+}
+
 int
 outq_write(struct session *s)
 {
@@ -260,7 +283,7 @@ outq_write(struct session *s)
 			}
 			if (n < 0)
 				return OUTQ_ERROR;
-			s->out_off += (size_t)n;
+			outq_wrote(s, (size_t)n);
 			continue;
 		}
 		n = write(s->fd, s->out + s->out_off, pending);
@@ -273,7 +296,7 @@ outq_write(struct session *s)
 			}
 			return OUTQ_ERROR;
 		}
-		s->out_off += (size_t)n;
+		outq_wrote(s, (size_t)n);
 	}
 	/*
 	 * A standard buffer goes back to the pool.  One that had to grow

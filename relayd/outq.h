@@ -87,5 +87,7 @@ void	outq_trim(struct session *);
 void	outq_free(struct session *);
 /* On the tick: free half of the pool that no session needed since. */
 void	outq_decay(void);
+/* Output buffers in the pool. */
+size_t	outq_pool_idle(void);
 
 #endif /* SWS_OUTQ_H */

@@ -41,6 +41,7 @@
 #define UNGET_MAX	4	/* characters pushed back per file */
 #define LISTEN_TLS	0x01	/* listener options */
 #define LISTEN_PROXY	0x02
+#define LISTEN_METRICS	0x04	/* "metrics listen on" */
 #define TLS_F_CERT	1	/* tls_file() */
 #define TLS_F_KEY	2
 #define TLS_F_OCSP	3
@@ -105,7 +106,7 @@ static void	 macros_clear(void);
 static int	 get_u32(int64_t, const char *, uint32_t *);
 static int	 parse_size(const char *, int64_t *);
 static int	 set_string(char *, size_t, const char *, const char *);
-static void	 listen_add(const char *, int64_t, int, int);
+static void	 listen_add(const char *, int64_t, int);
 static void	 trusted_add(const char *);
 static void	 tls_file(int, const char *);
 static void	 tls_keypair(const char *, const char *, const char *);
@@ -126,7 +127,7 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	NAME OFF ON ORIGIN PATH PENDING PER PING PORT PREFIX PROTOCOL PROXY
 %token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
 %token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER KEYPAIR OCSP PROTOCOLS CIPHERS
-%token	ERROR
+%token	ERROR METRICS
 %token	<string>	STRING
 %token	<number>	NUMBER
 %type	<number>	size onoff number32 listenopts listenopt
@@ -171,9 +172,12 @@ varset		: STRING '=' STRING		{
 		;
 
 main		: LISTEN ON STRING PORT NUMBER listenopts {
-			listen_add($3, $5, ($6 & LISTEN_TLS) != 0,
-			    ($6 & LISTEN_PROXY) != 0);
+			listen_add($3, $5, $6);
 			free($3);
+		}
+		| METRICS LISTEN ON STRING PORT NUMBER {
+			listen_add($4, $6, LISTEN_METRICS);
+			free($4);
 		}
 		| TRUSTED PROXY STRING		{
 			trusted_add($3);
@@ -408,6 +412,7 @@ static const struct keyword {
 	{ "max",		MAX },
 	{ "members",		MEMBERS },
 	{ "message",		MESSAGE },
+	{ "metrics",		METRICS },
 	{ "name",		NAME },
 	{ "ocsp",		OCSP },
 	{ "off",		OFF },
@@ -1008,7 +1013,7 @@ str_add(struct str_list *list, const char *s, const char *what)
 }
 
 static int
-listen_one(int af, const void *addr, uint16_t port, int tls, int proxy)
+listen_one(int af, const void *addr, uint16_t port, int opts)
 {
 	struct listen_conf	*lc;
 	struct sockaddr_in	*sin;
@@ -1038,13 +1043,16 @@ listen_one(int af, const void *addr, uint16_t port, int tls, int proxy)
 		(void)snprintf(lc->name, sizeof(lc->name), "[%s] port %u", a,
 		    port);
 	}
-	lc->tls = tls;
-	lc->proxy = proxy;
+	lc->tls = (opts & LISTEN_TLS) != 0;
+	lc->proxy = (opts & LISTEN_PROXY) != 0;
+	lc->metrics = (opts & LISTEN_METRICS) != 0;
 	(void)snprintf(lc->at, sizeof(lc->at), "%s:%d", cur->name,
 	    cur->lineno);
-	if (tls)
+	if (lc->metrics)
+		(void)strlcat(lc->name, " (metrics)", sizeof(lc->name));
+	if (lc->tls)
 		(void)strlcat(lc->name, " (tls)", sizeof(lc->name));
-	if (proxy)
+	if (lc->proxy)
 		(void)strlcat(lc->name, " (proxy protocol)", sizeof(lc->name));
 	lc->id = 0;		/* the parent numbers the sockets it opens */
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
@@ -1058,7 +1066,7 @@ listen_one(int af, const void *addr, uint16_t port, int tls, int proxy)
  * not depend on a resolver, and a name can stand for several addresses.
  */
 static void
-listen_add(const char *addr, int64_t port, int tls, int proxy)
+listen_add(const char *addr, int64_t port, int opts)
 {
 	struct in_addr	 in4;
 	struct in6_addr	 in6;
@@ -1072,13 +1080,13 @@ listen_add(const char *addr, int64_t port, int tls, int proxy)
 	}
 	if (strcmp(addr, "*") == 0) {
 		in4.s_addr = htonl(INADDR_ANY);
-		if (listen_one(AF_INET, &in4, (uint16_t)port, tls, proxy) == 0)
+		if (listen_one(AF_INET, &in4, (uint16_t)port, opts) == 0)
 			(void)listen_one(AF_INET6, &in6addr_any,
-			    (uint16_t)port, tls, proxy);
+			    (uint16_t)port, opts);
 		return;
 	}
 	if (inet_pton(AF_INET, addr, &in4) == 1) {
-		(void)listen_one(AF_INET, &in4, (uint16_t)port, tls, proxy);
+		(void)listen_one(AF_INET, &in4, (uint16_t)port, opts);
 		return;
 	}
 	len = strlen(addr);
@@ -1090,7 +1098,7 @@ listen_add(const char *addr, int64_t port, int tls, int proxy)
 		a[0] = '\0';
 	if (a[0] != '\0' && strchr(a, '[') == NULL &&
 	    inet_pton(AF_INET6, a, &in6) == 1) {
-		(void)listen_one(AF_INET6, &in6, (uint16_t)port, tls, proxy);
+		(void)listen_one(AF_INET6, &in6, (uint16_t)port, opts);
 		return;
 	}
 	parse_warnx("invalid listen address \"%s\": need an IPv4 or IPv6 "

@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
@@ -28,11 +29,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "clock.h"
 #include "conn.h"
 #include "http.h"
 #include "limit.h"
 #include "log.h"
+#include "metrics.h"
 #include "outq.h"
 #include "proc.h"
 #include "proxy.h"
@@ -77,6 +80,9 @@ static void	msg_tls_end(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
+static void	msg_pong(struct imsg *, void *);
+static void	relay_gauges(struct metrics_gauges *);
+static int	relay_ping(uint64_t);
 
 /* What the relay accepts from the parent and from cryptod. */
 static const struct imsg_handler relay_imsg[] = {
@@ -116,6 +122,9 @@ static const struct imsg_handler relay_imsg[] = {
 	{ IMSG_REJECTED, "REJECTED", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_rejected), sizeof(struct imsg_rejected),
 	    IMSG_FD_NO, msg_rejected },
+	{ IMSG_PONG, "PONG", IMSG_PEER(PROC_CRYPTOD),
+	    sizeof(struct imsg_ping), sizeof(struct imsg_ping),
+	    IMSG_FD_NO, msg_pong },
 };
 
 void
@@ -150,6 +159,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	limit_init();
 	conn_init();
 	session_init(relay_cryptod_send);
+	admin_init(relay->base, relay_gauges, relay_ping);
+	relay->start_time = time(NULL);
 	/* OpenSSL's configuration is read now, outside the chroot. */
 	tlsctx_init(proc_fd(PROC_RELAY, PROC_CA));
 
@@ -521,6 +532,48 @@ msg_rejected(struct imsg *imsg, void *arg)
 }
 
 static void
+msg_pong(struct imsg *imsg, void *arg)
+{
+	struct imsg_ping	 p;
+
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	admin_pong(p.token);
+}
+
+static int
+relay_ping(uint64_t token)
+{
+	struct imsg_ping	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.token = token;
+	return relay_cryptod_send(IMSG_PING, &p, sizeof(p));
+}
+
+/* What the counters do not hold, for /metrics and the summary. */
+static void
+relay_gauges(struct metrics_gauges *g)
+{
+	struct mallinfo2	 mi = mallinfo2();
+	struct listener		*l;
+
+	g->sessions = metrics.state[S_REGISTERED];
+	g->keys = router_nkeys();
+	g->rooms = router_nrooms();
+	g->pending = relay->npending;
+	g->cryptod_inflight = relay->cq_inflight;
+	g->cryptod_queued = session_cq_queued();
+	g->outbuf_pool = outq_pool_idle();
+	g->heap = mi.uordblks + mi.hblkhd;
+	TAILQ_FOREACH(l, &relay->listeners, entry)
+		if (!(l->flags & LISTENER_METRICS))
+			g->listeners++;
+	g->start_time = relay->start_time;
+	g->now = time(NULL);
+}
+
+static void
 relay_listener_add(int fd, const struct imsg_listener *il)
 {
 	struct listener	*l;
@@ -588,24 +641,30 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	uint32_t		 max;
 	int			 pp, trusted, tls;
 
-	relay->stats.accepted++;
+	METRIC_INC(M_ACCEPTED);
 	tls = (l->flags & LISTENER_TLS) != 0;
 	addr16_from_sockaddr(sa, peer);
 	pp = (l->flags & LISTENER_PROXY) != 0;
 	trusted = netaddr_match(relay->lim.trusted, relay->lim.ntrusted, peer);
 	if (pp && relay->lim.ntrusted > 0 && !trusted) {
-		relay->stats.proxy_bad++;
+		METRIC_INC(M_REFUSED_PROXY);
 		log_debug("%s: PROXY protocol from a peer not trusted",
 		    l->name);
 		close(fd);
 		return;
 	}
 	max = pp || trusted ? UINT32_MAX : relay->lim.max_conn_per_addr;
+	a = NULL;
 	if (!relay->configured || relay->shutting_down ||
 	    relay->nsessions >= relay->lim.max_conn ||
 	    (tls && !tlsctx_ready()) ||
 	    (a = limit_addr_get(peer, max, relay_msec())) == NULL) {
-		relay->stats.refused++;
+		METRIC_INC(relay->configured && !relay->shutting_down &&
+		    relay->nsessions < relay->lim.max_conn &&
+		    (!tls || tlsctx_ready()) ? M_REFUSED_PER_ADDRESS :
+		    M_REFUSED_CAPACITY);
+		if (!tls)
+			metrics_http(503);
 		/* No plaintext answer where TLS is spoken: just the close. */
 		if (tls) {
 			close(fd);
@@ -663,7 +722,10 @@ relay_accept(int lfd, short what, void *arg)
 			log_info("accepting again");
 			relay->accept_short = 0;
 		}
-		relay_accept_one(lis, fd, (struct sockaddr *)&ss);
+		if (lis->flags & LISTENER_METRICS)
+			admin_accept(fd);
+		else
+			relay_accept_one(lis, fd, (struct sockaddr *)&ss);
 	}
 }
 
@@ -707,8 +769,10 @@ relay_tick(int fd, short what, void *arg)
 	}
 	/* Output that stayed full past the idle timeout. */
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
-	    timer_due(now, s->t_full, lim->idle_timeout * 1000U))
+	    timer_due(now, s->t_full, lim->idle_timeout * 1000U)) {
+		METRIC_INC(M_SEND_BUFFER_CLOSED);
 		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
+	}
 }
 
 /*
@@ -757,19 +821,21 @@ relay_shutdown(void)
 	    "unusable forwarding headers, %llu failed TLS handshakes, %llu "
 	    "registrations, %llu messages delivered, %llu missed by full "
 	    "room members",
-	    (unsigned long long)relay->stats.accepted,
-	    (unsigned long long)relay->stats.refused,
-	    (unsigned long long)relay->stats.rate_refused,
-	    (unsigned long long)relay->stats.pending_refused,
-	    (unsigned long long)relay->stats.proxy_bad,
-	    (unsigned long long)relay->stats.proxy_local,
-	    (unsigned long long)relay->stats.forwarded_bad,
-	    (unsigned long long)relay->stats.tls_bad,
-	    (unsigned long long)relay->stats.registered,
-	    (unsigned long long)relay->stats.delivered,
-	    (unsigned long long)relay->stats.missed);
+	    (unsigned long long)metrics.c[M_ACCEPTED],
+	    (unsigned long long)(metrics.c[M_REFUSED_CAPACITY] +
+	    metrics.c[M_REFUSED_PER_ADDRESS]),
+	    (unsigned long long)metrics.c[M_REFUSED_RATE],
+	    (unsigned long long)metrics.c[M_REFUSED_PENDING],
+	    (unsigned long long)metrics.c[M_REFUSED_PROXY],
+	    (unsigned long long)metrics.c[M_PROXY_LOCAL],
+	    (unsigned long long)metrics.c[M_FORWARDED_BAD],
+	    (unsigned long long)metrics.c[M_REFUSED_TLS],
+	    (unsigned long long)metrics.c[M_REGISTERED],
+	    (unsigned long long)metrics.c[M_DELIVERED],
+	    (unsigned long long)metrics.c[M_PUBLISH_MISSED]);
 	while ((l = TAILQ_FIRST(&relay->listeners)) != NULL)
 		relay_listener_del(l->id);
+	admin_close_all();
 	for (i = TL_HTTP; i <= TL_LIVE; i++) {
 		for (s = TAILQ_FIRST(&relay->tl[i]); s != NULL; s = next) {
 			next = TAILQ_NEXT(s, timer_entry);

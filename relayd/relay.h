@@ -95,6 +95,8 @@ struct session {
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */
+	uint32_t		 t_queued;	/* us: oldest output queued */
+	uint32_t		 t_upgrade;	/* us: upgraded (metrics.h) */
 	struct bucket		 bucket;	/* rate limit */
 	struct event		 ev;
 	struct ws_rx		 rx;
@@ -136,20 +138,6 @@ struct listener {
 };
 TAILQ_HEAD(listener_list, listener);
 
-struct relay_stats {
-	uint64_t		 accepted;
-	uint64_t		 refused;	/* over a connection limit */
-	uint64_t		 rate_refused;	/* 429: handshake or registration */
-	uint64_t		 pending_refused; /* over a pending cap */
-	uint64_t		 proxy_bad;	/* PROXY header missing or bad */
-	uint64_t		 proxy_local;	/* PROXY LOCAL: health checks */
-	uint64_t		 forwarded_bad;	/* X-Forwarded-For/Forwarded unusable */
-	uint64_t		 tls_bad;	/* TLS handshakes failed */
-	uint64_t		 registered;
-	uint64_t		 delivered;
-	uint64_t		 missed;	/* room members that were full */
-};
-
 struct relay {
 	struct event_base	*base;
 	struct imsgbuf		 parent;
@@ -172,6 +160,7 @@ struct relay {
 	struct listener_list	 listeners;
 	uint64_t		 next_sid;
 	uint64_t		 nofile;	/* descriptor limit */
+	int64_t			 start_time;	/* time(NULL) at start */
 	uint32_t		 nsessions;	/* conn.c counts them */
 	uint32_t		 npending;	/* awaiting registration */
 	uint32_t		 cq_inflight;	/* session.c: requests at cryptod */
@@ -179,7 +168,6 @@ struct relay {
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;	/* session.c */
-	struct relay_stats	 stats;
 };
 
 extern struct relay	*relay;

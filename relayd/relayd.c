@@ -481,7 +481,8 @@ start_children(void)
 static uint32_t
 listener_flags(const struct listen_conf *l)
 {
-	return (l->proxy ? LISTENER_PROXY : 0) | (l->tls ? LISTENER_TLS : 0);
+	return (l->proxy ? LISTENER_PROXY : 0) | (l->tls ? LISTENER_TLS : 0) |
+	    (l->metrics ? LISTENER_METRICS : 0);
 }
 
 static int

@@ -21,6 +21,7 @@
 #include "codec.h"
 #include "khash.h"
 #include "log.h"
+#include "metrics.h"
 #include "outq.h"
 #include "relay.h"
 #include "router.h"
@@ -74,6 +75,12 @@ size_t
 router_nkeys(void)
 {
 	return HASH_COUNT(router_keys);
+}
+
+size_t
+router_nrooms(void)
+{
+	return HASH_COUNT(router_rooms);
 }
 
 struct session *
@@ -208,7 +215,8 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
 		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
 		outq_queue(r, f, flen);
-		relay->stats.delivered++;
+		METRIC_INC(M_DELIVERED);
+		METRIC_INC(M_MSG_OUT);
 	}
 	return ROUTE_OK;
 }
@@ -261,11 +269,12 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 		/* A member that cannot take it now misses it. */
 		if (!outq_room_for(o->s, flen)) {
 			outq_mark_full(o->s);
-			relay->stats.missed++;
+			METRIC_INC(M_PUBLISH_MISSED);
 			continue;
 		}
 		outq_queue(o->s, f, flen);
-		relay->stats.delivered++;
+		METRIC_INC(M_DELIVERED);
+		METRIC_INC(M_MSG_OUT);
 	}
 	return ROUTE_OK;
 }
@@ -291,10 +300,11 @@ router_presence(struct room *room, struct session *except,
 			f[p] = outq_enc_frame(p, n, &flen[p]);
 		}
 		if (!outq_room_for(o->s, flen[p])) {
-			relay->stats.missed++;
+			METRIC_INC(M_PUBLISH_MISSED);
 			continue;
 		}
 		outq_queue(o->s, f[p], flen[p]);
+		METRIC_INC(M_MSG_OUT);
 	}
 }
 
@@ -320,6 +330,7 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	hlen = ws_header(hdr, codec_opcode(s->proto), n);
 	outq_queue(s, hdr, hlen);
 	outq_queue(s, buf, n);
+	METRIC_INC(M_MSG_OUT);
 	free(buf);
 	free(keys);
 }

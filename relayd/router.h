@@ -33,5 +33,6 @@ void	router_unregister(struct session *);
 int	router_request(struct session *, struct sws_req *, const char **code,
 	    const char **message);
 size_t	router_nkeys(void);
+size_t	router_nrooms(void);
 
 #endif /* SWS_ROUTER_H */

@@ -16,6 +16,7 @@
 #include "codec.h"
 #include "limit.h"
 #include "log.h"
+#include "metrics.h"
 #include "outq.h"
 #include "proto.h"
 #include "relay.h"
@@ -63,6 +64,7 @@ static const char *const reject_reasons[] = {
 static const char *session_register_fail(struct session *, const char *,
 		    const char *);
 static void	session_cryptod_release(struct session *);
+static size_t	cq_queued;	/* requests in the queues, not yet sent */
 static int	cq_push(struct session *, uint32_t, const struct imsg_verify *);
 static int	cq_drop(struct session *);
 static void	cq_run(void);
@@ -106,6 +108,7 @@ session_send_enc(struct session *s, size_t n)
 		fatalx("encoding did not fit its buffer");
 	f = outq_enc_frame(s->proto, n, &flen);
 	outq_queue(s, f, flen);
+	METRIC_INC(M_MSG_OUT);
 }
 
 /* Encode-and-send helpers for replies to this session. */
@@ -128,9 +131,10 @@ const char *
 session_start(struct session *s)
 {
 	/* cryptod makes the challenge; the client speaks after. */
-	s->state = S_WAIT_CHAL;
+	SET_STATE(s, S_WAIT_CHAL);
+	s->t_upgrade = metrics_now_us();
 	if (cq_push(s, IMSG_CHALLENGE_REQ, NULL) == -1) {
-		s->state = S_REFUSED;
+		SET_STATE(s, S_REFUSED);
 		return session_register_fail(s, SWS_E_UNAVAILABLE,
 		    "the key service is overloaded");
 	}
@@ -153,6 +157,7 @@ cq_push(struct session *s, uint32_t type, const struct imsg_verify *v)
 	if (v != NULL)
 		q->v = *v;
 	TAILQ_INSERT_TAIL(&a->cq, q, entry);
+	cq_queued++;
 	s->cqueued = 1;
 	if (!a->ready) {
 		TAILQ_INSERT_TAIL(&cq_round, a, ready_entry);
@@ -190,6 +195,7 @@ cq_run(void)
 		relay->cq_inflight++;
 		s->cqueued = 0;
 		TAILQ_REMOVE(&a->cq, q, entry);
+		cq_queued--;
 		free(q);
 		/* The address goes to the back of the round, or out of it. */
 		TAILQ_REMOVE(&cq_round, a, ready_entry);
@@ -216,12 +222,19 @@ cq_drop(struct session *s)
 	if (q == NULL)
 		fatalx("%s: queued request not found", __func__);
 	TAILQ_REMOVE(&a->cq, q, entry);
+	cq_queued--;
 	free(q);
 	if (TAILQ_EMPTY(&a->cq) && a->ready) {
 		TAILQ_REMOVE(&cq_round, a, ready_entry);
 		a->ready = 0;
 	}
 	return 1;
+}
+
+size_t
+session_cq_queued(void)
+{
+	return cq_queued;
 }
 
 void
@@ -257,6 +270,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		if (s->state != S_REGISTERED)
 			return session_register_fail(s, SWS_E_MALFORMED, why);
 		session_error(s, 0, 0, SWS_E_MALFORMED, why);
+		metrics_refused(SWS_E_MALFORMED, 1);
 		return NULL;
 	}
 	if (s->state != S_REGISTERED) {
@@ -282,7 +296,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		if (cq_push(s, IMSG_VERIFY, &v) == -1)
 			return session_register_fail(s, SWS_E_UNAVAILABLE,
 			    "the key service is overloaded");
-		s->state = S_VERIFYING;
+		SET_STATE(s, S_VERIFYING);
 		return NULL;
 	}
 
@@ -296,6 +310,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	 */
 	if (!bucket_take(&s->bucket, relay_msec(), relay->lim.rate,
 	    relay->lim.burst)) {
+		metrics_refused(SWS_E_RATE_LIMITED, req.has_id);
 		if (req.has_id)
 			session_error(s, 1, req.id, SWS_E_RATE_LIMITED,
 			    "over the rate limit");
@@ -305,17 +320,21 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	}
 	s->refusals = 0;
 	if (r == CODEC_MALFORMED) {
+		metrics_refused(SWS_E_MALFORMED, 1);
 		session_error(s, req.has_id, req.id, SWS_E_MALFORMED,
 		    why != NULL ? why : "malformed message");
 		return NULL;
 	}
 	/* Also CHALLENGE_RESPONSE, which a registered client may not send. */
 	if (r == CODEC_UNKNOWN_TYPE) {
+		metrics_refused(SWS_E_UNKNOWN_TYPE, req.has_id);
 		if (req.has_id)
 			session_error(s, 1, req.id, SWS_E_UNKNOWN_TYPE,
 			    "not a request a client may send");
 		return NULL;
 	}
+	METRIC_INC(req.type == REQ_SEND ? M_REQ_SEND : req.type == REQ_JOIN ?
+	    M_REQ_JOIN : req.type == REQ_LEAVE ? M_REQ_LEAVE : M_REQ_PUBLISH);
 	/* The router delivers; the answer is ours, after the delivery. */
 	switch (router_request(s, &req, &code, &message)) {
 	case ROUTE_OK:
@@ -323,6 +342,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 			session_ack(s, req.id);
 		break;
 	case ROUTE_FAILED:
+		metrics_refused(code, req.has_id);
 		if (req.has_id)
 			session_error(s, 1, req.id, code, message);
 		break;
@@ -342,7 +362,7 @@ session_challenge(struct session *s, const uint8_t *challenge,
 	    server_pk, challenge);
 	s->hold = 0;
 	session_send_enc(s, n);
-	s->state = S_CHALLENGED;
+	SET_STATE(s, S_CHALLENGED);
 }
 
 int
@@ -354,9 +374,10 @@ session_verified(struct session *s, const uint8_t *proof)
 	if (s->state != S_VERIFYING)
 		return 0;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
-	s->state = S_REGISTERED;
+	SET_STATE(s, S_REGISTERED);
+	metrics_observe(H_REGISTRATION, metrics_now_us() - s->t_upgrade);
 	session_unpend(s);
-	relay->stats.registered++;
+	METRIC_INC(M_REGISTERED);
 	relay_timer_set(s, TL_LIVE);
 	memset(&l, 0, sizeof(l));
 	l.max_message = relay->lim.max_message;
@@ -376,7 +397,7 @@ session_rejected(struct session *s, uint32_t reason)
 	if (s->state != S_VERIFYING)
 		return NULL;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
-	s->state = S_REFUSED;	/* nothing left with cryptod */
+	SET_STATE(s, S_REFUSED);	/* nothing left with cryptod */
 	if (reason >= sizeof(reject_reasons) / sizeof(reject_reasons[0]) ||
 	    reject_reasons[reason] == NULL)
 		fatalx("cryptod gave unknown reason %u", reason);
@@ -406,6 +427,7 @@ session_register_fail(struct session *s, const char *reason,
 	n = enc_register_failure(s->proto, outq_enc_buf(s->proto),
 	    outq_enc_cap(), reason, message);
 	session_send_enc(s, n);
+	metrics_regfail(reason);
 	log_debug("session %llu: registration failed: %s",
 	    (unsigned long long)s->sid, reason);
 	return reason;

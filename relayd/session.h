@@ -41,6 +41,8 @@ void	session_configure(void);
  * there): the next queued one may go.
  */
 void	session_cryptod_answered(void);
+/* Requests to cryptod waiting in the relay's queues. */
+size_t	session_cq_queued(void);
 /*
  * At the upgrade of a relay session: ask cryptod for a challenge.  The
  * request waits its turn among the addresses with requests queued

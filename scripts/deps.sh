@@ -11,7 +11,7 @@ libbsd-dev libmd-dev libmsgpack-dev libjansson-dev libseccomp-dev
 uthash-dev libclang-rt-14-dev libtls-dev libssl-dev python3 python3-websockets
 python3-nacl python3-msgpack procps psmisc openssl"
 [ "${1:-}" = test ] && PKGS="$PKGS chromium haproxy nginx libnginx-mod-stream
-python3-cryptography"
+python3-cryptography prometheus"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

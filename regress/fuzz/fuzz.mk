@@ -43,6 +43,12 @@ FUZZ_TARGETS += proxy forwarded
 fuzz_proxy_SRCS = regress/fuzz/fuzz_proxy.c relayd/proxy.c
 fuzz_forwarded_SRCS = regress/fuzz/fuzz_forwarded.c relayd/proxy.c
 
+# The admin endpoint's request line (relayd/admin.c), with the code it
+# links against: the counters it renders and the log it writes to.
+FUZZ_TARGETS += admin
+fuzz_admin_SRCS = regress/fuzz/fuzz_admin.c relayd/admin.c relayd/metrics.c \
+	common/log.c
+
 # The imsg dispatch of each process, fed hostile messages: libFuzzer
 # targets that compile the process's own source in (so the harness can
 # set its state up and free it around each input).  Seeds are written by

@@ -52,6 +52,11 @@ check_answer(const struct imsg *imsg)
 			abort();
 		memcpy(&sid, imsg->data, sizeof(sid));
 		break;
+	case IMSG_PONG:
+		/* the relay's token back, whatever it was */
+		if (imsg->len != sizeof(struct imsg_ping))
+			abort();
+		return;
 	default:
 		abort();
 	}

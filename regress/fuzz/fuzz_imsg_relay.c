@@ -49,6 +49,9 @@ check_to_cryptod(const struct imsg *imsg)
 	case IMSG_VERIFY:
 		want = sizeof(struct imsg_verify);
 		break;
+	case IMSG_PING:
+		want = sizeof(struct imsg_ping);
+		break;
 	default:
 		abort();
 	}

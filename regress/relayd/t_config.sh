@@ -353,6 +353,42 @@ row "no listener" 1 \
     "=$P: @CONF@: no listener: at least one \"listen on\" is required" '
 @BASE@'
 
+row "metrics listener alone is no listener" 1 \
+    "=$P: @CONF@: no listener: at least one \"listen on\" is required" '
+metrics listen on 127.0.0.1 port 9100
+@BASE@'
+
+row "metrics listener on a client listener's port" 1 \
+    "=$P: @CONF@:2: the metrics listener 127.0.0.1 port 8080 (metrics) may not share a client listener's address and port (127.0.0.1 port 8080)" '
+listen on 127.0.0.1 port 8080
+metrics listen on 127.0.0.1 port 8080
+@BASE@'
+
+row "metrics listener inside a client wildcard" 1 \
+    "~may not share a client listener's address and port (0.0.0.0 port 8080)" '
+listen on * port 8080
+metrics listen on 127.0.0.1 port 8080
+@BASE@'
+
+row "metrics listener beside clients" 0 \
+    "~configuration OK" '
+listen on 127.0.0.1 port 8080
+metrics listen on 127.0.0.1 port 9100
+metrics listen on ::1 port 9100
+@BASE@'
+
+row "metrics listener with a port out of range" 1 \
+    "~port 70000 is out of range" '
+listen on 127.0.0.1 port 8080
+metrics listen on 127.0.0.1 port 70000
+@BASE@'
+
+row "metrics listener with tls" 1 \
+    "~syntax error" '
+listen on 127.0.0.1 port 8080
+metrics listen on 127.0.0.1 port 9100 tls
+@BASE@'
+
 row "duplicate listener" 1 \
     "=$P: @CONF@: duplicate listener [::1] port 8080" '
 listen on ::1 port 8080

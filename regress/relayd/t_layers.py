@@ -20,6 +20,7 @@ src = os.path.join(top, "relayd")
 # top to bottom
 LAYERS = ["relay", "conn", "session", "router", "outq"]
 BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "proxy", "tlsctx",
+    "metrics", "admin",
     "config"]
 # headers that are not the module of their file name
 MODULE_OF = {
