@@ -38,6 +38,7 @@
 #include "proxy.h"
 #include "proto.h"
 #include "relay.h"
+#include "relay_ctl.h"
 #include "relay_main.h"
 #include "router.h"
 #include "session.h"
@@ -74,6 +75,8 @@ static void	msg_shutdown(struct imsg *, void *);
 static void	msg_tls_conf(struct imsg *, void *);
 static void	msg_tls_data(struct imsg *, void *);
 static void	msg_tls_end(struct imsg *, void *);
+static void	msg_ctl_req(struct imsg *, void *);
+static void	msg_ctl_verbose(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
@@ -107,6 +110,12 @@ static const struct imsg_handler relay_imsg[] = {
 	    msg_tls_data },
 	{ IMSG_TLS_END, "TLS_END", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_tls_end },
+	{ IMSG_CTL_REQ, "CTL_REQ", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ctl_req), sizeof(struct imsg_ctl_req),
+	    IMSG_FD_NO, msg_ctl_req },
+	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
+	    IMSG_FD_NO, msg_ctl_verbose },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
 	    IMSG_FD_NO, msg_challenge },
@@ -144,6 +153,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
+	RB_INIT(&relay->all);
+	relay->t_start = relay_msec();
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
@@ -460,6 +471,30 @@ msg_tls_end(struct imsg *imsg, void *arg)
 	tlsctx_end();
 }
 
+/* relayctl, through the parent; the answer goes back the same way. */
+static void
+msg_ctl_req(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_req	 req;
+
+	(void)arg;
+	memcpy(&req, imsg->data, sizeof(req));
+	relay_ctl_request(&relay->parent, &req);
+	relay_imsg_event(&relay->parent, &relay->ev_parent,
+	    relay_dispatch_parent);
+}
+
+static void
+msg_ctl_verbose(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_verbose	 v;
+
+	(void)arg;
+	memcpy(&v, imsg->data, sizeof(v));
+	log_setverbose(v.verbose);
+	log_debug("log verbose");
+}
+
 static void
 msg_shutdown(struct imsg *imsg, void *arg)
 {
@@ -618,7 +653,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		close(fd);
 		return;
 	}
-	conn_accept(fd, a, pp, trusted && !pp, tls);
+	conn_accept(fd, a, pp, trusted && !pp, tls, l->id);
 }
 
 static void
