@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,7 @@ main(int argc, char *argv[])
 	} else
 		usage();
 
+	signal(SIGPIPE, SIG_IGN);
 	fd = ctl_connect();
 	if (imsgbuf_init(&ib, fd) == -1)
 		die("%s", strerror(errno));
@@ -158,7 +160,11 @@ main(int argc, char *argv[])
 		printf("%s\n", header);
 	for (;;) {
 		if (imsg_compose(&ib, IMSG_CTL_REQ, 0, -1, &req, sizeof(req))
-		    == -1 || imsgbuf_flush(&ib) == -1)
+		    == -1)
+			die("%s", strerror(errno));
+		/* refused, relayd may have answered and closed: read it */
+		if (imsgbuf_flush(&ib) == -1 && errno != EPIPE &&
+		    errno != ECONNRESET)
 			die("write: %s", strerror(errno));
 		/* rows until this page's end */
 		for (;;) {
@@ -168,6 +174,8 @@ main(int argc, char *argv[])
 				n = imsgbuf_read(&ib);
 				if (n == -1 && errno == EINTR)
 					continue;
+				if (n == -1 && errno == ECONNRESET)
+					n = 0;
 				if (n == -1)
 					die("read: %s", strerror(errno));
 				if (n == 0)
