@@ -69,7 +69,7 @@ except Exception as e:
 finally:
 	log.close()
 	os.unlink("/dev/log")
-	for f in (key, conf):
+	for f in (key, conf, os.path.join(tmp, "relayd.sock")):
 		if os.path.exists(f):
 			os.unlink(f)
 	os.rmdir(tmp)
