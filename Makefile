@@ -52,12 +52,12 @@ COMMON_SRCS = common/log.c common/imsg.c common/dispatch.c common/proc.c \
 	  common/sandbox.c common/b64.c common/keyfile.c
 CRYPTOD_SRCS = cryptod/cryptod.c cryptod/reg.c $(COMMON_SRCS)
 # The relay process below relay.c, by layer (docs/ARCHITECTURE.md).
-RELAY_MODULES = relayd/conn.c relayd/http.c relayd/session.c relayd/tlsctx.c \
+RELAY_MODULES = relayd/relay_ctl.c relayd/conn.c relayd/http.c relayd/session.c relayd/tlsctx.c \
 	  relayd/router.c relayd/outq.c relayd/clock.c relayd/limit.c \
 	  relayd/khash.c relayd/codec.c relayd/codec_json.c \
 	  relayd/codec_msgpack.c relayd/json.c relayd/proxy.c relayd/metrics.c \
 	  relayd/admin.c
-RELAYD_SRCS = relayd/relayd.c relayd/parse.c relayd/config.c relayd/certs.c \
+RELAYD_SRCS = relayd/relayd.c relayd/control.c relayd/parse.c relayd/config.c relayd/certs.c \
 	  relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
 	  $(COMMON_SRCS)
 

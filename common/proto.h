@@ -48,6 +48,15 @@ enum imsg_type {
 	IMSG_CA_SIGNATURE = 26,	/* struct imsg_ca_res */
 	/* ca -> parent */
 	IMSG_CA_READY = 27,		/* no payload: the key set is installed */
+	/*
+	 * The control socket (relayctl(8)): relayctl -> parent -> relay,
+	 * and the answers back; the same framing on the socket as here.
+	 */
+	IMSG_CTL_REQ = 30,		/* struct imsg_ctl_req */
+	IMSG_CTL_LINE = 31,		/* struct imsg_ctl_line: one row */
+	IMSG_CTL_END = 32,		/* struct imsg_ctl_end: page done */
+	/* parent -> every child */
+	IMSG_CTL_VERBOSE = 33,	/* struct imsg_ctl_verbose */
 	/* relay -> cryptod, and its answer: /healthz on the admin listener */
 	IMSG_PING = 45,			/* struct imsg_ping */
 	IMSG_PONG = 46,			/* struct imsg_ping, the same token */
@@ -152,6 +161,58 @@ struct imsg_ca_res {
 	uint32_t	 ok;			/* 1 signed, 0 refused */
 	uint32_t	 len;			/* bytes of sig used */
 	uint8_t		 sig[CA_IO_MAX];
+};
+
+/*
+ * The control socket.  relayctl sends one CTL_REQ at a time and reads
+ * CTL_LINEs until a CTL_END; a listing comes in pages of at most
+ * CTL_PAGE_MAX rows, and relayctl asks again with the cursor of the
+ * CTL_END while its "more" is set.  The parent puts its own client id in
+ * id, forwards what is the relay's to the relay, and copies the answers
+ * (which carry the id back) to that client.
+ */
+#define CTL_SUMMARY		1	/* show summary */
+#define CTL_SESSIONS		2	/* show sessions [KEY] */
+#define CTL_ROOMS		3	/* show rooms */
+#define CTL_LISTENERS		4	/* show listeners */
+#define CTL_RELOAD		5	/* parent: what SIGHUP does */
+#define CTL_LOG_VERBOSE		6	/* parent and every child */
+#define CTL_LOG_BRIEF		7
+#define CTL_KICK		8	/* close the key's sessions, 4002 */
+
+#define CTL_PAGE_MAX		256	/* rows per CTL_END */
+#define CTL_LINE_MAX		512	/* bytes of a row, NUL included */
+#define CTL_ERROR_MAX		256
+
+struct imsg_ctl_req {
+	uint32_t	 id;			/* the parent's client id */
+	uint32_t	 cmd;			/* CTL_* */
+	uint64_t	 cursor;		/* 0 first, then CTL_END's */
+	uint32_t	 haskey;		/* key is set (sessions, kick) */
+	uint32_t	 limit;			/* rows wanted, 1 .. CTL_PAGE_MAX */
+	uint8_t		 key[32];
+};
+
+struct imsg_ctl_line {
+	uint32_t	 id;
+	uint32_t	 pad;
+	char		 line[CTL_LINE_MAX];	/* NUL-terminated */
+};
+
+#define CTL_OK			0
+#define CTL_FAIL		1
+
+struct imsg_ctl_end {
+	uint32_t	 id;
+	uint32_t	 status;		/* CTL_OK, CTL_FAIL */
+	uint64_t	 cursor;		/* for the next page */
+	uint32_t	 more;			/* 1: ask again with cursor */
+	uint32_t	 pad;
+	char		 error[CTL_ERROR_MAX];	/* NUL-terminated */
+};
+
+struct imsg_ctl_verbose {
+	int32_t		 verbose;		/* log_setverbose() */
 };
 
 #endif /* SWS_PROTO_H */

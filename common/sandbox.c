@@ -170,6 +170,8 @@ static const int sc_parent[] = {
 	SCMP_SYS(connect), SCMP_SYS(sendto),
 	/* reaping children */
 	SCMP_SYS(wait4),
+	/* relayctl's clients on the control socket (control.c) */
+	SCMP_SYS(accept4),
 	/* libevent */
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 };
@@ -199,6 +201,10 @@ static const struct sandbox_rule sr_parent[] = {
 	{ SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
 	    { SCMP_A1(SCMP_CMP_EQ, IPPROTO_IPV6),
 	    SCMP_A2(SCMP_CMP_EQ, IPV6_V6ONLY) } },
+	/* control.c: who a relayctl client is; no other option */
+	{ SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_PEERCRED) } },
 	/* fdopen(3) asks a configuration file's flags */
 	{ SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 	    { SCMP_A1(SCMP_CMP_EQ, F_GETFL) } },

@@ -27,6 +27,8 @@
 #define DEFAULT_USER		"_relayd"
 #define DEFAULT_CHROOT		"/var/empty"
 #define DEFAULT_PATH		"/"
+#define DEFAULT_CONTROL		"/var/run/relayd.sock"
+#define CONF_CTL_PATH_MAX	108	/* sun_path */
 
 /* Fixed-size settings, sent as one imsg to the relay. */
 struct relay_limits {
@@ -120,6 +122,9 @@ struct relayd_conf {
 	char			 keyfile[PATH_MAX];
 	char			 user[64];
 	char			 chroot[PATH_MAX];
+	char			 ctl_path[CONF_CTL_PATH_MAX];	/* control socket */
+	char			 ctl_group[64];	/* "" for root's */
+	gid_t			 ctl_gid;
 };
 
 #define PARSE_NOCHECK_FILES	0x01	/* -n as non-root: skip key owner */

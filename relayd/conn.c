@@ -55,7 +55,6 @@ static void	conn_events(struct session *, short);
 static void	conn_hold(struct session *, const uint8_t *, size_t);
 static void	conn_resume(struct session *);
 static void	conn_trim(struct session *);
-static const char *conn_addr(const struct session *, char *, size_t);
 static void	conn_tls_handshake(struct session *);
 static ssize_t	conn_recv(struct session *, uint8_t *, size_t);
 static ssize_t	conn_recv1(struct session *, uint8_t *, size_t);
@@ -72,9 +71,16 @@ conn_init(void)
 		fatal("malloc");
 }
 
+int
+session_serial_cmp(const struct session *a, const struct session *b)
+{
+	return a->serial < b->serial ? -1 : a->serial > b->serial;
+}
+RB_GENERATE(session_all, session, all_entry, session_serial_cmp)
+
 void
 conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
-    int tls)
+    int tls, int lid)
 {
 	struct session	*s;
 	int		 one = 1, sockbuf = SESSION_SOCKBUF;
@@ -114,6 +120,10 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof(sockbuf));
 	relay->nsessions++;
 	metrics_state(METRICS_NEW, S_HTTP);
+	s->serial = ++relay->next_serial;
+	s->t_accept = relay_msec();
+	s->lid = lid;
+	RB_INSERT(session_all, &relay->all, s);
 	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
 	    conn_event, s);
 	s->ev_flags = EV_READ;
@@ -392,7 +402,7 @@ conn_closing_feed(struct session *s, size_t n)
 }
 
 /* "192.0.2.1" or "2001:db8:1:2::/64": the client as counted, for logs. */
-static const char *
+const char *
 conn_addr(const struct session *s, char *buf, size_t len)
 {
 	char	 a[INET6_ADDRSTRLEN];
@@ -848,6 +858,7 @@ conn_free(struct session *s)
 	ws_rx_free(&s->rx);
 	free(s->in);
 	metrics_state(s->state, METRICS_NEW);
+	RB_REMOVE(session_all, &relay->all, s);
 	free(s);
 	relay->nsessions--;
 }

@@ -8,10 +8,17 @@
 #ifndef SWS_CONN_H
 #define SWS_CONN_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "relay.h"
 
 struct addrent;
 struct session;
+
+/* Every session by the serial number of its accept (relay->all). */
+int	session_serial_cmp(const struct session *, const struct session *);
+RB_PROTOTYPE(session_all, session, all_entry, session_serial_cmp)
 
 /* The read buffer, once, before the first connection. */
 void	conn_init(void);
@@ -22,9 +29,10 @@ void	conn_init(void);
  * Forwarded header names it.  Either way the connection is counted
  * against the client's address once it is known (docs/WIRE.md section 1).
  * tls: a TLS handshake comes first (after the PROXY header, if any).
+ * lid: the listener's id, for relayctl's listing.
  */
 void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy,
-	    int tls);
+	    int tls, int lid);
 /* The socket's libevent callback (EV_READ, EV_WRITE). */
 void	conn_event(int fd, short what, void *arg);
 /* cryptod's verdicts on a registration. */
@@ -42,6 +50,8 @@ void	conn_free(struct session *);
  * close is complete or the peer is gone), 0 otherwise.
  */
 int	conn_flush(struct session *);
+/* "192.0.2.1" or "2001:db8:1:2::/64": the client as counted. */
+const char *conn_addr(const struct session *, char *, size_t);
 /* The session's time on timer list tlist (TL_*) is up. */
 void	conn_timeout(struct session *, int tlist);
 

@@ -446,6 +446,23 @@ metrics_prometheus(char *buf, size_t len, const struct metrics_gauges *g)
 	return o.full ? 0 : o.len;
 }
 
+/* "sws_registration_failures_total" as "registration failures". */
+static void
+summary_name(struct out *o, const char *name)
+{
+	size_t	 len, i;
+	char	 c;
+
+	name += strlen("sws_");
+	len = strlen(name);
+	if (len > 6 && strcmp(name + len - 6, "_total") == 0)
+		len -= 6;
+	for (i = 0; i < len; i++) {
+		c = name[i] == '_' ? ' ' : name[i];
+		out_printf(o, "%c", c);
+	}
+}
+
 /* The counters of a family, on one line: "name: label=value ...". */
 static void
 summary_family(struct out *o, size_t *ip)
@@ -453,9 +470,9 @@ summary_family(struct out *o, size_t *ip)
 	size_t		 i = *ip, start = *ip;
 	const char	*v, *q;
 
-	out_printf(o, "%s", rows[i].name + strlen("sws_"));
+	summary_name(o, rows[i].name);
 	if (rows[i].label == NULL) {
-		out_printf(o, " %llu\n", (unsigned long long)metrics.c[i]);
+		out_printf(o, ": %llu\n", (unsigned long long)metrics.c[i]);
 		*ip = i + 1;
 		return;
 	}
@@ -476,37 +493,39 @@ size_t
 metrics_summary(char *buf, size_t len, const struct metrics_gauges *g)
 {
 	struct out	 o = { buf, 0, len, 0 };
+	uint64_t	 nconn = 0;
 	size_t		 i;
-	int64_t		 up = g->now - g->start_time;
 
 	if (len == 0)
 		return 0;
 	buf[0] = '\0';
-	out_printf(&o, "uptime %lldd %02lld:%02lld:%02lld\n",
-	    (long long)(up / 86400), (long long)(up / 3600 % 24),
-	    (long long)(up / 60 % 60), (long long)(up % 60));
-	out_printf(&o, "connections:");
+	out_printf(&o, "uptime: %lld s\n", (long long)(g->now - g->start_time));
 	for (i = 0; i < METRICS_NSTATES; i++)
-		out_printf(&o, " %s=%llu", state_names[i],
+		nconn += metrics.state[i];
+	out_printf(&o, "connections: %llu\n", (unsigned long long)nconn);
+	for (i = 0; i < METRICS_NSTATES; i++)
+		out_printf(&o, "  %s: %llu\n", state_names[i],
 		    (unsigned long long)metrics.state[i]);
-	out_printf(&o, "\nsessions %llu, keys %llu, rooms %llu, "
-	    "listeners %llu\n", (unsigned long long)g->sessions,
+	out_printf(&o, "sessions: %llu\nkeys: %llu\nrooms: %llu\n"
+	    "listeners: %llu\n", (unsigned long long)g->sessions,
 	    (unsigned long long)g->keys, (unsigned long long)g->rooms,
 	    (unsigned long long)g->listeners);
-	out_printf(&o, "registrations pending %llu; cryptod: %llu in "
-	    "flight, %llu queued\n", (unsigned long long)g->pending,
+	out_printf(&o, "pending registrations: %llu\n"
+	    "cryptod requests in flight: %llu\n"
+	    "cryptod requests queued: %llu\n", (unsigned long long)g->pending,
 	    (unsigned long long)g->cryptod_inflight,
 	    (unsigned long long)g->cryptod_queued);
-	out_printf(&o, "output queued %llu bytes; relay heap %llu bytes, "
-	    "%llu idle output buffers\n", (unsigned long long)metrics.queued,
-	    (unsigned long long)g->heap, (unsigned long long)g->outbuf_pool);
+	out_printf(&o, "output queued: %llu bytes\noutput buffers idle: %llu\n"
+	    "relay heap: %llu bytes\n", (unsigned long long)metrics.queued,
+	    (unsigned long long)g->outbuf_pool, (unsigned long long)g->heap);
 	for (i = 0; i < M_NCOUNTERS; )
 		summary_family(&o, &i);
-	for (i = 0; i < H_NHIST; i++)
-		out_printf(&o, "%s: count=%llu mean_us=%llu\n",
-		    hists[i].name + strlen("sws_"),
+	for (i = 0; i < H_NHIST; i++) {
+		summary_name(&o, hists[i].name);
+		out_printf(&o, ": count=%llu mean=%lluus\n",
 		    (unsigned long long)metrics.h[i].count,
 		    (unsigned long long)(metrics.h[i].count ?
 		    metrics.h[i].sum_us / metrics.h[i].count : 0));
+	}
 	return o.full ? 0 : o.len;
 }

@@ -14,12 +14,14 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -110,6 +112,7 @@ static void	 listen_add(const char *, int64_t, int);
 static void	 trusted_add(const char *);
 static void	 tls_file(int, const char *);
 static void	 tls_keypair(const char *, const char *, const char *);
+static void	 control_set(const char *, const char *);
 static void	 rate_set(uint32_t *, uint32_t *, int64_t, int64_t,
 		    const char *);
 static int	 str_add(struct str_list *, const char *, const char *);
@@ -127,11 +130,12 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	NAME OFF ON ORIGIN PATH PENDING PER PING PORT PREFIX PROTOCOL PROXY
 %token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
 %token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER KEYPAIR OCSP PROTOCOLS CIPHERS
+%token	CONTROL SOCKET GROUP
 %token	ERROR METRICS
 %token	<string>	STRING
 %token	<number>	NUMBER
 %type	<number>	size onoff number32 listenopts listenopt
-%type	<string>	tlsocsp
+%type	<string>	tlsocsp ctlgroup
 %destructor		{ free($$); } <string>
 
 %%
@@ -331,11 +335,20 @@ main		: LISTEN ON STRING PORT NUMBER listenopts {
 				conf->tls_protocols = p;
 			free($3);
 		}
+		| CONTROL SOCKET STRING ctlgroup {
+			control_set($3, $4);
+			free($3);
+			free($4);
+		}
 		| TLS CIPHERS STRING		{
 			(void)set_string(conf->tls_ciphers,
 			    sizeof(conf->tls_ciphers), $3, "tls ciphers");
 			free($3);
 		}
+		;
+
+ctlgroup	: /* empty */			{ $$ = NULL; }
+		| GROUP STRING			{ $$ = $2; }
 		;
 
 tlsocsp		: /* empty */			{ $$ = NULL; }
@@ -398,7 +411,9 @@ static const struct keyword {
 	{ "chroot",		CHROOT },
 	{ "ciphers",		CIPHERS },
 	{ "connections",	CONNECTIONS },
+	{ "control",		CONTROL },
 	{ "echo",		ECHO },
+	{ "group",		GROUP },
 	{ "handshake",		HANDSHAKE },
 	{ "idle",		IDLE },
 	{ "include",		INCLUDE },
@@ -438,6 +453,7 @@ static const struct keyword {
 	{ "session",		SESSION },
 	{ "sessions",		SESSIONS },
 	{ "size",		SIZE },
+	{ "socket",		SOCKET },
 	{ "timeout",		TIMEOUT },
 	{ "tls",		TLS },
 	{ "trusted",		TRUSTED },
@@ -1188,6 +1204,43 @@ tls_keypair(const char *cert, const char *key, const char *ocsp)
 }
 
 /*
+ * "control socket PATH [group NAME]": the socket relayctl(8) talks to,
+ * owned by root and the group (root's when none is given), mode 0660.
+ */
+static void
+control_set(const char *path, const char *group)
+{
+	struct sockaddr_un	 sun;
+	struct group		*gr;
+
+	if (path[0] != '/') {
+		parse_warnx("control socket \"%s\" is not an absolute path",
+		    path);
+		return;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		parse_warnx("control socket \"%s\": name too long (at most "
+		    "%zu bytes)", path, sizeof(sun.sun_path) - 1);
+		return;
+	}
+	if (group != NULL) {
+		if (group[0] == '\0' || (gr = getgrnam(group)) == NULL) {
+			parse_warnx("control socket group \"%s\": unknown "
+			    "group", group);
+			return;
+		}
+		conf->ctl_gid = gr->gr_gid;
+		(void)set_string(conf->ctl_group, sizeof(conf->ctl_group),
+		    group, "group name");
+	} else {
+		conf->ctl_gid = 0;
+		conf->ctl_group[0] = '\0';
+	}
+	(void)set_string(conf->ctl_path, sizeof(conf->ctl_path), path,
+	    "control socket");
+}
+
+/*
  * "trusted proxy ADDRESS[/PREFIX]": a peer whose X-Forwarded-For or
  * Forwarded header is believed, and on a proxy protocol listener the
  * only peers whose header is (when any is configured).
@@ -1268,6 +1321,8 @@ conf_defaults(struct relayd_conf *c)
 	(void)strlcpy(c->keyfile, DEFAULT_KEYFILE, sizeof(c->keyfile));
 	(void)strlcpy(c->user, DEFAULT_USER, sizeof(c->user));
 	(void)strlcpy(c->chroot, DEFAULT_CHROOT, sizeof(c->chroot));
+	(void)strlcpy(c->ctl_path, DEFAULT_CONTROL, sizeof(c->ctl_path));
+	c->ctl_gid = 0;
 }
 
 /*

@@ -21,7 +21,6 @@
 #include <netinet/in.h>
 
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
@@ -41,6 +40,7 @@
 #include "proxy.h"
 #include "proto.h"
 #include "relay.h"
+#include "relay_ctl.h"
 #include "relay_main.h"
 #include "router.h"
 #include "session.h"
@@ -77,11 +77,12 @@ static void	msg_shutdown(struct imsg *, void *);
 static void	msg_tls_conf(struct imsg *, void *);
 static void	msg_tls_data(struct imsg *, void *);
 static void	msg_tls_end(struct imsg *, void *);
+static void	msg_ctl_req(struct imsg *, void *);
+static void	msg_ctl_verbose(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
 static void	msg_pong(struct imsg *, void *);
-static void	relay_gauges(struct metrics_gauges *);
 static int	relay_ping(uint64_t);
 
 /* What the relay accepts from the parent and from cryptod. */
@@ -113,6 +114,12 @@ static const struct imsg_handler relay_imsg[] = {
 	    msg_tls_data },
 	{ IMSG_TLS_END, "TLS_END", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_tls_end },
+	{ IMSG_CTL_REQ, "CTL_REQ", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ctl_req), sizeof(struct imsg_ctl_req),
+	    IMSG_FD_NO, msg_ctl_req },
+	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
+	    IMSG_FD_NO, msg_ctl_verbose },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
 	    IMSG_FD_NO, msg_challenge },
@@ -153,13 +160,14 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
+	RB_INIT(&relay->all);
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
 	limit_init();
 	conn_init();
 	session_init(relay_cryptod_send);
-	admin_init(relay->base, relay_gauges, relay_ping);
+	admin_init(relay->base, relay_ctl_gauges, relay_ping);
 	relay->start_time = time(NULL);
 	/* OpenSSL's configuration is read now, outside the chroot. */
 	tlsctx_init(proc_fd(PROC_RELAY, PROC_CA));
@@ -471,6 +479,30 @@ msg_tls_end(struct imsg *imsg, void *arg)
 	tlsctx_end();
 }
 
+/* relayctl, through the parent; the answer goes back the same way. */
+static void
+msg_ctl_req(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_req	 req;
+
+	(void)arg;
+	memcpy(&req, imsg->data, sizeof(req));
+	relay_ctl_request(&relay->parent, &req);
+	relay_imsg_event(&relay->parent, &relay->ev_parent,
+	    relay_dispatch_parent);
+}
+
+static void
+msg_ctl_verbose(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_verbose	 v;
+
+	(void)arg;
+	memcpy(&v, imsg->data, sizeof(v));
+	log_setverbose(v.verbose);
+	log_debug("log verbose");
+}
+
 static void
 msg_shutdown(struct imsg *imsg, void *arg)
 {
@@ -549,28 +581,6 @@ relay_ping(uint64_t token)
 	memset(&p, 0, sizeof(p));
 	p.token = token;
 	return relay_cryptod_send(IMSG_PING, &p, sizeof(p));
-}
-
-/* What the counters do not hold, for /metrics and the summary. */
-static void
-relay_gauges(struct metrics_gauges *g)
-{
-	struct mallinfo2	 mi = mallinfo2();
-	struct listener		*l;
-
-	g->sessions = metrics.state[S_REGISTERED];
-	g->keys = router_nkeys();
-	g->rooms = router_nrooms();
-	g->pending = relay->npending;
-	g->cryptod_inflight = relay->cq_inflight;
-	g->cryptod_queued = session_cq_queued();
-	g->outbuf_pool = outq_pool_idle();
-	g->heap = mi.uordblks + mi.hblkhd;
-	TAILQ_FOREACH(l, &relay->listeners, entry)
-		if (!(l->flags & LISTENER_METRICS))
-			g->listeners++;
-	g->start_time = relay->start_time;
-	g->now = time(NULL);
 }
 
 static void
@@ -677,7 +687,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		close(fd);
 		return;
 	}
-	conn_accept(fd, a, pp, trusted && !pp, tls);
+	conn_accept(fd, a, pp, trusted && !pp, tls, l->id);
 }
 
 static void

@@ -117,6 +117,10 @@ struct session {
 	TAILQ_ENTRY(session)	 flush_entry;
 	TAILQ_ENTRY(session)	 full_entry;
 	RB_ENTRY(session)	 sid_entry;	/* while cryptod works for it */
+	RB_ENTRY(session)	 all_entry;	/* every session, by serial */
+	uint64_t		 serial;	/* numbered at accept */
+	uint64_t		 t_accept;	/* ms (relay_msec) */
+	int			 lid;		/* listener's id */
 	LIST_HEAD(, member)	 rooms;
 	/* TLS: the context, its set, bytes read before the ClientHello */
 	struct tls		*tls;
@@ -127,6 +131,7 @@ struct session {
 };
 TAILQ_HEAD(session_list, session);
 RB_HEAD(session_tree, session);		/* its functions: session.h */
+RB_HEAD(session_all, session);		/* its functions: conn.h */
 
 struct listener {
 	TAILQ_ENTRY(listener)	 entry;
@@ -168,6 +173,8 @@ struct relay {
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;	/* session.c */
+	struct session_all	 all;		/* conn.c: every session */
+	uint64_t		 next_serial;
 };
 
 extern struct relay	*relay;

@@ -31,6 +31,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "control.h"
 #include "dispatch.h"
 #include "imsg.h"
 #include "log.h"
@@ -82,6 +83,7 @@ static struct {
 	int			 next_listener_id;
 	uint32_t		 max_pending;
 	int			 ca_sets;	/* key sets ca has not installed */
+	int			 ctl_fd;	/* the control socket */
 	struct event		 ev_sigterm;
 	struct event		 ev_sigint;
 	struct event		 ev_sighup;
@@ -100,7 +102,7 @@ static void		send_tls(struct relayd_conf *);
 static void		send_chunks(struct child *, uint32_t,
 			    const struct imsg_tls_chunk *, const uint8_t *,
 			    size_t);
-static void		parent_reload(void);
+static int		parent_reload(void);
 static void		parent_shutdown(void);
 static void		parent_sig(int, short, void *);
 static void		parent_dispatch(int, short, void *);
@@ -206,6 +208,10 @@ main(int argc, char *argv[])
 		log_warnx("not started as root: children keep this user and "
 		    "are not chrooted (development only)");
 	find_programs();
+	if ((pd.ctl_fd = control_init(pd.conf->ctl_path, pd.conf->ctl_gid))
+	    == -1)
+		fatalx("cannot create the control socket %s",
+		    pd.conf->ctl_path);
 
 	if (!pd.debug) {
 		if (daemon(0, 0) == -1)
@@ -226,6 +232,7 @@ main(int argc, char *argv[])
 	evsignal_add(&pd.ev_sighup, NULL);
 	evsignal_add(&pd.ev_sigchld, NULL);
 	evtimer_assign(&pd.ev_grace, pd.base, parent_grace, NULL);
+	control_start(pd.base, pd.ctl_fd, pd.conf->ctl_gid);
 
 	start_children();
 	send_conf(pd.conf);
@@ -640,7 +647,7 @@ same_addr(const struct listen_conf *a, const struct listen_conf *b)
  * are opened, those that went are closed; key, user and chroot need a
  * restart.
  */
-static void
+static int
 parent_reload(void)
 {
 	struct relayd_conf	*nc;
@@ -652,7 +659,7 @@ parent_reload(void)
 	if ((nc = parse_config(pd.conffile, 0)) == NULL) {
 		log_warnx("%s: errors, configuration not reloaded; the "
 		    "running one stays in force", pd.conffile);
-		return;
+		return -1;
 	}
 	if (strcmp(nc->keyfile, pd.conf->keyfile) != 0 ||
 	    strcmp(nc->user, pd.conf->user) != 0 ||
@@ -662,6 +669,12 @@ parent_reload(void)
 	strlcpy(nc->keyfile, pd.conf->keyfile, sizeof(nc->keyfile));
 	strlcpy(nc->user, pd.conf->user, sizeof(nc->user));
 	strlcpy(nc->chroot, pd.conf->chroot, sizeof(nc->chroot));
+	if (strcmp(nc->ctl_path, pd.conf->ctl_path) != 0 ||
+	    nc->ctl_gid != pd.conf->ctl_gid)
+		log_warnx("control socket changes take effect on restart");
+	strlcpy(nc->ctl_path, pd.conf->ctl_path, sizeof(nc->ctl_path));
+	strlcpy(nc->ctl_group, pd.conf->ctl_group, sizeof(nc->ctl_group));
+	nc->ctl_gid = pd.conf->ctl_gid;
 
 	/* Keep the sockets of listeners that stay. */
 	TAILQ_FOREACH(nl, &nc->listeners, entry) {
@@ -704,6 +717,51 @@ parent_reload(void)
 	send_conf(nc);
 	conf_free(pd.conf);
 	pd.conf = nc;
+	return 0;
+}
+
+/* control.c: a request that is the relay's, with its client's id. */
+void
+parent_ctl_forward(const struct imsg_ctl_req *req)
+{
+	compose(CHILD(PROC_RELAY), IMSG_CTL_REQ, -1, req, sizeof(*req));
+}
+
+int
+parent_ctl_reload(void)
+{
+	if (pd.shutting_down)
+		return -1;
+	return parent_reload();
+}
+
+/* log verbose / log brief: here and in every child. */
+void
+parent_ctl_verbose(int v)
+{
+	struct imsg_ctl_verbose	 cv;
+	struct child		*c;
+
+	pd.verbose = v;
+	log_setverbose(v);
+	memset(&cv, 0, sizeof(cv));
+	cv.verbose = v;
+	FOREACH_CHILD(c)
+		if (c->pid > 0 && c->ib.fd != -1)
+			compose(c, IMSG_CTL_VERBOSE, -1, &cv, sizeof(cv));
+	log_info("log %s", v ? "verbose" : "brief");
+}
+
+pid_t
+parent_ctl_child(int n, const char **name)
+{
+	struct child	*c;
+
+	if (n < 0 || n >= PROC_MAX - 1)
+		return -1;
+	c = &pd.child[n + 1];
+	*name = c->info->name;
+	return c->pid > 0 ? c->pid : 0;
 }
 
 static void
@@ -756,12 +814,40 @@ msg_ca_ready(struct imsg *imsg, void *arg)
 	log_debug("ca: key set installed");
 }
 
+static void
+msg_ctl_line(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_line	 l;
+
+	(void)arg;
+	memcpy(&l, imsg->data, sizeof(l));
+	l.line[sizeof(l.line) - 1] = '\0';
+	control_line(&l);
+}
+
+static void
+msg_ctl_end(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_end	 e;
+
+	(void)arg;
+	memcpy(&e, imsg->data, sizeof(e));
+	e.error[sizeof(e.error) - 1] = '\0';
+	control_end(&e);
+}
+
 /* What the children may tell the parent. */
 static const struct imsg_handler parent_imsg[] = {
 	{ IMSG_RELAY_READY, "RELAY_READY", IMSG_PEER(PROC_RELAY),
 	    0, 0, IMSG_FD_NO, msg_relay_ready },
 	{ IMSG_CA_READY, "CA_READY", IMSG_PEER(PROC_CA),
 	    0, 0, IMSG_FD_NO, msg_ca_ready },
+	{ IMSG_CTL_LINE, "CTL_LINE", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_ctl_line), sizeof(struct imsg_ctl_line),
+	    IMSG_FD_NO, msg_ctl_line },
+	{ IMSG_CTL_END, "CTL_END", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_ctl_end), sizeof(struct imsg_ctl_end),
+	    IMSG_FD_NO, msg_ctl_end },
 };
 
 static void

@@ -41,6 +41,8 @@ struct roomkey {
 
 struct room {
 	UT_hash_handle		 hh;
+	RB_ENTRY(room)		 serial_entry;	/* relayctl's listing */
+	uint64_t		 serial;
 	TAILQ_HEAD(, member)	 members;
 	struct roomkey		*keys;
 	uint32_t		 nmembers;
@@ -51,6 +53,21 @@ struct room {
 
 static struct keyent	*router_keys;	/* uthash */
 static struct room	*router_rooms;	/* uthash */
+/* The rooms again, by creation, so a listing resumes where it was. */
+RB_HEAD(room_serials, room);
+static struct room_serials router_room_serials =
+    RB_INITIALIZER(&router_room_serials);
+static uint64_t		 router_room_serial;
+
+int	room_serial_cmp(const struct room *, const struct room *);
+RB_PROTOTYPE(room_serials, room, serial_entry, room_serial_cmp)
+
+int
+room_serial_cmp(const struct room *a, const struct room *b)
+{
+	return a->serial < b->serial ? -1 : a->serial > b->serial;
+}
+RB_GENERATE(room_serials, room, serial_entry, room_serial_cmp)
 
 static int	router_send(struct session *, struct sws_req *, const char **,
 		    const char **);
@@ -81,6 +98,38 @@ size_t
 router_nrooms(void)
 {
 	return HASH_COUNT(router_rooms);
+}
+
+struct session *
+router_key_first(const uint8_t *pk)
+{
+	struct keyent	*k;
+
+	HASH_FIND(hh, router_keys, pk, SWS_KEY_LEN, k);
+	return k != NULL ? TAILQ_FIRST(&k->sessions) : NULL;
+}
+
+int
+router_room_after(uint64_t after, struct router_room_info *ri)
+{
+	struct room	 key, *r;
+
+	key.serial = after + 1;
+	if ((r = RB_NFIND(room_serials, &router_room_serials, &key)) == NULL)
+		return -1;
+	ri->serial = r->serial;
+	ri->name = r->name;
+	ri->len = r->len;
+	ri->nmembers = r->nmembers;
+	ri->nkeys = r->nkeys;
+	return 0;
+}
+
+const char *
+router_room_name(const struct room *r, size_t *len)
+{
+	*len = r->len;
+	return r->name;
 }
 
 struct session *
@@ -361,6 +410,8 @@ router_join(struct session *s, struct sws_req *req, const char **code,
 		room->len = req->room_len;
 		TAILQ_INIT(&room->members);
 		HASH_ADD_KEYPTR(hh, router_rooms, room->name, room->len, room);
+		room->serial = ++router_room_serial;
+		RB_INSERT(room_serials, &router_room_serials, room);
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
@@ -421,6 +472,7 @@ member_remove(struct member *m)
 	}
 	if (room->nmembers == 0) {
 		HASH_DEL(router_rooms, room);
+		RB_REMOVE(room_serials, &router_room_serials, room);
 		free(room);
 	}
 }

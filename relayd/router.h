@@ -10,6 +10,7 @@
 #define SWS_ROUTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct session;
 struct sws_req;
@@ -34,5 +35,20 @@ int	router_request(struct session *, struct sws_req *, const char **code,
 	    const char **message);
 size_t	router_nkeys(void);
 size_t	router_nrooms(void);
+
+/* For relayctl(8): what the router holds, read and never changed. */
+struct room;
+struct router_room_info {
+	uint64_t	 serial;	/* rooms are listed by it */
+	const char	*name;		/* len bytes, not NUL-terminated */
+	size_t		 len;
+	uint32_t	 nmembers;	/* sessions */
+	uint32_t	 nkeys;
+};
+/* The key's oldest session (the rest by key_entry), or NULL. */
+struct session *router_key_first(const uint8_t *pk);
+/* The first room made after serial after: 0, or -1 when none is. */
+int	router_room_after(uint64_t after, struct router_room_info *);
+const char *router_room_name(const struct room *, size_t *len);
 
 #endif /* SWS_ROUTER_H */

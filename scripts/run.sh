@@ -18,6 +18,7 @@ cat >"$dir/relayd.conf" <<CONF
 listen on 127.0.0.1 port ${PORT:-8080}
 key "$(pwd)/$dir/server.key"
 echo path "/echo"
+control socket "$(pwd)/$dir/relayd.sock"
 CONF
 if [ -n "${TLS:-}" ]; then
 	if [ ! -f "$dir/tls.crt" ]; then

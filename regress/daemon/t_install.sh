@@ -18,11 +18,13 @@ check() {	# path mode
 	fi
 }
 check /usr/local/sbin/relayd 555
+check /usr/local/sbin/relayctl 555
 check /usr/local/libexec/cryptod 555
 check /usr/local/libexec/relayd-ca 555
 check /usr/local/share/man/man8/relayd.8 444
 check /usr/local/share/man/man8/cryptod.8 444
 check /usr/local/share/man/man8/relayd-ca.8 444
+check /usr/local/share/man/man8/relayctl.8 444
 check /usr/local/share/man/man5/relayd.conf.5 444
 check /etc/relayd.conf 644
 if [ -d "$d/var/empty" ]; then echo "ok - chroot directory made"; else

@@ -28,7 +28,8 @@ try:
 	    stdout=subprocess.DEVNULL)
 	port = T.free_port()
 	with open(conf, "w") as f:
-		f.write('listen on 127.0.0.1 port %d\nkey "%s"\n' % (port, key))
+		f.write('listen on 127.0.0.1 port %d\nkey "%s"\n'
+		    'control socket "%s/relayd.sock"\n' % (port, key, tmp))
 	r = subprocess.run([T.RELAYD, "-v", "-f", conf], timeout=10)
 	t.eq(r.returncode, 0, "relayd without -d returns 0 once daemonized")
 
@@ -68,7 +69,7 @@ except Exception as e:
 finally:
 	log.close()
 	os.unlink("/dev/log")
-	for f in (key, conf):
+	for f in (key, conf, os.path.join(tmp, "relayd.sock")):
 		if os.path.exists(f):
 			os.unlink(f)
 	os.rmdir(tmp)

@@ -62,7 +62,7 @@ fuzz_imsg_relay_SRCS = regress/fuzz/fuzz_imsg_relay.c $(RELAY_MODULES) \
 	relayd/config.c relayd/certs.c common/ws.c common/utf8.c common/b64.c \
 	common/dispatch.c common/imsg.c common/log.c common/proc.c \
 	common/sandbox.c
-fuzz_imsg_parent_SRCS = regress/fuzz/fuzz_imsg_parent.c relayd/parse.c \
+fuzz_imsg_parent_SRCS = regress/fuzz/fuzz_imsg_parent.c relayd/parse.c relayd/control.c \
 	relayd/config.c relayd/certs.c relayd/relay.c $(RELAY_MODULES) common/ws.c \
 	common/utf8.c common/b64.c common/dispatch.c common/imsg.c \
 	common/log.c common/proc.c common/sandbox.c common/keyfile.c

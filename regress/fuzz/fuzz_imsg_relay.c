@@ -145,7 +145,7 @@ client_open(int slot)
 		abort();
 	relay->stats.accepted++;
 	/* Slot 2 is on a PROXY protocol listener, slot 3 behind a proxy. */
-	conn_accept(sp[1], a, slot == 2, slot == 3, 0);
+	conn_accept(sp[1], a, slot == 2, slot == 3, 0, 0);
 	clients[slot].fd = sp[0];
 	clients[slot].sfd = sp[1];
 	return 0;

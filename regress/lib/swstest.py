@@ -926,6 +926,8 @@ class Relay:
 		self.keyfile = os.path.join(self.tmp, "server.key")
 		self.conffile = os.path.join(self.tmp, "relayd.conf")
 		self.logfile = os.path.join(self.tmp, "relayd.log")
+		# relayctl's socket, here rather than the default in /var/run
+		self.ctlsock = os.path.join(self.tmp, "relayd.sock")
 		self.port = free_port()
 		self.url = "ws://127.0.0.1:%d/" % self.port
 		_LIVE.append(self)
@@ -968,6 +970,8 @@ class Relay:
 		if self.listen:
 			t += "listen on 127.0.0.1 port %d\n" % self.port
 		t += 'key "%s"\n' % self.keyfile
+		if not re.search(r'^\s*control\s+socket', extra, re.M):
+			t += 'control socket "%s"\n' % self.ctlsock
 		return t + extra + "\n"
 
 	def write_conf(self, extra=None):

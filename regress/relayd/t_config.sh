@@ -87,6 +87,30 @@ row "minimal: one listener, key mode 0600" 0 '~configuration OK' '
 listen on 127.0.0.1 port 8080
 @BASE@'
 
+row "control socket, with and without a group" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+control socket "@TMP@/relayd.sock"
+control socket "@TMP@/other.sock" group "nogroup"
+@BASE@'
+
+row "control socket: unknown group" 1 \
+    "=$proc: @CONF@:5: control socket group \"no-such-group-x\": unknown group" '
+listen on 127.0.0.1 port 8080
+@BASE@
+control socket "/var/run/relayd.sock" group "no-such-group-x"'
+
+row "control socket: relative path" 1 \
+    "=$proc: @CONF@:2: control socket \"relayd.sock\" is not an absolute path" '
+listen on 127.0.0.1 port 8080
+control socket "relayd.sock"
+@BASE@'
+
+row "control socket: name too long" 1 \
+    "~@CONF@:2: control socket \"/$(printf '%0120d' 0)\": name too long" '
+listen on 127.0.0.1 port 8080
+control socket "/'"$(printf '%0120d' 0)"'"
+@BASE@'
+
 row "every statement" 0 '~configuration OK' '
 # a full example, without tls
 listen on 127.0.0.1 port 8080

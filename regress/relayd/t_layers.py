@@ -26,12 +26,13 @@ BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "proxy", "tlsctx",
 MODULE_OF = {
 	"relay.h": "relay.h (types)",
 	"relay_main.h": "relay",
+	"relay_ctl": "relay",
 	"codec_local.h": "codec",
 	"codec_json": "codec",
 	"codec_msgpack": "codec",
 }
 # the parent process and its grammar: not part of the relay process
-OUTSIDE = {"relayd", "parse", "certs"}
+OUTSIDE = {"relayd", "parse", "certs", "control"}
 
 passed = failed = 0
 
