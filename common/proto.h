@@ -48,6 +48,10 @@ enum imsg_type {
 	IMSG_CA_SIGNATURE = 26,	/* struct imsg_ca_res */
 	/* ca -> parent */
 	IMSG_CA_READY = 27,		/* no payload: the key set is installed */
+	/* readiness and status, for the service manager (40..44) */
+	IMSG_RELAY_STATUS = 40,	/* relay -> parent: struct imsg_status */
+	IMSG_CRYPTOD_PING = 41,	/* parent -> cryptod: struct imsg_ping */
+	IMSG_CRYPTOD_PONG = 42,	/* cryptod -> parent: the same ping back */
 	IMSG_MAX
 };
 
@@ -58,6 +62,18 @@ struct imsg_listener {
 	int32_t		 id;
 	uint32_t	 flags;			/* LISTENER_* */
 	char		 name[256];
+};
+
+/* Every STATUS_SECS seconds while the relay runs. */
+#define STATUS_SECS		2
+struct imsg_status {
+	uint32_t	 sessions;		/* connections open */
+	uint32_t	 registered;		/* of them, registered */
+	uint64_t	 delivered;		/* messages delivered, in total */
+};
+
+struct imsg_ping {
+	uint64_t	 seq;			/* echoed as it came */
 };
 
 struct imsg_cryptod_conf {

@@ -72,6 +72,7 @@ static void		msg_conf_end(struct imsg *, void *);
 static void		msg_challenge_req(struct imsg *, void *);
 static void		msg_verify(struct imsg *, void *);
 static void		msg_forget(struct imsg *, void *);
+static void		msg_ping(struct imsg *, void *);
 static struct challenge	*challenge_take(uint64_t);
 static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 static void		rnd(void *, size_t);
@@ -85,6 +86,9 @@ static const struct imsg_handler cryptod_imsg[] = {
 	    2, NAME_MAX_LEN + 1, IMSG_FD_NO, msg_name },
 	{ IMSG_CRYPTOD_CONF_END, "CRYPTOD_CONF_END", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_conf_end },
+	{ IMSG_CRYPTOD_PING, "CRYPTOD_PING", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ping), sizeof(struct imsg_ping),
+	    IMSG_FD_NO, msg_ping },
 	{ IMSG_CHALLENGE_REQ, "CHALLENGE_REQ", IMSG_PEER(PROC_RELAY),
 	    sizeof(struct imsg_sid), sizeof(struct imsg_sid),
 	    IMSG_FD_NO, msg_challenge_req },
@@ -242,6 +246,17 @@ channel_read(struct imsgbuf *ib, enum proc_id peer)
 	}
 	imsg_dispatch(ib, peer, cryptod_imsg, IMSG_NHANDLERS(cryptod_imsg),
 	    NULL);
+}
+
+/* The parent asks whether we run: the same payload back. */
+static void
+msg_ping(struct imsg *imsg, void *arg)
+{
+	struct imsg_ping	 p;
+
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	reply(&cd.parent, IMSG_CRYPTOD_PONG, &p, sizeof(p));
 }
 
 static void

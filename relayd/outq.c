@@ -261,6 +261,7 @@ outq_write(struct session *s)
 			if (n < 0)
 				return OUTQ_ERROR;
 			s->out_off += (size_t)n;
+			s->bytes_out += (uint64_t)n;
 			continue;
 		}
 		n = write(s->fd, s->out + s->out_off, pending);
@@ -274,6 +275,7 @@ outq_write(struct session *s)
 			return OUTQ_ERROR;
 		}
 		s->out_off += (size_t)n;
+		s->bytes_out += (uint64_t)n;
 	}
 	/*
 	 * A standard buffer goes back to the pool.  One that had to grow

@@ -126,6 +126,7 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	NAME OFF ON ORIGIN PATH PENDING PER PING PORT PREFIX PROTOCOL PROXY
 %token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
 %token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER KEYPAIR OCSP PROTOCOLS CIPHERS
+%token	LOG KEYS FULL SHORT
 %token	ERROR
 %token	<string>	STRING
 %token	<number>	NUMBER
@@ -296,6 +297,12 @@ main		: LISTEN ON STRING PORT NUMBER listenopts {
 		| PING INTERVAL number32	{
 			conf->lim.ping_interval = (uint32_t)$3;
 		}
+		| LOG KEYS FULL			{
+			conf->lim.log_keys_full = 1;
+		}
+		| LOG KEYS SHORT		{
+			conf->lim.log_keys_full = 0;
+		}
 		| IDLE TIMEOUT number32		{
 			conf->lim.idle_timeout = (uint32_t)$3;
 		}
@@ -395,6 +402,7 @@ static const struct keyword {
 	{ "ciphers",		CIPHERS },
 	{ "connections",	CONNECTIONS },
 	{ "echo",		ECHO },
+	{ "full",		FULL },
 	{ "handshake",		HANDSHAKE },
 	{ "idle",		IDLE },
 	{ "include",		INCLUDE },
@@ -403,8 +411,10 @@ static const struct keyword {
 	{ "ipv6",		IPV6 },
 	{ "key",		KEY },
 	{ "keypair",		KEYPAIR },
+	{ "keys",		KEYS },
 	{ "limit",		LIMIT },
 	{ "listen",		LISTEN },
+	{ "log",		LOG },
 	{ "max",		MAX },
 	{ "members",		MEMBERS },
 	{ "message",		MESSAGE },
@@ -432,6 +442,7 @@ static const struct keyword {
 	{ "server",		SERVER },
 	{ "session",		SESSION },
 	{ "sessions",		SESSIONS },
+	{ "short",		SHORT },
 	{ "size",		SIZE },
 	{ "timeout",		TIMEOUT },
 	{ "tls",		TLS },

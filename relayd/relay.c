@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,6 +55,8 @@ static void	relay_dispatch_parent(int, short, void *);
 static void	relay_dispatch_cryptod(int, short, void *);
 static void	relay_accept(int, short, void *);
 static void	relay_tick(int, short, void *);
+static void	relay_status(uint64_t);
+static const char *relay_peer(const uint8_t *, uint16_t, char *, size_t);
 static void	relay_flush(void);
 static void	relay_sigterm(int, short, void *);
 static void	relay_shutdown(void);
@@ -144,6 +147,12 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
+	relay->rl[RL_HTTP].kind = "HTTP refusals";
+	relay->rl[RL_RATE].kind = "rate limit refusals";
+	relay->rl[RL_CAPACITY].kind = "over capacity refusals";
+	relay->rl[RL_PROXY].kind = "PROXY header refusals";
+	relay->rl[RL_REGISTER].kind = "failed registrations";
+	relay->rl[RL_TLS].kind = "TLS handshake failures";
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
@@ -554,7 +563,10 @@ relay_listener_del(int id)
 	close(l->fd);
 	TAILQ_REMOVE(&relay->listeners, l, entry);
 	log_debug("stopped listening on %s", l->name);
-	free(l);
+	/* Its sessions name it in their last line: freed with the last. */
+	l->gone = 1;
+	if (l->nsess == 0)
+		free(l);
 }
 
 static void
@@ -578,6 +590,17 @@ relay_accept_resume(int fd, short what, void *arg)
  * (conn.c).  When trusted proxies are configured, they alone may speak
  * the PROXY protocol.
  */
+static const char *
+relay_peer(const uint8_t *peer, uint16_t port, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	addr16_ntop(peer, a, sizeof(a));
+	(void)snprintf(buf, len, strchr(a, ':') != NULL ? "[%s]:%u" :
+	    "%s:%u", a, port);
+	return buf;
+}
+
 static void
 relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 {
@@ -586,17 +609,24 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	size_t			 rlen;
 	uint8_t			 peer[16];
 	uint32_t		 max;
+	uint16_t		 port = 0;
 	int			 pp, trusted, tls;
+	char			 a4[INET6_ADDRSTRLEN + 8];
 
 	relay->stats.accepted++;
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	tls = (l->flags & LISTENER_TLS) != 0;
 	addr16_from_sockaddr(sa, peer);
 	pp = (l->flags & LISTENER_PROXY) != 0;
 	trusted = netaddr_match(relay->lim.trusted, relay->lim.ntrusted, peer);
 	if (pp && relay->lim.ntrusted > 0 && !trusted) {
 		relay->stats.proxy_bad++;
-		log_debug("%s: PROXY protocol from a peer not trusted",
-		    l->name);
+		log_rl(&relay->rl[RL_PROXY], relay_msec(),
+		    "%s on %s: PROXY protocol from a peer not trusted",
+		    relay_peer(peer, port, a4, sizeof(a4)), l->name);
 		close(fd);
 		return;
 	}
@@ -606,6 +636,13 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	    (tls && !tlsctx_ready()) ||
 	    (a = limit_addr_get(peer, max, relay_msec())) == NULL) {
 		relay->stats.refused++;
+		log_rl(&relay->rl[RL_CAPACITY], relay_msec(),
+		    "%s on %s: refused: %s", relay_peer(peer, port, a4,
+		    sizeof(a4)), l->name, !relay->configured ||
+		    relay->shutting_down ? "not serving" :
+		    relay->nsessions >= relay->lim.max_conn ?
+		    "over max connections" : tls && !tlsctx_ready() ?
+		    "TLS not ready" : "over max connections per address");
 		/* No plaintext answer where TLS is spoken: just the close. */
 		if (tls) {
 			close(fd);
@@ -618,7 +655,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		close(fd);
 		return;
 	}
-	conn_accept(fd, a, pp, trusted && !pp, tls);
+	conn_accept(fd, a, pp, trusted && !pp, tls, l, peer, port);
 }
 
 static void
@@ -681,6 +718,7 @@ relay_tick(int fd, short what, void *arg)
 		return;
 	outq_decay();
 	limit_expire(relay_msec());
+	relay_status(relay_msec());
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.  A
 	 * session that a timeout here moves to a list is stamped after now
@@ -709,6 +747,34 @@ relay_tick(int fd, short what, void *arg)
 	while ((s = TAILQ_FIRST(&relay->fullq)) != NULL &&
 	    timer_due(now, s->t_full, lim->idle_timeout * 1000U))
 		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
+}
+
+/*
+ * On the tick: the refusal lines whose window ended say how many were
+ * not shown, and every STATUS_SECS the parent hears how busy we are
+ * (for the service manager's status line).
+ */
+static void
+relay_status(uint64_t now)
+{
+	static uint64_t		 last;
+	struct imsg_status	 st;
+	int			 i;
+
+	for (i = 0; i < RL_MAX; i++)
+		log_rl_flush(&relay->rl[i], now);
+	if (now - last < STATUS_SECS * 1000U)
+		return;
+	last = now;
+	memset(&st, 0, sizeof(st));
+	st.sessions = relay->nsessions;
+	st.registered = relay->nregistered;
+	st.delivered = relay->stats.delivered;
+	if (imsg_compose(&relay->parent, IMSG_RELAY_STATUS, 0, -1, &st,
+	    sizeof(st)) == -1)
+		fatal("imsg_compose");
+	relay_imsg_event(&relay->parent, &relay->ev_parent,
+	    relay_dispatch_parent);
 }
 
 /*

@@ -36,6 +36,7 @@
 #include "http.h"
 #include "imsg.h"
 #include "limit.h"
+#include "log.h"
 #include "ws.h"
 
 /* Session states, in order of a connection's life. */
@@ -55,6 +56,20 @@
 #define TL_LIVE		3	/* by last receive: ping, idle timeout */
 #define TL_CLOSING	4	/* by close time: linger limit */
 #define TL_MAX		5
+
+/* Who sent the first close frame, for the connection's last log line. */
+#define CLOSER_NONE	0	/* nobody: dropped, or timed out */
+#define CLOSER_CLIENT	1
+#define CLOSER_RELAY	2
+
+/* Kinds of refusal, each logged at a bounded rate (log_rl()). */
+#define RL_HTTP		0	/* the upgrade request refused by HTTP */
+#define RL_RATE		1	/* over an admission rate (429) */
+#define RL_CAPACITY	2	/* over a connection or pending cap (503) */
+#define RL_PROXY	3	/* PROXY header missing, bad or untrusted */
+#define RL_REGISTER	4	/* registration failed */
+#define RL_TLS		5	/* TLS handshake failed */
+#define RL_MAX		6
 
 struct keyent;
 struct room;
@@ -91,10 +106,24 @@ struct session {
 	uint8_t			 tls_hs;	/* TLS handshake not done */
 	uint8_t			 tls_more;	/* TLS may hold read data */
 	uint8_t			 tls_closed;	/* close_notify sent */
+	uint8_t			 upgraded;	/* 101 sent: its end is logged */
+	uint8_t			 echo;		/* the echo endpoint's */
+	uint8_t			 registered;	/* pk is the client's key */
+	uint8_t			 closer;	/* CLOSER_* */
+	uint16_t		 close_code;	/* of the first close frame */
+	uint16_t		 port;		/* the client's, host order */
 	uint16_t		 nrooms;
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */
+	uint32_t		 t_start;	/* ms: accepted */
+	/* for its last log line: data messages and socket bytes */
+	uint32_t		 msgs_in;
+	uint32_t		 msgs_out;
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
+	uint8_t			 peer[16];	/* the client, as the log names it */
+	struct listener		*lis;		/* accepted on (held: nsess) */
 	struct bucket		 bucket;	/* rate limit */
 	struct event		 ev;
 	struct ws_rx		 rx;
@@ -131,6 +160,8 @@ struct listener {
 	int			 id;
 	int			 fd;
 	uint32_t		 flags;		/* LISTENER_* (proto.h) */
+	uint32_t		 nsess;		/* sessions accepted on it, alive */
+	int			 gone;		/* closed: freed with its last */
 	struct event		 ev;
 	char			 name[256];
 };
@@ -174,12 +205,14 @@ struct relay {
 	uint64_t		 nofile;	/* descriptor limit */
 	uint32_t		 nsessions;	/* conn.c counts them */
 	uint32_t		 npending;	/* awaiting registration */
+	uint32_t		 nregistered;	/* sessions registered now */
 	uint32_t		 cq_inflight;	/* session.c: requests at cryptod */
 	struct session_list	 tl[TL_MAX];	/* clock.c */
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;	/* session.c */
 	struct relay_stats	 stats;
+	struct log_rl		 rl[RL_MAX];	/* refusal lines, by RL_* */
 };
 
 extern struct relay	*relay;

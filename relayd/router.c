@@ -208,6 +208,7 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 	TAILQ_FOREACH(r, &k->sessions, key_entry) {
 		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
 		outq_queue(r, f, flen);
+		r->msgs_out++;
 		relay->stats.delivered++;
 	}
 	return ROUTE_OK;
@@ -265,6 +266,7 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 			continue;
 		}
 		outq_queue(o->s, f, flen);
+		o->s->msgs_out++;
 		relay->stats.delivered++;
 	}
 	return ROUTE_OK;
@@ -295,6 +297,7 @@ router_presence(struct room *room, struct session *except,
 			continue;
 		}
 		outq_queue(o->s, f[p], flen[p]);
+		o->s->msgs_out++;
 	}
 }
 
@@ -320,6 +323,7 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	hlen = ws_header(hdr, codec_opcode(s->proto), n);
 	outq_queue(s, hdr, hlen);
 	outq_queue(s, buf, n);
+	s->msgs_out++;
 	free(buf);
 	free(keys);
 }

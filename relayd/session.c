@@ -106,6 +106,7 @@ session_send_enc(struct session *s, size_t n)
 		fatalx("encoding did not fit its buffer");
 	f = outq_enc_frame(s->proto, n, &flen);
 	outq_queue(s, f, flen);
+	s->msgs_out++;
 }
 
 /* Encode-and-send helpers for replies to this session. */
@@ -185,6 +186,8 @@ cq_run(void)
 			if (cryptod_send(q->type, &req, sizeof(req)) == -1)
 				break;	/* the next answer runs it again */
 			RB_INSERT(session_tree, &relay->by_sid, s);
+			log_debug2("session %llu: challenge asked of cryptod",
+			    (unsigned long long)s->sid);
 		} else if (cryptod_send(q->type, &q->v, sizeof(q->v)) == -1)
 			break;
 		relay->cq_inflight++;
@@ -319,10 +322,16 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	/* The router delivers; the answer is ours, after the delivery. */
 	switch (router_request(s, &req, &code, &message)) {
 	case ROUTE_OK:
+		log_debug2("session %llu: request type %d id %llu: ok",
+		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)req.id);
 		if (req.has_id)
 			session_ack(s, req.id);
 		break;
 	case ROUTE_FAILED:
+		log_debug2("session %llu: request type %d id %llu: %s",
+		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)req.id, code);
 		if (req.has_id)
 			session_error(s, 1, req.id, code, message);
 		break;
@@ -355,6 +364,8 @@ session_verified(struct session *s, const uint8_t *proof)
 		return 0;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	s->state = S_REGISTERED;
+	s->registered = 1;
+	relay->nregistered++;
 	session_unpend(s);
 	relay->stats.registered++;
 	relay_timer_set(s, TL_LIVE);
@@ -406,8 +417,9 @@ session_register_fail(struct session *s, const char *reason,
 	n = enc_register_failure(s->proto, outq_enc_buf(s->proto),
 	    outq_enc_cap(), reason, message);
 	session_send_enc(s, n);
-	log_debug("session %llu: registration failed: %s",
-	    (unsigned long long)s->sid, reason);
+	log_rl(&relay->rl[RL_REGISTER], relay_msec(),
+	    "session %llu: registration failed: %s: %s",
+	    (unsigned long long)s->sid, reason, message);
 	return reason;
 }
 
@@ -447,6 +459,8 @@ session_release(struct session *s)
 {
 	session_cryptod_release(s);
 	session_unpend(s);
-	if (s->state == S_REGISTERED)
+	if (s->state == S_REGISTERED) {
 		router_unregister(s);
+		relay->nregistered--;
+	}
 }
