@@ -22,7 +22,7 @@ OBJ	= obj
 
 # Recursive (=) so that pkg-config runs after scripts/deps.sh.
 PKGS_RELAYD = libevent libsodium libbsd-overlay libmd libseccomp msgpack jansson \
-	  libtls openssl
+	  libtls openssl libsystemd
 PKGS_CRYPTOD = libsodium libbsd-overlay libseccomp
 pkgcflags = $(shell pkg-config --cflags $(1))
 pkglibs = $(shell pkg-config --libs $(1))

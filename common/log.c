@@ -16,7 +16,7 @@
 #include "log.h"
 
 static int		 log_foreground = 1;
-static int		 log_verbose;
+int			 log_verbose;
 static const char	*log_procname = "sws";
 
 #ifdef FUZZING
@@ -138,16 +138,50 @@ log_info(const char *emsg, ...)
 	va_end(ap);
 }
 
+/* Through log_debug() and log_debug2(), which test the level first. */
 void
-log_debug(const char *emsg, ...)
+log_debug_(const char *emsg, ...)
 {
 	va_list	 ap;
 
-	if (log_verbose < 1)
-		return;
 	va_start(ap, emsg);
 	vlog(LOG_DEBUG, emsg, ap);
 	va_end(ap);
+}
+
+static void
+log_rl_end(struct log_rl *rl, uint64_t now)
+{
+	if (rl->dropped > 0)
+		log_info("%u more %s suppressed", rl->dropped, rl->kind);
+	rl->start = now;
+	rl->n = 0;
+	rl->dropped = 0;
+}
+
+void
+log_rl(struct log_rl *rl, uint64_t now, const char *emsg, ...)
+{
+	va_list	 ap;
+
+	if (now - rl->start >= LOG_RL_WINDOW || now < rl->start)
+		log_rl_end(rl, now);
+	if (rl->n >= LOG_RL_LINES) {
+		rl->dropped++;
+		return;
+	}
+	rl->n++;
+	va_start(ap, emsg);
+	vlog(LOG_INFO, emsg, ap);
+	va_end(ap);
+}
+
+void
+log_rl_flush(struct log_rl *rl, uint64_t now)
+{
+	if (rl->dropped > 0 && (now - rl->start >= LOG_RL_WINDOW ||
+	    now < rl->start))
+		log_rl_end(rl, now);
 }
 
 /*

@@ -7,6 +7,7 @@
 #define SWS_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
@@ -27,8 +28,43 @@ void	log_warnx(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	log_info(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
-void	log_debug(const char *, ...)
+/*
+ * -v shows log_debug(), -vv log_debug2() as well: the per-request and
+ * per-frame trace.  Both are macros that test the level first, so that
+ * a line not shown costs one comparison: no call, no formatting, and
+ * its arguments are not evaluated.
+ */
+extern int	log_verbose;
+#define log_debug(...)	do {						\
+	if (log_verbose >= 1)						\
+		log_debug_(__VA_ARGS__);				\
+} while (0)
+#define log_debug2(...)	do {						\
+	if (log_verbose >= 2)						\
+		log_debug_(__VA_ARGS__);				\
+} while (0)
+#define log_on(level)	(log_verbose >= (level))
+void	log_debug_(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
+
+/*
+ * Lines of one kind (refusals of some sort) at info level, at most
+ * LOG_RL_LINES a second; the rest are counted, and the end of the
+ * window says "N more <kind> suppressed".  log_rl_flush(), on a timer,
+ * says it for a window that ended without another line of its kind.
+ * now is any millisecond clock that only grows.
+ */
+#define LOG_RL_LINES	5
+#define LOG_RL_WINDOW	1000	/* ms */
+struct log_rl {
+	const char	*kind;		/* "HTTP refusals" */
+	uint64_t	 start;		/* ms: the window began */
+	uint32_t	 n;		/* lines in the window */
+	uint32_t	 dropped;	/* not shown in it */
+};
+void	log_rl(struct log_rl *, uint64_t now, const char *, ...)
+	    __attribute__((__format__ (printf, 3, 4)));
+void	log_rl_flush(struct log_rl *, uint64_t now);
 void	vlog(int, const char *, va_list)
 	    __attribute__((__format__ (printf, 2, 0)));
 __dead void fatal(const char *, ...)

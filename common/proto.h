@@ -57,6 +57,10 @@ enum imsg_type {
 	IMSG_CTL_END = 32,		/* struct imsg_ctl_end: page done */
 	/* parent -> every child */
 	IMSG_CTL_VERBOSE = 33,	/* struct imsg_ctl_verbose */
+	/* readiness and status, for the service manager (40..44) */
+	IMSG_RELAY_STATUS = 40,	/* relay -> parent: struct imsg_status */
+	IMSG_CRYPTOD_PING = 41,	/* parent -> cryptod: struct imsg_ping */
+	IMSG_CRYPTOD_PONG = 42,	/* cryptod -> parent: the same ping back */
 	/* relay -> cryptod, and its answer: /healthz on the admin listener */
 	IMSG_PING = 45,			/* struct imsg_ping */
 	IMSG_PONG = 46,			/* struct imsg_ping, the same token */
@@ -73,6 +77,18 @@ struct imsg_listener {
 	char		 name[256];
 };
 
+/* Every STATUS_SECS seconds while the relay runs. */
+#define STATUS_SECS		2
+struct imsg_status {
+	uint32_t	 sessions;		/* connections open */
+	uint32_t	 registered;		/* of them, registered */
+	uint64_t	 delivered;		/* messages delivered, in total */
+};
+
+struct imsg_ping {
+	uint64_t	 seq;			/* echoed as it came */
+};
+
 struct imsg_cryptod_conf {
 	uint32_t	 registration_timeout;	/* seconds */
 	uint32_t	 max_pending;		/* challenges held at once */
@@ -80,10 +96,6 @@ struct imsg_cryptod_conf {
 
 struct imsg_sid {
 	uint64_t	 sid;
-};
-
-struct imsg_ping {
-	uint64_t	 token;
 };
 
 struct imsg_challenge {

@@ -164,6 +164,8 @@ static const int sc_parent[] = {
 	 * geteuid(2) for a file that root does not own
 	 */
 	SCMP_SYS(lseek), SCMP_SYS(newfstatat), SCMP_SYS(geteuid),
+	/* sd_notify(3) asks whether to send credentials */
+	SCMP_SYS(getuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
 	/* new listeners */
 	SCMP_SYS(bind), SCMP_SYS(listen),
 	/* syslog(3) reconnecting to /dev/log; libc asking nscd */
@@ -205,6 +207,20 @@ static const struct sandbox_rule sr_parent[] = {
 	{ SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
 	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
 	    SCMP_A2(SCMP_CMP_EQ, SO_PEERCRED) } },
+	/*
+	 * sd_notify(3) tries to grow its datagram socket's send buffer
+	 * (getsockopt, then SO_SNDBUF and SO_SNDBUFFORCE); refused, it
+	 * sends its short line through the default one.
+	 */
+	{ SCMP_ACT_ERRNO(EPERM), SCMP_SYS(getsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF) } },
+	{ SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_SNDBUF) } },
+	{ SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setsockopt), 2,
+	    { SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_SNDBUFFORCE) } },
 	/* fdopen(3) asks a configuration file's flags */
 	{ SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 	    { SCMP_A1(SCMP_CMP_EQ, F_GETFL) } },

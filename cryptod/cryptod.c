@@ -101,6 +101,9 @@ static const struct imsg_handler cryptod_imsg[] = {
 	    2, NAME_MAX_LEN + 1, IMSG_FD_NO, msg_name },
 	{ IMSG_CRYPTOD_CONF_END, "CRYPTOD_CONF_END", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_conf_end },
+	{ IMSG_CRYPTOD_PING, "CRYPTOD_PING", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_ping), sizeof(struct imsg_ping),
+	    IMSG_FD_NO, msg_ping },
 	{ IMSG_CHALLENGE_REQ, "CHALLENGE_REQ", IMSG_PEER(PROC_RELAY),
 	    sizeof(struct imsg_sid), sizeof(struct imsg_sid),
 	    IMSG_FD_NO, msg_challenge_req },
@@ -263,6 +266,22 @@ channel_read(struct imsgbuf *ib, enum proc_id peer)
 	    NULL);
 }
 
+/* The parent asks whether we run, the relay whether we answer: the same
+ * payload back. */
+static void
+msg_ping(struct imsg *imsg, void *arg)
+{
+	struct imsg_ping	 p;
+
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	/* the parent's at start, the relay's for /healthz: in turn */
+	if (imsg->hdr.type == IMSG_CRYPTOD_PING)
+		reply(&cd.parent, IMSG_CRYPTOD_PONG, &p, sizeof(p));
+	else
+		reply(&cd.relay, IMSG_PONG, &p, sizeof(p));
+}
+
 static void
 msg_conf(struct imsg *imsg, void *arg)
 {
@@ -360,17 +379,6 @@ msg_forget(struct imsg *imsg, void *arg)
 		fatalx("relay: request before configuration");
 	memcpy(&sid, imsg->data, sizeof(sid));
 	free(challenge_take(sid.sid));
-}
-
-/* The relay's health check: answered in turn, after what came before. */
-static void
-msg_ping(struct imsg *imsg, void *arg)
-{
-	struct imsg_ping	 p;
-
-	(void)arg;
-	memcpy(&p, imsg->data, sizeof(p));
-	reply(&cd.relay, IMSG_PONG, &p, sizeof(p));
 }
 
 static void

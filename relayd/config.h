@@ -55,6 +55,7 @@ struct relay_limits {
 	uint32_t	 max_pending_per_addr;	/* ... per address */
 	uint32_t	 v4_prefix;		/* ipv4 prefix, 1..32 */
 	uint32_t	 v6_prefix;		/* ipv6 prefix, 1..128 */
+	uint32_t	 log_keys_full;		/* log keys full|short: 1|0 */
 	uint32_t	 ntrusted;		/* trusted proxy lines */
 	struct netaddr	 trusted[CONF_TRUSTED_MAX];
 	char		 path[CONF_PATH_MAX];	/* relay path, "/" */

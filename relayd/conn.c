@@ -14,12 +14,14 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
+#include "b64.h"
 #include "http.h"
 #include "limit.h"
 #include "log.h"
@@ -55,9 +57,11 @@ static void	conn_events(struct session *, short);
 static void	conn_hold(struct session *, const uint8_t *, size_t);
 static void	conn_resume(struct session *);
 static void	conn_trim(struct session *);
+static const char *conn_peer(const struct session *, char *, size_t);
+static const char *conn_lname(const struct session *);
+static void	conn_log_end(const struct session *);
 static void	conn_tls_handshake(struct session *);
 static ssize_t	conn_recv(struct session *, uint8_t *, size_t);
-static ssize_t	conn_recv1(struct session *, uint8_t *, size_t);
 static ssize_t	conn_tls_rd(struct tls *, void *, size_t, void *);
 static ssize_t	conn_tls_wr(struct tls *, const void *, size_t, void *);
 
@@ -80,9 +84,10 @@ RB_GENERATE(session_all, session, all_entry, session_serial_cmp)
 
 void
 conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
-    int tls, int lid)
+    int tls, struct listener *l, const uint8_t *peer, uint16_t port)
 {
 	struct session	*s;
+	char		 a[INET6_ADDRSTRLEN + 8];
 	int		 one = 1, sockbuf = SESSION_SOCKBUF;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -97,9 +102,15 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	s->via_proxy = (uint8_t)via_proxy;
 	s->proto = PROTO_JSON;
 	s->addr = addr;
+	s->lis = l;
+	l->nsess++;
+	memcpy(s->peer, peer, sizeof(s->peer));
+	s->port = port;
+	s->t_accept = relay_msec();
 	if (tls) {
 		if (tlsctx_accept(&s->tls, &s->tgen, conn_tls_rd, conn_tls_wr,
 		    s) == -1) {
+			l->nsess--;
 			limit_addr_put(addr, relay_msec());
 			close(fd);
 			free(s);
@@ -121,14 +132,14 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	relay->nsessions++;
 	metrics_state(METRICS_NEW, S_HTTP);
 	s->serial = ++relay->next_serial;
-	s->t_accept = relay_msec();
-	s->lid = lid;
 	RB_INSERT(session_all, &relay->all, s);
 	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
 	    conn_event, s);
 	s->ev_flags = EV_READ;
 	event_add(&s->ev, NULL);
 	relay_timer_set(s, TL_HTTP);
+	log_debug2("%s: accepted on %s", conn_peer(s, a, sizeof(a)),
+	    l->name);
 }
 
 static void
@@ -195,7 +206,9 @@ conn_tls_handshake(struct session *s)
 		return;
 	default:
 		METRIC_INC(M_REFUSED_TLS);
-		log_debug("%s: tls handshake: %s", conn_addr(s, a, sizeof(a)),
+		log_rl(&relay->rl[RL_TLS], relay_msec(),
+		    "%s on %s: TLS handshake failed: %s",
+		    conn_peer(s, a, sizeof(a)), conn_lname(s),
 		    tls_error(s->tls));
 		s->tls_closed = 1;	/* no close_notify: no session */
 		conn_free(s);
@@ -261,16 +274,6 @@ conn_tls_wr(struct tls *t, const void *buf, size_t len, void *arg)
  */
 static ssize_t
 conn_recv(struct session *s, uint8_t *buf, size_t len)
-{
-	ssize_t	 n;
-
-	if ((n = conn_recv1(s, buf, len)) > 0)
-		METRIC_ADD(M_BYTES_IN, (uint64_t)n);
-	return n;
-}
-
-static ssize_t
-conn_recv1(struct session *s, uint8_t *buf, size_t len)
 {
 	ssize_t	 n;
 	size_t	 got = 0;
@@ -341,6 +344,8 @@ conn_read(struct session *s)
 	}
 	if (s->tls_more)
 		event_active(&s->ev, EV_READ, 1);
+	s->bytes_in += (uint64_t)n;
+	METRIC_ADD(M_BYTES_IN, (uint64_t)n);
 	if (n == 0) {
 		/* The peer is gone; in CLOSING this is the normal end. */
 		conn_free(s);
@@ -420,6 +425,74 @@ conn_addr(const struct session *s, char *buf, size_t len)
 }
 
 /*
+ * "192.0.2.1:40000" or "[2001:db8::1]:40000": the client, for logs; the
+ * address alone when a forwarding header named it.
+ */
+static const char *
+conn_peer(const struct session *s, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	addr16_ntop(s->peer, a, sizeof(a));
+	if (s->port == 0)	/* named by a forwarding header: no port */
+		(void)snprintf(buf, len, "%s", a);
+	else if (strchr(a, ':') != NULL)
+		(void)snprintf(buf, len, "[%s]:%u", a, s->port);
+	else
+		(void)snprintf(buf, len, "%s:%u", a, s->port);
+	return buf;
+}
+
+static const char *
+conn_lname(const struct session *s)
+{
+	return s->lis != NULL ? s->lis->name : "-";
+}
+
+/*
+ * One line at the end of each upgraded connection, at info level: who,
+ * where, which subprotocol, which key, how long, how much each way, and
+ * how it ended.  Never a message's content.
+ */
+static void
+conn_log_end(const struct session *s)
+{
+	char		 a[INET6_ADDRSTRLEN + 8], key[48], code[8];
+	const char	*proto, *by;
+	uint32_t	 ms = (uint32_t)(relay_msec() - s->t_accept);
+
+	proto = s->echo ? "echo" : s->proto == PROTO_MSGPACK ?
+	    SWS_SUBPROTO_MSGPACK : SWS_SUBPROTO_JSON;
+	if (s->registered) {
+		b64url_encode(key, sizeof(key), s->pk, sizeof(s->pk));
+		if (!relay->lim.log_keys_full)
+			key[8] = '\0';
+	} else
+		strlcpy(key, "-", sizeof(key));
+	switch (s->closer) {
+	case CLOSER_CLIENT:
+		by = "client";
+		break;
+	case CLOSER_RELAY:
+		by = "relay";
+		break;
+	default:
+		by = "none";
+		break;
+	}
+	if (s->closer == CLOSER_NONE)
+		strlcpy(code, "-", sizeof(code));
+	else
+		(void)snprintf(code, sizeof(code), "%u", s->close_code);
+	log_info("end %s session %llu listener \"%s\" proto %s key %s "
+	    "duration %u.%03us in %u msgs %llu bytes out %u msgs %llu bytes "
+	    "close %s by %s", conn_peer(s, a, sizeof(a)),
+	    (unsigned long long)s->sid, conn_lname(s), proto, key,
+	    ms / 1000, ms % 1000, s->msgs_in, (unsigned long long)s->bytes_in,
+	    s->msgs_out, (unsigned long long)s->bytes_out, code, by);
+}
+
+/*
  * A listener behind a proxy that speaks the PROXY protocol: its header
  * comes before anything else, within the handshake timeout (the same
  * timer as the HTTP head), and names the client.  Without a usable one
@@ -440,8 +513,10 @@ conn_proxy(struct session *s, size_t n)
 		return;
 	if (r < 0) {
 		METRIC_INC(M_REFUSED_PROXY);
-		log_debug("%s: PROXY header refused: %s",
-		    conn_addr(s, a, sizeof(a)), why != NULL ? why : "invalid");
+		log_rl(&relay->rl[RL_PROXY], relay_msec(),
+		    "%s on %s: PROXY header refused: %s",
+		    conn_peer(s, a, sizeof(a)), conn_lname(s),
+		    why != NULL ? why : "invalid");
 		conn_free(s);
 		return;
 	}
@@ -454,6 +529,8 @@ conn_proxy(struct session *s, size_t n)
 		return;
 	}
 	s->want_proxy = 0;
+	memcpy(s->peer, h.src, sizeof(s->peer));
+	s->port = h.src_port;
 	left = s->in_len - (size_t)r;
 	memmove(s->in, s->in + r, left);
 	s->in_len = 0;
@@ -461,8 +538,9 @@ conn_proxy(struct session *s, size_t n)
 		/* What followed the header is the ClientHello: TLS's input. */
 		if (conn_rekey(s, h.src) == -1) {
 			METRIC_INC(M_REFUSED_PER_ADDRESS);
-			log_debug("%s: over max connections per address",
-			    addr16_ntop(h.src, a, sizeof(a)));
+			log_rl(&relay->rl[RL_CAPACITY], relay_msec(),
+			    "%s on %s: over max connections per address",
+			    conn_peer(s, a, sizeof(a)), conn_lname(s));
 			s->tls_closed = 1;
 			conn_free(s);
 			return;
@@ -481,8 +559,6 @@ conn_proxy(struct session *s, size_t n)
 	}
 	if (conn_rekey(s, h.src) == -1) {
 		METRIC_INC(M_REFUSED_PER_ADDRESS);
-		log_debug("%s: over max connections per address",
-		    addr16_ntop(h.src, a, sizeof(a)));
 		conn_refuse(s, NULL, 503, RETRY_CONN_CAP,
 		    "over max connections per address", h.src);
 		return;
@@ -515,7 +591,8 @@ conn_rekey(struct session *s, const uint8_t *addr)
  * An upgrade refused after its head was read: the parser's answer (res)
  * or one of admission's, then the connection drains and closes as after
  * any HTTP error.  client, when not NULL, is the address a proxy named
- * but that could not be counted: the log names it, not the proxy.
+ * but that could not be counted; s->peer already names it in the log,
+ * not the proxy.
  */
 static void
 conn_refuse(struct session *s, const struct http_result *res, int status,
@@ -523,15 +600,19 @@ conn_refuse(struct session *s, const struct http_result *res, int status,
 {
 	char	 resp[512], a[INET6_ADDRSTRLEN + 8];
 	size_t	 rlen;
+	int	 kind;
 
 	rlen = res != NULL ? http_response(resp, sizeof(resp), res) :
 	    http_error(resp, sizeof(resp), status, retry);
 	if (rlen == 0)
 		fatalx("HTTP answer did not fit");
 	metrics_http(res != NULL ? res->status : status);
-	log_debug("%s: upgrade refused: HTTP %d: %s", client != NULL ?
-	    addr16_ntop(client, a, sizeof(a)) : conn_addr(s, a, sizeof(a)),
-	    status, why != NULL ? why : "");
+	kind = res != NULL ? RL_HTTP : status == 429 ? RL_RATE : RL_CAPACITY;
+	(void)client;	/* s->peer names it already */
+	log_rl(&relay->rl[kind], relay_msec(),
+	    "%s on %s: upgrade refused: HTTP %d: %s",
+	    conn_peer(s, a, sizeof(a)), conn_lname(s), status,
+	    why != NULL ? why : "");
 	outq_queue(s, (const uint8_t *)resp, rlen);
 	free(s->in);
 	s->in = NULL;
@@ -593,6 +674,11 @@ conn_http(struct session *s, size_t n)
 		return;
 	status = res.status;
 	reason = res.reason;
+	log_debug2("%s: upgrade request: HTTP %d, %s endpoint, %s",
+	    conn_peer(s, resp, sizeof(resp)), status,
+	    res.endpoint == ENDPOINT_ECHO ? "echo" : "relay",
+	    res.proto == PROTO_MSGPACK ? SWS_SUBPROTO_MSGPACK :
+	    SWS_SUBPROTO_JSON);
 	/*
 	 * From a trusted proxy, its forwarding headers name the client;
 	 * headers that cannot be used leave the proxy's own address.
@@ -601,11 +687,10 @@ conn_http(struct session *s, size_t n)
 		if (proxy_forwarded(&res.xff, &res.fwd, relay->lim.trusted,
 		    relay->lim.ntrusted, client, &reason) == 1) {
 			reason = res.reason;
+			memcpy(s->peer, client, sizeof(s->peer));
+			s->port = 0;
 			if (conn_rekey(s, client) == -1 && status == 101) {
 				METRIC_INC(M_REFUSED_PER_ADDRESS);
-				log_debug("%s: over max connections per "
-				    "address", addr16_ntop(client, resp,
-				    sizeof(resp)));
 				status = 503;
 				retry = RETRY_CONN_CAP;
 				reason = "over max connections per address";
@@ -640,6 +725,7 @@ conn_http(struct session *s, size_t n)
 	if (res.endpoint == ENDPOINT_RELAY)
 		s->hold = 1;
 	outq_queue(s, (const uint8_t *)resp, rlen);
+	s->upgraded = 1;
 	s->proto = (uint8_t)res.proto;
 	left = s->in_len - used;
 	if (left > 0 && left <= rbuf_size)
@@ -657,6 +743,7 @@ conn_http(struct session *s, size_t n)
 		s->sid = ++relay->next_sid;
 		ws_rx_any_fragments(&s->rx);
 		SET_STATE(s, S_ECHO);
+		s->echo = 1;
 		relay_timer_set(s, TL_LIVE);
 	} else {
 		relay_timer_set(s, TL_REG);
@@ -744,6 +831,8 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 	const char	*reason;
 	unsigned int	 code;
 
+	log_debug2("session %llu: frame in: opcode %d, %zu bytes",
+	    (unsigned long long)s->sid, opcode, len);
 	if (s->state == S_CLOSING)
 		return 1;
 	switch (opcode) {
@@ -765,11 +854,12 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 		return 1;
 	default:
 		METRIC_INC(M_MSG_IN);
+		s->msgs_in++;
 		if (s->state == S_ECHO) {
 			outq_frame(s, opcode, data, len);
 			METRIC_INC(M_MSG_OUT);
-		}
-		else if ((reason = session_message(s, opcode, data, len)) !=
+			s->msgs_out++;
+		} else if ((reason = session_message(s, opcode, data, len)) !=
 		    NULL)
 			conn_close(s, WS_CLOSE_POLICY, reason);
 		break;
@@ -814,6 +904,11 @@ conn_close(struct session *s, int code, const char *reason)
 	if (s->state == S_CLOSING)
 		return;
 	session_release(s);
+	if (s->closer == CLOSER_NONE && s->state != S_HTTP) {
+		s->closer = s->close_rcvd ? CLOSER_CLIENT : CLOSER_RELAY;
+		s->close_code = code != 0 ? (uint16_t)code :
+		    WS_CLOSE_NO_STATUS;
+	}
 	if (s->state != S_HTTP && code != 0) {
 		payload[0] = (uint8_t)(code >> 8);
 		payload[1] = (uint8_t)code;
@@ -842,6 +937,15 @@ conn_close(struct session *s, int code, const char *reason)
 void
 conn_free(struct session *s)
 {
+	char	 a[INET6_ADDRSTRLEN + 8];
+
+	if (s->upgraded)
+		conn_log_end(s);
+	else
+		log_debug2("%s: closed before any upgrade",
+		    conn_peer(s, a, sizeof(a)));
+	if (s->lis != NULL && --s->lis->nsess == 0 && s->lis->gone)
+		free(s->lis);
 	session_release(s);
 	relay_timer_set(s, TL_NONE);
 	outq_free(s);

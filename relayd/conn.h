@@ -14,6 +14,7 @@
 #include "relay.h"
 
 struct addrent;
+struct listener;
 struct session;
 
 /* Every session by the serial number of its accept (relay->all). */
@@ -29,10 +30,10 @@ void	conn_init(void);
  * Forwarded header names it.  Either way the connection is counted
  * against the client's address once it is known (docs/WIRE.md section 1).
  * tls: a TLS handshake comes first (after the PROXY header, if any).
- * lid: the listener's id, for relayctl's listing.
+ * l is the listener, peer and port the TCP peer, for the logs.
  */
 void	conn_accept(int fd, struct addrent *a, int want_proxy, int via_proxy,
-	    int tls, int lid);
+	    int tls, struct listener *l, const uint8_t *peer, uint16_t port);
 /* The socket's libevent callback (EV_READ, EV_WRITE). */
 void	conn_event(int fd, short what, void *arg);
 /* cryptod's verdicts on a registration. */

@@ -260,6 +260,7 @@ static void
 outq_wrote(struct session *s, size_t n)
 {
 	s->out_off += n;
+	s->bytes_out += n;
 	metrics.queued -= n;
 	METRIC_ADD(M_BYTES_OUT, n);
 	/* after a partial write t_queued stays: what is left came later,

@@ -131,6 +131,7 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	RATE REGISTRATION REGISTRATIONS ROOM ROOMS SECOND SEND SERVER SESSION
 %token	SESSIONS SIZE TIMEOUT TLS TRUSTED USER KEYPAIR OCSP PROTOCOLS CIPHERS
 %token	CONTROL SOCKET GROUP
+%token	LOG KEYS FULL SHORT
 %token	ERROR METRICS
 %token	<string>	STRING
 %token	<number>	NUMBER
@@ -304,6 +305,12 @@ main		: LISTEN ON STRING PORT NUMBER listenopts {
 		| PING INTERVAL number32	{
 			conf->lim.ping_interval = (uint32_t)$3;
 		}
+		| LOG KEYS FULL			{
+			conf->lim.log_keys_full = 1;
+		}
+		| LOG KEYS SHORT		{
+			conf->lim.log_keys_full = 0;
+		}
 		| IDLE TIMEOUT number32		{
 			conf->lim.idle_timeout = (uint32_t)$3;
 		}
@@ -413,6 +420,7 @@ static const struct keyword {
 	{ "connections",	CONNECTIONS },
 	{ "control",		CONTROL },
 	{ "echo",		ECHO },
+	{ "full",		FULL },
 	{ "group",		GROUP },
 	{ "handshake",		HANDSHAKE },
 	{ "idle",		IDLE },
@@ -422,8 +430,10 @@ static const struct keyword {
 	{ "ipv6",		IPV6 },
 	{ "key",		KEY },
 	{ "keypair",		KEYPAIR },
+	{ "keys",		KEYS },
 	{ "limit",		LIMIT },
 	{ "listen",		LISTEN },
+	{ "log",		LOG },
 	{ "max",		MAX },
 	{ "members",		MEMBERS },
 	{ "message",		MESSAGE },
@@ -452,6 +462,7 @@ static const struct keyword {
 	{ "server",		SERVER },
 	{ "session",		SESSION },
 	{ "sessions",		SESSIONS },
+	{ "short",		SHORT },
 	{ "size",		SIZE },
 	{ "socket",		SOCKET },
 	{ "timeout",		TIMEOUT },

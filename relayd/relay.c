@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ static void	relay_dispatch_parent(int, short, void *);
 static void	relay_dispatch_cryptod(int, short, void *);
 static void	relay_accept(int, short, void *);
 static void	relay_tick(int, short, void *);
+static void	relay_status(uint64_t);
+static const char *relay_peer(const uint8_t *, uint16_t, char *, size_t);
 static void	relay_flush(void);
 static void	relay_sigterm(int, short, void *);
 static void	relay_shutdown(void);
@@ -161,6 +164,12 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
 	RB_INIT(&relay->all);
+	relay->rl[RL_HTTP].kind = "HTTP refusals";
+	relay->rl[RL_RATE].kind = "rate limit refusals";
+	relay->rl[RL_CAPACITY].kind = "over capacity refusals";
+	relay->rl[RL_PROXY].kind = "PROXY header refusals";
+	relay->rl[RL_REGISTER].kind = "failed registrations";
+	relay->rl[RL_TLS].kind = "TLS handshake failures";
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
@@ -570,7 +579,7 @@ msg_pong(struct imsg *imsg, void *arg)
 
 	(void)arg;
 	memcpy(&p, imsg->data, sizeof(p));
-	admin_pong(p.token);
+	admin_pong(p.seq);
 }
 
 static int
@@ -579,7 +588,7 @@ relay_ping(uint64_t token)
 	struct imsg_ping	 p;
 
 	memset(&p, 0, sizeof(p));
-	p.token = token;
+	p.seq = token;
 	return relay_cryptod_send(IMSG_PING, &p, sizeof(p));
 }
 
@@ -617,7 +626,10 @@ relay_listener_del(int id)
 	close(l->fd);
 	TAILQ_REMOVE(&relay->listeners, l, entry);
 	log_debug("stopped listening on %s", l->name);
-	free(l);
+	/* Its sessions name it in their last line: freed with the last. */
+	l->gone = 1;
+	if (l->nsess == 0)
+		free(l);
 }
 
 static void
@@ -641,6 +653,17 @@ relay_accept_resume(int fd, short what, void *arg)
  * (conn.c).  When trusted proxies are configured, they alone may speak
  * the PROXY protocol.
  */
+static const char *
+relay_peer(const uint8_t *peer, uint16_t port, char *buf, size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	addr16_ntop(peer, a, sizeof(a));
+	(void)snprintf(buf, len, strchr(a, ':') != NULL ? "[%s]:%u" :
+	    "%s:%u", a, port);
+	return buf;
+}
+
 static void
 relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 {
@@ -649,17 +672,24 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	size_t			 rlen;
 	uint8_t			 peer[16];
 	uint32_t		 max;
+	uint16_t		 port = 0;
 	int			 pp, trusted, tls;
+	char			 a4[INET6_ADDRSTRLEN + 8];
 
 	METRIC_INC(M_ACCEPTED);
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 	tls = (l->flags & LISTENER_TLS) != 0;
 	addr16_from_sockaddr(sa, peer);
 	pp = (l->flags & LISTENER_PROXY) != 0;
 	trusted = netaddr_match(relay->lim.trusted, relay->lim.ntrusted, peer);
 	if (pp && relay->lim.ntrusted > 0 && !trusted) {
 		METRIC_INC(M_REFUSED_PROXY);
-		log_debug("%s: PROXY protocol from a peer not trusted",
-		    l->name);
+		log_rl(&relay->rl[RL_PROXY], relay_msec(),
+		    "%s on %s: PROXY protocol from a peer not trusted",
+		    relay_peer(peer, port, a4, sizeof(a4)), l->name);
 		close(fd);
 		return;
 	}
@@ -673,6 +703,13 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		    relay->nsessions < relay->lim.max_conn &&
 		    (!tls || tlsctx_ready()) ? M_REFUSED_PER_ADDRESS :
 		    M_REFUSED_CAPACITY);
+		log_rl(&relay->rl[RL_CAPACITY], relay_msec(),
+		    "%s on %s: refused: %s", relay_peer(peer, port, a4,
+		    sizeof(a4)), l->name, !relay->configured ||
+		    relay->shutting_down ? "not serving" :
+		    relay->nsessions >= relay->lim.max_conn ?
+		    "over max connections" : tls && !tlsctx_ready() ?
+		    "TLS not ready" : "over max connections per address");
 		if (!tls)
 			metrics_http(503);
 		/* No plaintext answer where TLS is spoken: just the close. */
@@ -687,7 +724,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		close(fd);
 		return;
 	}
-	conn_accept(fd, a, pp, trusted && !pp, tls, l->id);
+	conn_accept(fd, a, pp, trusted && !pp, tls, l, peer, port);
 }
 
 static void
@@ -753,6 +790,7 @@ relay_tick(int fd, short what, void *arg)
 		return;
 	outq_decay();
 	limit_expire(relay_msec());
+	relay_status(relay_msec());
 	/*
 	 * Each list is ordered by t_list: stop at the first not due.  A
 	 * session that a timeout here moves to a list is stamped after now
@@ -783,6 +821,34 @@ relay_tick(int fd, short what, void *arg)
 		METRIC_INC(M_SEND_BUFFER_CLOSED);
 		conn_close(s, WS_CLOSE_TRY_AGAIN, "send buffer full");
 	}
+}
+
+/*
+ * On the tick: the refusal lines whose window ended say how many were
+ * not shown, and every STATUS_SECS the parent hears how busy we are
+ * (for the service manager's status line).
+ */
+static void
+relay_status(uint64_t now)
+{
+	static uint64_t		 last;
+	struct imsg_status	 st;
+	int			 i;
+
+	for (i = 0; i < RL_MAX; i++)
+		log_rl_flush(&relay->rl[i], now);
+	if (now - last < STATUS_SECS * 1000U)
+		return;
+	last = now;
+	memset(&st, 0, sizeof(st));
+	st.sessions = relay->nsessions;
+	st.registered = (uint32_t)metrics.state[S_REGISTERED];
+	st.delivered = metrics.c[M_DELIVERED];
+	if (imsg_compose(&relay->parent, IMSG_RELAY_STATUS, 0, -1, &st,
+	    sizeof(st)) == -1)
+		fatal("imsg_compose");
+	relay_imsg_event(&relay->parent, &relay->ev_parent,
+	    relay_dispatch_parent);
 }
 
 /*

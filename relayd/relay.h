@@ -36,6 +36,7 @@
 #include "http.h"
 #include "imsg.h"
 #include "limit.h"
+#include "log.h"
 #include "ws.h"
 
 /* Session states, in order of a connection's life. */
@@ -55,6 +56,20 @@
 #define TL_LIVE		3	/* by last receive: ping, idle timeout */
 #define TL_CLOSING	4	/* by close time: linger limit */
 #define TL_MAX		5
+
+/* Who sent the first close frame, for the connection's last log line. */
+#define CLOSER_NONE	0	/* nobody: dropped, or timed out */
+#define CLOSER_CLIENT	1
+#define CLOSER_RELAY	2
+
+/* Kinds of refusal, each logged at a bounded rate (log_rl()). */
+#define RL_HTTP		0	/* the upgrade request refused by HTTP */
+#define RL_RATE		1	/* over an admission rate (429) */
+#define RL_CAPACITY	2	/* over a connection or pending cap (503) */
+#define RL_PROXY	3	/* PROXY header missing, bad or untrusted */
+#define RL_REGISTER	4	/* registration failed */
+#define RL_TLS		5	/* TLS handshake failed */
+#define RL_MAX		6
 
 struct keyent;
 struct room;
@@ -91,12 +106,25 @@ struct session {
 	uint8_t			 tls_hs;	/* TLS handshake not done */
 	uint8_t			 tls_more;	/* TLS may hold read data */
 	uint8_t			 tls_closed;	/* close_notify sent */
+	uint8_t			 upgraded;	/* 101 sent: its end is logged */
+	uint8_t			 echo;		/* the echo endpoint's */
+	uint8_t			 registered;	/* pk is the client's key */
+	uint8_t			 closer;	/* CLOSER_* */
+	uint16_t		 close_code;	/* of the first close frame */
+	uint16_t		 port;		/* the client's, host order */
 	uint16_t		 nrooms;
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */
 	uint32_t		 t_queued;	/* us: oldest output queued */
 	uint32_t		 t_upgrade;	/* us: upgraded (metrics.h) */
+	/* for its last log line: data messages and socket bytes */
+	uint32_t		 msgs_in;
+	uint32_t		 msgs_out;
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_out;
+	uint8_t			 peer[16];	/* the client, as the log names it */
+	struct listener		*lis;		/* accepted on (held: nsess) */
 	struct bucket		 bucket;	/* rate limit */
 	struct event		 ev;
 	struct ws_rx		 rx;
@@ -120,7 +148,6 @@ struct session {
 	RB_ENTRY(session)	 all_entry;	/* every session, by serial */
 	uint64_t		 serial;	/* numbered at accept */
 	uint64_t		 t_accept;	/* ms (relay_msec) */
-	int			 lid;		/* listener's id */
 	LIST_HEAD(, member)	 rooms;
 	/* TLS: the context, its set, bytes read before the ClientHello */
 	struct tls		*tls;
@@ -138,6 +165,8 @@ struct listener {
 	int			 id;
 	int			 fd;
 	uint32_t		 flags;		/* LISTENER_* (proto.h) */
+	uint32_t		 nsess;		/* sessions accepted on it, alive */
+	int			 gone;		/* closed: freed with its last */
 	struct event		 ev;
 	char			 name[256];
 };
@@ -175,6 +204,7 @@ struct relay {
 	struct session_tree	 by_sid;	/* session.c */
 	struct session_all	 all;		/* conn.c: every session */
 	uint64_t		 next_serial;
+	struct log_rl		 rl[RL_MAX];	/* refusal lines, by RL_* */
 };
 
 extern struct relay	*relay;

@@ -245,7 +245,6 @@ static void
 ctl_listeners(struct ctl_out *o, const struct imsg_ctl_req *req)
 {
 	struct listener	*l;
-	struct session	*s;
 	uint64_t	 i = 0, nconn;
 	uint32_t	 n = 0;
 
@@ -254,10 +253,7 @@ ctl_listeners(struct ctl_out *o, const struct imsg_ctl_req *req)
 			continue;
 		if (n == req->limit)
 			break;
-		nconn = 0;
-		RB_FOREACH(s, session_all, &relay->all)
-			if (s->lid == l->id)
-				nconn++;
+		nconn = l->nsess;
 		ctl_line(o, "%s tls %s proxy %s connections %llu", l->name,
 		    (l->flags & LISTENER_TLS) ? "yes" : "no",
 		    (l->flags & LISTENER_PROXY) ? "yes" : "no",

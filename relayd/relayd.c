@@ -26,7 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include <openssl/crypto.h>
 
@@ -84,6 +87,17 @@ static struct {
 	uint32_t		 max_pending;
 	int			 ca_sets;	/* key sets ca has not installed */
 	int			 ctl_fd;	/* the control socket */
+	/* the service manager's readiness protocol (sd_notify(3)) */
+	int			 notify;	/* NOTIFY_SOCKET was set */
+	int			 relay_ready;	/* the relay applied a set */
+	int			 cryptod_ready;	/* cryptod answered a ping */
+	int			 ready_sent;	/* READY=1 since the last start
+						   or reload */
+	uint64_t		 ping_seq;
+	struct imsg_status	 status;	/* the relay's last */
+	uint64_t		 status_prev;	/* delivered, the one before */
+	struct timespec		 status_at;	/* when the last came */
+	struct timespec		 status_prev_at;
 	struct event		 ev_sigterm;
 	struct event		 ev_sigint;
 	struct event		 ev_sighup;
@@ -103,6 +117,7 @@ static void		send_chunks(struct child *, uint32_t,
 			    const struct imsg_tls_chunk *, const uint8_t *,
 			    size_t);
 static int		parent_reload(void);
+static void		cryptod_ping(void);
 static void		parent_shutdown(void);
 static void		parent_sig(int, short, void *);
 static void		parent_dispatch(int, short, void *);
@@ -234,8 +249,10 @@ main(int argc, char *argv[])
 	evtimer_assign(&pd.ev_grace, pd.base, parent_grace, NULL);
 	control_start(pd.base, pd.ctl_fd, pd.conf->ctl_gid);
 
+	pd.notify = getenv("NOTIFY_SOCKET") != NULL;
 	start_children();
 	send_conf(pd.conf);
+	cryptod_ping();
 	parent_lockdown();
 	log_info("started, %s", pd.conffile);
 	event_base_dispatch(pd.base);
@@ -656,11 +673,18 @@ parent_reload(void)
 	int			 found;
 
 	log_info("reloading %s", pd.conffile);
+	if (pd.notify)
+		(void)sd_notify(0, "RELOADING=1");
 	if ((nc = parse_config(pd.conffile, 0)) == NULL) {
 		log_warnx("%s: errors, configuration not reloaded; the "
 		    "running one stays in force", pd.conffile);
+		if (pd.notify)
+			(void)sd_notify(0, "READY=1");
 		return -1;
 	}
+	/* READY=1 again once the relay has applied the new set. */
+	pd.ready_sent = 0;
+	pd.relay_ready = 0;
 	if (strcmp(nc->keyfile, pd.conf->keyfile) != 0 ||
 	    strcmp(nc->user, pd.conf->user) != 0 ||
 	    strcmp(nc->chroot, pd.conf->chroot) != 0)
@@ -789,12 +813,82 @@ child_event(struct child *c)
 	event_add(&c->ev, NULL);
 }
 
+/*
+ * READY=1 once the relay has its settings (so it listens) and cryptod
+ * has answered a ping; after a reload, once the relay applied the new
+ * set.  Nothing without NOTIFY_SOCKET.
+ */
+static void
+notify_ready(void)
+{
+	if (!pd.notify || pd.ready_sent || !pd.relay_ready ||
+	    !pd.cryptod_ready)
+		return;
+	pd.ready_sent = 1;
+	(void)sd_notify(0, "READY=1\nSTATUS=running");
+	log_debug("told the service manager: ready");
+}
+
+/* cryptod's liveness, asked at start and at each reload. */
+static void
+cryptod_ping(void)
+{
+	struct imsg_ping	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.seq = ++pd.ping_seq;
+	compose(CHILD(PROC_CRYPTOD), IMSG_CRYPTOD_PING, -1, &p, sizeof(p));
+}
+
 static void
 msg_relay_ready(struct imsg *imsg, void *arg)
 {
 	(void)imsg;
 	(void)arg;
 	log_debug("relay: settings in force");
+	pd.relay_ready = 1;
+	notify_ready();
+}
+
+static void
+msg_cryptod_pong(struct imsg *imsg, void *arg)
+{
+	struct imsg_ping	 p;
+
+	(void)arg;
+	memcpy(&p, imsg->data, sizeof(p));
+	if (p.seq != pd.ping_seq)
+		return;		/* an older one */
+	pd.cryptod_ready = 1;
+	notify_ready();
+}
+
+/*
+ * The relay's counts every STATUS_SECS: the service manager's status
+ * line shows sessions and the delivery rate since the one before.
+ */
+static void
+msg_relay_status(struct imsg *imsg, void *arg)
+{
+	struct imsg_status	 st;
+	double			 secs, rate = 0;
+
+	(void)arg;
+	memcpy(&st, imsg->data, sizeof(st));
+	pd.status_prev = pd.status.delivered;
+	pd.status_prev_at = pd.status_at;
+	pd.status = st;
+	(void)clock_gettime(CLOCK_MONOTONIC, &pd.status_at);
+	if (!pd.notify)
+		return;
+	secs = (double)(pd.status_at.tv_sec - pd.status_prev_at.tv_sec) +
+	    (double)(pd.status_at.tv_nsec - pd.status_prev_at.tv_nsec) / 1e9;
+	if (pd.status_prev_at.tv_sec != 0 && secs > 0 &&
+	    st.delivered >= pd.status_prev)
+		rate = (double)(st.delivered - pd.status_prev) / secs;
+	(void)sd_notifyf(0, "STATUS=%u sessions, %u registered, %.1f "
+	    "messages/s, %llu delivered", st.sessions, st.registered, rate,
+	    (unsigned long long)st.delivered);
 }
 
 /*
@@ -848,6 +942,12 @@ static const struct imsg_handler parent_imsg[] = {
 	{ IMSG_CTL_END, "CTL_END", IMSG_PEER(PROC_RELAY),
 	    sizeof(struct imsg_ctl_end), sizeof(struct imsg_ctl_end),
 	    IMSG_FD_NO, msg_ctl_end },
+	{ IMSG_RELAY_STATUS, "RELAY_STATUS", IMSG_PEER(PROC_RELAY),
+	    sizeof(struct imsg_status), sizeof(struct imsg_status),
+	    IMSG_FD_NO, msg_relay_status },
+	{ IMSG_CRYPTOD_PONG, "CRYPTOD_PONG", IMSG_PEER(PROC_CRYPTOD),
+	    sizeof(struct imsg_ping), sizeof(struct imsg_ping),
+	    IMSG_FD_NO, msg_cryptod_pong },
 };
 
 static void
@@ -1117,6 +1217,8 @@ parent_shutdown(void)
 		return;
 	pd.shutting_down = 1;
 	log_info("shutting down");
+	if (pd.notify)
+		(void)sd_notify(0, "STOPPING=1");
 	FOREACH_CHILD(c)
 		if (c->info->stop == PROC_STOP_ASK)
 			compose(c, IMSG_SHUTDOWN, -1, NULL, 0);

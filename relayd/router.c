@@ -266,6 +266,7 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 		outq_queue(r, f, flen);
 		METRIC_INC(M_DELIVERED);
 		METRIC_INC(M_MSG_OUT);
+		r->msgs_out++;
 	}
 	return ROUTE_OK;
 }
@@ -324,6 +325,7 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 		outq_queue(o->s, f, flen);
 		METRIC_INC(M_DELIVERED);
 		METRIC_INC(M_MSG_OUT);
+		o->s->msgs_out++;
 	}
 	return ROUTE_OK;
 }
@@ -354,6 +356,7 @@ router_presence(struct room *room, struct session *except,
 		}
 		outq_queue(o->s, f[p], flen[p]);
 		METRIC_INC(M_MSG_OUT);
+		o->s->msgs_out++;
 	}
 }
 
@@ -380,6 +383,7 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	outq_queue(s, hdr, hlen);
 	outq_queue(s, buf, n);
 	METRIC_INC(M_MSG_OUT);
+	s->msgs_out++;
 	free(buf);
 	free(keys);
 }

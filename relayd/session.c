@@ -109,6 +109,7 @@ session_send_enc(struct session *s, size_t n)
 	f = outq_enc_frame(s->proto, n, &flen);
 	outq_queue(s, f, flen);
 	METRIC_INC(M_MSG_OUT);
+	s->msgs_out++;
 }
 
 /* Encode-and-send helpers for replies to this session. */
@@ -190,6 +191,8 @@ cq_run(void)
 			if (cryptod_send(q->type, &req, sizeof(req)) == -1)
 				break;	/* the next answer runs it again */
 			RB_INSERT(session_tree, &relay->by_sid, s);
+			log_debug2("session %llu: challenge asked of cryptod",
+			    (unsigned long long)s->sid);
 		} else if (cryptod_send(q->type, &q->v, sizeof(q->v)) == -1)
 			break;
 		relay->cq_inflight++;
@@ -338,11 +341,17 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	/* The router delivers; the answer is ours, after the delivery. */
 	switch (router_request(s, &req, &code, &message)) {
 	case ROUTE_OK:
+		log_debug2("session %llu: request type %d id %llu: ok",
+		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)req.id);
 		if (req.has_id)
 			session_ack(s, req.id);
 		break;
 	case ROUTE_FAILED:
 		metrics_refused(code, req.has_id);
+		log_debug2("session %llu: request type %d id %llu: %s",
+		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)req.id, code);
 		if (req.has_id)
 			session_error(s, 1, req.id, code, message);
 		break;
@@ -376,6 +385,7 @@ session_verified(struct session *s, const uint8_t *proof)
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	SET_STATE(s, S_REGISTERED);
 	metrics_observe(H_REGISTRATION, metrics_now_us() - s->t_upgrade);
+	s->registered = 1;
 	session_unpend(s);
 	METRIC_INC(M_REGISTERED);
 	relay_timer_set(s, TL_LIVE);
@@ -428,8 +438,9 @@ session_register_fail(struct session *s, const char *reason,
 	    outq_enc_cap(), reason, message);
 	session_send_enc(s, n);
 	metrics_regfail(reason);
-	log_debug("session %llu: registration failed: %s",
-	    (unsigned long long)s->sid, reason);
+	log_rl(&relay->rl[RL_REGISTER], relay_msec(),
+	    "session %llu: registration failed: %s: %s",
+	    (unsigned long long)s->sid, reason, message);
 	return reason;
 }
 

@@ -8,7 +8,7 @@ set -e
 cd "$(dirname "$0")/.."
 PKGS="make gcc clang pkg-config byacc mandoc libevent-dev libsodium-dev
 libbsd-dev libmd-dev libmsgpack-dev libjansson-dev libseccomp-dev
-uthash-dev libclang-rt-14-dev libtls-dev libssl-dev python3 python3-websockets
+uthash-dev libclang-rt-14-dev libtls-dev libssl-dev libsystemd-dev python3 python3-websockets
 python3-nacl python3-msgpack procps psmisc openssl"
 [ "${1:-}" = test ] && PKGS="$PKGS chromium haproxy nginx libnginx-mod-stream
 python3-cryptography prometheus"

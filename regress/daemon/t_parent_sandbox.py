@@ -55,6 +55,16 @@ def verdicts(r):
 	    ("socket", (socket.AF_UNIX, socket.SOCK_DGRAM |
 	        socket.SOCK_CLOEXEC, 0), allow),
 	    ("setsockopt", (5, socket.SOL_SOCKET, socket.SO_REUSEADDR), allow),
+	    # sd_notify(3): its credentials check, and its send buffer not
+	    # grown
+	    ("getuid", (), allow),
+	    ("getegid", (), allow),
+	    ("getsockopt", (5, socket.SOL_SOCKET, socket.SO_SNDBUF),
+	        ("errno", 1)),
+	    ("setsockopt", (5, socket.SOL_SOCKET, socket.SO_SNDBUF),
+	        ("errno", 1)),
+	    ("setsockopt", (5, socket.SOL_SOCKET, 32), ("errno", 1)),
+	    ("getsockopt", (5, socket.SOL_SOCKET, socket.SO_RCVBUF), kill),
 	    ("bind", (), allow),
 	    ("listen", (), allow),
 	    ("kill", (rp, signal.SIGKILL), allow),

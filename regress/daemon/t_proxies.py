@@ -45,9 +45,14 @@ SRC_A = "127.0.0.2"	# the client whose cap is reached
 SRC_B = "127.0.0.3"	# the client beside it, with its own count
 SRC_SEND = "127.0.0.4"	# the two clients of the message exchange
 SRC_RECV = "127.0.0.5"
-REFUSED_LINE = "%s: over max connections per address"
-ANSWER_LINE = "%s: upgrade refused: HTTP 503: over max connections per address"
-HEALTH_LINE = "PROXY v2 without a client address (health check)"
+# Regular expressions, with the client's address put in: the refusal
+# line names the client (and its port, when a PROXY header gave one) and
+# the listener; one line says both that it is over its cap and the 503.
+REFUSED_LINE = (r"relay: %s(:\d+)? on [^:\n]*: (upgrade refused: HTTP 503: )?"
+    r"over max connections per address")
+ANSWER_LINE = (r"relay: %s(:\d+)? on [^:\n]*: upgrade refused: HTTP 503: "
+    r"over max connections per address")
+HEALTH_LINE = re.escape("PROXY v2 without a client address (health check)")
 
 tmp = tempfile.mkdtemp(prefix="sws-proxies.")
 os.chmod(tmp, 0o755)		# nginx's workers (nobody) use paths below
@@ -222,7 +227,7 @@ def upgrade(port, source, extra=()):
 
 
 def log_count(r, line):
-	return r.log().count(line)
+	return len(re.findall(line, r.log()))
 
 
 def wait_log(r, line, more_than, timeout=3):
@@ -294,7 +299,7 @@ def counted(port, extras_a, source_b=True):
 		before = None
 		for i, extra in enumerate(extras_a):
 			if i == len(extras_a) - 1:
-				before = [log_count(relay, l % SRC_A) for l in
+				before = [log_count(relay, l % re.escape(SRC_A)) for l in
 				    (REFUSED_LINE, ANSWER_LINE)]
 			s, resp = upgrade(port, SRC_A, extra)
 			socks.append(s)
@@ -341,15 +346,15 @@ def limits(name, port):
 	    repr(third))
 	t.eq([x.status for x in rb], [101] * CAP, "%s: %s still gets %d "
 	    "upgrades (101) beside it" % (name, SRC_B, CAP))
-	n = wait_log(relay, REFUSED_LINE % SRC_A, before[0])
+	n = wait_log(relay, REFUSED_LINE % re.escape(SRC_A), before[0])
 	t.ok(n > before[0], "%s: the relay's log names %s as over its cap" %
 	    (name, SRC_A), relay.log()[-1500:])
 	# The refusal's own line too names the client, not the proxy.
-	n = wait_log(relay, ANSWER_LINE % SRC_A, before[1])
+	n = wait_log(relay, ANSWER_LINE % re.escape(SRC_A), before[1])
 	t.ok(n > before[1], "%s: the 503 is logged for %s" % (name, SRC_A),
 	    relay.log()[-1500:])
-	t.ok(log_count(relay, REFUSED_LINE % SRC_B) == 0 and
-	    log_count(relay, ANSWER_LINE % SRC_B) == 0,
+	t.ok(log_count(relay, REFUSED_LINE % re.escape(SRC_B)) == 0 and
+	    log_count(relay, ANSWER_LINE % re.escape(SRC_B)) == 0,
 	    "%s: nothing refused for %s" % (name, SRC_B))
 
 
@@ -365,9 +370,9 @@ def spoofing(name, port):
 	t.eq([x.status for x in ra], [101] * CAP + [503], "%s: upgrades from "
 	    "%s with made-up X-Forwarded-For still count as %s (third: 503)" %
 	    (name, SRC_A, SRC_A))
-	n = wait_log(relay, REFUSED_LINE % SRC_A, before[0])
-	t.ok(n > before[0] and not any(("%s: over max" % f) in relay.log()
-	    for f in fakes), "%s: the log names %s, not the made-up address" %
+	n = wait_log(relay, REFUSED_LINE % re.escape(SRC_A), before[0])
+	t.ok(n > before[0] and not any(log_count(relay, REFUSED_LINE %
+	    re.escape(f)) for f in fakes), "%s: the log names %s, not the made-up address" %
 	    (name, SRC_A))
 
 

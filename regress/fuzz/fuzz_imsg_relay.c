@@ -23,6 +23,8 @@
 #define NCLIENTS	4
 
 static struct fuzz_chan	 chans[2];	/* parent, cryptod */
+/* The listener every fuzzed connection names in its log lines. */
+static struct listener	 fuzz_listener = { .name = "fuzz" };
 static struct {
 	int		 fd;		/* ours, -1 when not connected */
 	int		 sfd;		/* the session's */
@@ -143,9 +145,10 @@ client_open(int slot)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    sp) == -1)
 		abort();
-	relay->stats.accepted++;
+	METRIC_INC(M_ACCEPTED);
 	/* Slot 2 is on a PROXY protocol listener, slot 3 behind a proxy. */
-	conn_accept(sp[1], a, slot == 2, slot == 3, 0, 0);
+	conn_accept(sp[1], a, slot == 2, slot == 3, 0, &fuzz_listener, addr,
+	    (uint16_t)(40000 + slot));
 	clients[slot].fd = sp[0];
 	clients[slot].sfd = sp[1];
 	return 0;

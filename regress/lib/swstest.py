@@ -987,7 +987,8 @@ class Relay:
 		self.write_conf()
 		args = [RELAYD, "-d"]
 		if self.verbose:
-			args.append("-v")
+			# True or 1: -v; 2: -vv
+			args.append("-" + "v" * int(self.verbose))
 		args += ["-f", self.conffile]
 		self.logfd = open(self.logfile, "wb")
 		self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
