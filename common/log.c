@@ -34,8 +34,42 @@ log_init(int dest, int verbose, int facility)
 }
 
 /*
- * One write(2) per line: no stdio, whose first use on a descriptor calls
- * fstat(2) and lseek(2), which the sandboxes do not allow.
+ * Info and debug lines held for one write (log_hold()): at most this
+ * much, then written at once.
+ */
+static char	 log_held[16384];
+static size_t	 log_nheld;
+static int	 log_holding;
+
+void
+log_flush(void)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < log_nheld) {
+		n = write(STDERR_FILENO, log_held + off, log_nheld - off);
+		if (n <= 0)
+			break;		/* nowhere left to say it */
+		off += (size_t)n;
+	}
+	log_nheld = 0;
+}
+
+void
+log_hold(void)
+{
+	if (log_holding || log_foreground == LOG_TO_SYSLOG)
+		return;
+	log_holding = 1;
+	(void)atexit(log_flush);
+}
+
+/*
+ * One write(2) per line, or per log_flush() of held lines: no stdio,
+ * whose first use on a descriptor calls fstat(2) and lseek(2), which the
+ * sandboxes do not allow.  A warning or worse goes at once, after what
+ * was held, so that nothing is out of order.
  */
 static void
 log_emit(int pri, const char *msg)
@@ -61,6 +95,14 @@ log_emit(int pri, const char *msg)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
+	if (log_holding && pri >= LOG_INFO) {
+		if (log_nheld + (size_t)n > sizeof(log_held))
+			log_flush();
+		memcpy(log_held + log_nheld, line, (size_t)n);
+		log_nheld += (size_t)n;
+		return;
+	}
+	log_flush();
 	if (write(STDERR_FILENO, line, (size_t)n) == -1)
 		return;		/* nowhere left to say it */
 }

@@ -22,6 +22,14 @@
 void	log_init(int dest, int verbose, int facility);
 void	log_procinit(const char *procname);
 void	log_setverbose(int verbose);
+/*
+ * From now on info and debug lines wait in a buffer until log_flush()
+ * (and are written at exit): the relay writes a turn's lines at once.
+ * Warnings and worse flush and go at once.  A process killed by a signal
+ * loses what was held.
+ */
+void	log_hold(void);
+void	log_flush(void);
 void	log_warn(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 void	log_warnx(const char *, ...)

@@ -459,7 +459,7 @@ conn_log_end(const struct session *s)
 {
 	char		 a[INET6_ADDRSTRLEN + 8], key[48], code[8];
 	const char	*proto, *by;
-	uint32_t	 ms = (uint32_t)(relay_msec() - s->t_accept);
+	uint64_t	 ms = relay_msec() - s->t_accept;
 
 	proto = s->echo ? "echo" : s->proto == PROTO_MSGPACK ?
 	    SWS_SUBPROTO_MSGPACK : SWS_SUBPROTO_JSON;
@@ -485,10 +485,11 @@ conn_log_end(const struct session *s)
 	else
 		(void)snprintf(code, sizeof(code), "%u", s->close_code);
 	log_info("end %s session %llu listener \"%s\" proto %s key %s "
-	    "duration %u.%03us in %u msgs %llu bytes out %u msgs %llu bytes "
-	    "close %s by %s", conn_peer(s, a, sizeof(a)),
+	    "duration %llu.%03llus in %u msgs %llu bytes out %u msgs %llu "
+	    "bytes close %s by %s", conn_peer(s, a, sizeof(a)),
 	    (unsigned long long)s->sid, conn_lname(s), proto, key,
-	    ms / 1000, ms % 1000, s->msgs_in, (unsigned long long)s->bytes_in,
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+	    s->msgs_in, (unsigned long long)s->bytes_in,
 	    s->msgs_out, (unsigned long long)s->bytes_out, code, by);
 }
 

@@ -216,6 +216,8 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	/* Everything that opens files or sockets is done: lock it down. */
 	proc_drop(PROC_RELAY, user, chroot_dir);
 	log_debug("started");
+	/* A turn's lines leave in one write, after the turn (below). */
+	log_hold();
 
 	/*
 	 * One loop turn handles every ready descriptor, then writes each
@@ -225,6 +227,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 		if (event_base_loop(relay->base, EVLOOP_ONCE) == -1)
 			fatalx("event_base_loop");
 		relay_flush();
+		log_flush();
 	}
 }
 
@@ -644,15 +647,7 @@ relay_accept_resume(int fd, short what, void *arg)
 		event_add(&l->ev, NULL);
 }
 
-/*
- * A new connection's fate before it costs more than its descriptor: the
- * caps on connections in total and per address answer 503 at once.  On a
- * PROXY protocol listener, or from a trusted proxy, the peer is a proxy
- * that stands for many clients: it is counted without a cap, and each
- * connection is counted against its client's address once that is known
- * (conn.c).  When trusted proxies are configured, they alone may speak
- * the PROXY protocol.
- */
+/* "192.0.2.1:4711" or "[2001:db8::1]:4711", for the logs. */
 static const char *
 relay_peer(const uint8_t *peer, uint16_t port, char *buf, size_t len)
 {
@@ -664,10 +659,21 @@ relay_peer(const uint8_t *peer, uint16_t port, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * A new connection's fate before it costs more than its descriptor: the
+ * caps on connections in total and per address answer 503 at once.  On a
+ * PROXY protocol listener, or from a trusted proxy, the peer is a proxy
+ * that stands for many clients: it is counted without a cap, and each
+ * connection is counted against its client's address once that is known
+ * (conn.c).  When trusted proxies are configured, they alone may speak
+ * the PROXY protocol.
+ */
 static void
 relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 {
-	struct addrent		*a;
+	struct addrent		*a = NULL;
+	const char		*why = NULL;
+	enum metric_id		 counter = M_REFUSED_CAPACITY;
 	char			 resp[256];
 	size_t			 rlen;
 	uint8_t			 peer[16];
@@ -694,29 +700,27 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		return;
 	}
 	max = pp || trusted ? UINT32_MAX : relay->lim.max_conn_per_addr;
-	a = NULL;
-	if (!relay->configured || relay->shutting_down ||
-	    relay->nsessions >= relay->lim.max_conn ||
-	    (tls && !tlsctx_ready()) ||
-	    (a = limit_addr_get(peer, max, relay_msec())) == NULL) {
-		METRIC_INC(relay->configured && !relay->shutting_down &&
-		    relay->nsessions < relay->lim.max_conn &&
-		    (!tls || tlsctx_ready()) ? M_REFUSED_PER_ADDRESS :
-		    M_REFUSED_CAPACITY);
+	if (!relay->configured || relay->shutting_down)
+		why = "not serving";
+	else if (relay->nsessions >= relay->lim.max_conn)
+		why = "over max connections";
+	else if (tls && !tlsctx_ready())
+		why = "TLS not ready";
+	else if ((a = limit_addr_get(peer, max, relay_msec())) == NULL) {
+		why = "over max connections per address";
+		counter = M_REFUSED_PER_ADDRESS;
+	}
+	if (why != NULL) {
+		METRIC_INC(counter);
 		log_rl(&relay->rl[RL_CAPACITY], relay_msec(),
 		    "%s on %s: refused: %s", relay_peer(peer, port, a4,
-		    sizeof(a4)), l->name, !relay->configured ||
-		    relay->shutting_down ? "not serving" :
-		    relay->nsessions >= relay->lim.max_conn ?
-		    "over max connections" : tls && !tlsctx_ready() ?
-		    "TLS not ready" : "over max connections per address");
-		if (!tls)
-			metrics_http(503);
+		    sizeof(a4)), l->name, why);
 		/* No plaintext answer where TLS is spoken: just the close. */
 		if (tls) {
 			close(fd);
 			return;
 		}
+		metrics_http(503);
 		rlen = http_error(resp, sizeof(resp), 503, RETRY_FULL);
 		/* best effort: the connection is refused anyway */
 		if (write(fd, resp, rlen) == -1)
