@@ -204,7 +204,7 @@ static const uint32_t bounds_us[METRICS_NBUCKETS] = {
 };
 
 static const char *state_names[METRICS_NSTATES] = {
-	"http", "wait_challenge", "challenged", "verifying", "registered",
+	"http", "wait-challenge", "challenged", "verifying", "registered",
 	"echo", "closing", "refused"
 };
 
@@ -446,7 +446,10 @@ metrics_prometheus(char *buf, size_t len, const struct metrics_gauges *g)
 	return o.full ? 0 : o.len;
 }
 
-/* "sws_registration_failures_total" as "registration failures". */
+/*
+ * "sws_registration_failures_total" as "registration failures", a
+ * histogram's name without its unit.
+ */
 static void
 summary_name(struct out *o, const char *name)
 {
@@ -457,6 +460,8 @@ summary_name(struct out *o, const char *name)
 	len = strlen(name);
 	if (len > 6 && strcmp(name + len - 6, "_total") == 0)
 		len -= 6;
+	else if (len > 8 && strcmp(name + len - 8, "_seconds") == 0)
+		len -= 8;
 	for (i = 0; i < len; i++) {
 		c = name[i] == '_' ? ' ' : name[i];
 		out_printf(o, "%c", c);

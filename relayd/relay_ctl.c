@@ -254,9 +254,10 @@ ctl_listeners(struct ctl_out *o, const struct imsg_ctl_req *req)
 		if (n == req->limit)
 			break;
 		nconn = l->nsess;
-		ctl_line(o, "%s tls %s proxy %s connections %llu", l->name,
-		    (l->flags & LISTENER_TLS) ? "yes" : "no",
+		ctl_line(o, "%s tls %s proxy %s metrics %s connections %llu",
+		    l->name, (l->flags & LISTENER_TLS) ? "yes" : "no",
 		    (l->flags & LISTENER_PROXY) ? "yes" : "no",
+		    (l->flags & LISTENER_METRICS) ? "yes" : "no",
 		    (unsigned long long)nconn);
 		n++;
 	}

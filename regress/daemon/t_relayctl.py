@@ -143,7 +143,7 @@ async def body(r):
 	    "show rooms one row a page: the same")
 
 	rc, out, err = ctl(r, "show", "listeners")
-	t.eq(out.strip(), "127.0.0.1 port %d tls no proxy no connections 4" %
+	t.eq(out.strip(), "127.0.0.1 port %d tls no proxy no metrics no connections 4" %
 	    r.port, "show listeners: name, flags, connections")
 
 	# paging: some thousands of connections (HTTP not sent yet)
@@ -254,7 +254,7 @@ try:
 		rc, out, err = ctl(r, "reload")
 		t.eq(rc, 0, "reload exits 0")
 		rc, out, err = ctl(r, "show", "listeners")
-		t.ok("127.0.0.1 port %d tls no proxy no connections 0" % port2
+		t.ok("127.0.0.1 port %d tls no proxy no metrics no connections 0" % port2
 		    in out, "reload: the new listener is there", out)
 		r.write_conf(CONF + "no such statement\n")
 		rc, out, err = ctl(r, "reload")
