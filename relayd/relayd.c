@@ -722,7 +722,8 @@ parent_reload(void)
 		}
 	}
 	TAILQ_FOREACH(ol, &pd.conf->listeners, entry) {
-		found = 0;
+		/* One whose socket could not be opened has none to close. */
+		found = ol->id == 0;
 		TAILQ_FOREACH(nl, &nc->listeners, entry)
 			if (nl->id == ol->id)
 				found = 1;

@@ -157,6 +157,22 @@ def main(r):
 	t.ok(refused(q), "removed listener on port %d is closed" % q)
 	t.eq(upgrade_status(r.port), 101, "the first listener still works "
 	    "after the removal")
+	# a listener whose bind fails (the port is taken), then removed
+	hog = socket.socket()
+	hog.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
+	hog.bind(("127.0.0.1", 0))
+	hog.listen(1)
+	busy = hog.getsockname()[1]
+	r.reload(good + "listen on 127.0.0.1 port %d\n" % busy, settle=0.5)
+	t.ok(r.running() and "bind 127.0.0.1 port %d" % busy in r.log(),
+	    "a listener that cannot bind is reported; the daemon goes on")
+	r.reload(good, settle=0.5)
+	hog.close()
+	t.ok(r.running() and r.relay_pid() is not None, "removing the "
+	    "listener that never opened: the daemon goes on",
+	    r.log()[-1500:])
+	t.eq(upgrade_status(r.port), 101, "and the first listener still "
+	    "works")
 	time.sleep(1.1)
 	acks, errs = burst(S, 1, 600)
 	t.eq(acks, [600], "session survives removing a listener")
