@@ -122,7 +122,8 @@ static const struct metric_row rows[M_NCOUNTERS] = {
 	FAMILY(M_DELIVERED, "sws_deliveries_total", NULL,
 	    "MESSAGEs queued to a recipient (SEND and PUBLISH)."),
 	FAMILY(M_PUBLISH_MISSED, "sws_publish_missed_total", NULL,
-	    "PUBLISH deliveries not made: the member's output was full."),
+	    "Room messages (PUBLISH, PRESENCE) a member missed: its output "
+	    "was full."),
 	FAMILY(M_MSG_IN, "sws_messages_received_total", NULL,
 	    "WebSocket data messages received."),
 	FAMILY(M_MSG_OUT, "sws_messages_sent_total", NULL,
