@@ -16,7 +16,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 rc=0
 for t in regress/relayd/t_handshake.py regress/relayd/t_frames.py \
     regress/relayd/t_register.py regress/relayd/t_route.py \
-    regress/ca/t_ca.py; do
+    regress/ca/t_ca.py regress/daemon/t_metrics.py \
+    regress/daemon/t_relayctl.py regress/relayd/t_logs.py; do
 	/usr/bin/python3 "$t" | sed "s|^ok - |ok - [san] |; s|^not ok - |not ok - [san] |" || rc=1
 done
 exit $rc
