@@ -3,7 +3,7 @@
 
 SWSBENCH_SRCS = bench/swsbench.c bench/net.c bench/wire.c bench/stats.c \
 	  common/ws.c common/utf8.c common/b64.c
-PKGS_SWSBENCH = libsodium libbsd-overlay libmd
+PKGS_SWSBENCH = libsodium libbsd-overlay libmd openssl
 
 all: $(OBJ)/bench/swsbench $(OBJ)/bench/swsfloor
 

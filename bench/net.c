@@ -24,6 +24,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "b64.h"
 #include "swsbench.h"
 
@@ -36,6 +40,8 @@ struct bench	 B;
 static uint32_t	 mask_state = 0x9e3779b9;
 
 static void	conn_event(struct conn *, uint32_t);
+static void	net_tls_init(void);
+static void	conn_tls_step(struct conn *);
 static void	conn_read(struct conn *);
 static int	conn_flush(struct conn *);
 static void	conn_lost(struct conn *, const char *, int);
@@ -106,11 +112,17 @@ net_parse_url(const char *url)
 	unsigned long		 port = 80;
 	size_t			 hlen, i;
 
-	if (strncmp(url, "ws://", 5) != 0) {
-		fprintf(stderr, "swsbench: %s: only ws:// URLs\n", url);
+	if (strncmp(url, "wss://", 6) == 0) {
+		B.tls = 1;
+		port = 443;
+		p = url + 6;
+	} else if (strncmp(url, "ws://", 5) == 0)
+		p = url + 5;
+	else {
+		fprintf(stderr, "swsbench: %s: only ws:// and wss:// URLs\n",
+		    url);
 		return -1;
 	}
-	p = url + 5;
 	if ((path = strchr(p, '/')) == NULL)
 		path = p + strlen(p);
 	if (*p == '[') {
@@ -223,6 +235,91 @@ net_init(void)
 		exit(1);
 	}
 	B.req_len = (size_t)n;
+	if (B.tls)
+		net_tls_init();
+}
+
+/*
+ * wss://: TLS 1.2 or 1.3, the relay's certificate verified against -C's
+ * CA file (or the system's) for the loopback address dialled, ALPN
+ * http/1.1, and no session resumption: every connection makes a full
+ * handshake, as a new client would.
+ */
+static void
+net_tls_init(void)
+{
+	static const unsigned char	 alpn[] = "\x08http/1.1";
+	SSL_CTX				*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0) {
+		fprintf(stderr, "swsbench: TLS context\n");
+		exit(1);
+	}
+	if ((B.cafile != NULL ? SSL_CTX_load_verify_locations(ctx, B.cafile,
+	    NULL) : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+		fprintf(stderr, "swsbench: %s: cannot load the CA file\n",
+		    B.cafile != NULL ? B.cafile : "system store");
+		exit(1);
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	B.ssl_ctx = ctx;
+}
+
+/* The handshake, a step per readiness; then the upgrade request. */
+static void
+conn_tls_step(struct conn *c)
+{
+	char		 a[64];
+	uint8_t		*p;
+	int		 r;
+
+	if (c->ssl == NULL) {
+		if ((c->ssl = SSL_new(B.ssl_ctx)) == NULL ||
+		    SSL_set_fd(c->ssl, c->fd) != 1) {
+			conn_lost(c, "TLS: SSL_new", 0);
+			return;
+		}
+		/* the host is a loopback address: checked as an IP SAN */
+		strlcpy(a, B.host[0] == '[' ? B.host + 1 : B.host, sizeof(a));
+		a[strcspn(a, B.host[0] == '[' ? "]" : ":")] = '\0';
+		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), a)
+		    != 1) {
+			conn_lost(c, "TLS: bad address", 0);
+			return;
+		}
+		SSL_set_connect_state(c->ssl);
+	}
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(c->ssl)) == 1) {
+		B.tls_handshakes++;
+		c->state = C_HTTP;
+		if ((p = conn_reserve(c, B.req_len)) == NULL) {
+			conn_lost(c, "out of memory", 0);
+			return;
+		}
+		memcpy(p, B.req, B.req_len);
+		c->out_len += B.req_len;
+		(void)conn_flush(c);
+		return;
+	}
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		conn_events(c, 0);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		conn_events(c, 1);
+		return;
+	default:
+		conn_lost(c, SSL_get_verify_result(c->ssl) != X509_V_OK ?
+		    "TLS: certificate not verified" : "TLS handshake failed",
+		    0);
+	}
 }
 
 void
@@ -303,6 +400,10 @@ conn_start(struct conn *c)
 void
 conn_close(struct conn *c)
 {
+	if (c->ssl != NULL) {
+		SSL_free(c->ssl);	/* no close_notify: the socket goes */
+		c->ssl = NULL;
+	}
 	if (c->fd != -1)
 		close(c->fd);	/* leaves the epoll set by itself */
 	c->fd = -1;
@@ -455,8 +556,26 @@ conn_flush(struct conn *c)
 
 	if (c->fd == -1)
 		return -1;
-	if (c->state == C_CONNECTING)
+	if (c->state == C_CONNECTING || c->state == C_TLS)
 		return 0;
+	while (c->ssl != NULL && c->out_off < c->out_len) {
+		ERR_clear_error();
+		n = SSL_write(c->ssl, c->out + c->out_off, c->out_len -
+		    c->out_off);
+		B.c.writes++;
+		if (n <= 0) {
+			switch (SSL_get_error(c->ssl, (int)n)) {
+			case SSL_ERROR_WANT_WRITE:
+			case SSL_ERROR_WANT_READ:
+				conn_events(c, 1);
+				return 0;
+			default:
+				conn_lost(c, "TLS write error", 1006);
+				return -1;
+			}
+		}
+		c->out_off += (size_t)n;
+	}
 	while (c->out_off < c->out_len) {
 		n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
 		B.c.writes++;
@@ -552,6 +671,11 @@ conn_event(struct conn *c, uint32_t ev)
 				B.ops->closed(c, -1);
 			return;
 		}
+		if (B.tls) {
+			c->state = C_TLS;
+			conn_tls_step(c);
+			return;
+		}
 		c->state = C_HTTP;
 		if ((p = conn_reserve(c, B.req_len)) == NULL) {
 			conn_lost(c, "out of memory", 0);
@@ -562,10 +686,49 @@ conn_event(struct conn *c, uint32_t ev)
 		(void)conn_flush(c);
 		return;
 	}
+	if (c->state == C_TLS) {
+		conn_tls_step(c);
+		return;
+	}
 	if ((ev & EPOLLOUT) && conn_flush(c) == -1)
 		return;
 	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
 		conn_read(c);
+}
+
+/*
+ * Over TLS, records until OpenSSL has no more or the buffer is full: a
+ * level-triggered epoll says nothing of what OpenSSL holds.
+ */
+static ssize_t
+conn_tls_read(struct conn *c)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	while (got < B.rbuf_size) {
+		ERR_clear_error();
+		n = SSL_read(c->ssl, B.rbuf + got, (int)(B.rbuf_size - got));
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		switch (SSL_get_error(c->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			if (got == 0)
+				errno = EAGAIN;
+			return got > 0 ? (ssize_t)got : -1;
+		case SSL_ERROR_ZERO_RETURN:
+			return (ssize_t)got;
+		default:
+			if (got > 0)
+				return (ssize_t)got;
+			errno = ECONNRESET;
+			return -1;
+		}
+	}
+	return (ssize_t)got;
 }
 
 static void
@@ -573,7 +736,20 @@ conn_read(struct conn *c)
 {
 	ssize_t	 n;
 
-	n = read(c->fd, B.rbuf, B.rbuf_size);
+	if (c->ssl != NULL) {
+		/* feed what a full buffer held, then read on */
+		while ((n = conn_tls_read(c)) == (ssize_t)B.rbuf_size &&
+		    c->fd != -1) {
+			B.c.reads++;
+			if (c->state == C_HTTP)
+				conn_http(c, (size_t)n);
+			else
+				conn_feed(c, B.rbuf, (size_t)n);
+			if (c->fd == -1 || c->ssl == NULL)
+				return;
+		}
+	} else
+		n = read(c->fd, B.rbuf, B.rbuf_size);
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;

@@ -87,13 +87,13 @@ static __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: swsbench [-Kmv] [-b batch] [-c conns] [-k server-key] "
-	    "[-M members]\n"
-	    "\t[-n count] [-P relay-pid] [-p cryptod-pid] [-R rooms] "
-	    "[-r rate]\n"
-	    "\t[-s body-bytes] [-T setup-secs] [-t secs] [-u url] "
-	    "[-W warmup-secs]\n"
-	    "\t[-w window] pairs | register | idle | fanout\n");
+	    "usage: swsbench [-Kmv] [-b batch] [-C cafile] [-c conns] "
+	    "[-k server-key]\n"
+	    "\t[-M members] [-n count] [-P relay-pid] [-p cryptod-pid]\n"
+	    "\t[-R rooms] [-r rate] [-s body-bytes] [-T setup-secs] "
+	    "[-t secs]\n"
+	    "\t[-u url] [-W warmup-secs] [-w window] "
+	    "pairs | register | idle | fanout\n");
 	exit(2);
 }
 
@@ -1044,11 +1044,14 @@ main(int argc, char *argv[])
 	B.timerfd = -1;
 	B.out_limit = 8 * 1024 * 1024;
 
-	while ((ch = getopt(argc, argv, "b:c:Kk:M:mn:P:p:R:r:s:T:t:u:vW:w:"))
+	while ((ch = getopt(argc, argv, "b:C:c:Kk:M:mn:P:p:R:r:s:T:t:u:vW:w:"))
 	    != -1) {
 		switch (ch) {
 		case 'b':
 			opt.batch = (size_t)arg_num(optarg, 1, 1024, "batch");
+			break;
+		case 'C':
+			B.cafile = optarg;
 			break;
 		case 'c':
 			opt.conc = (size_t)arg_num(optarg, 1, 20000, "conns");

@@ -167,14 +167,18 @@ void	jo_hist_us(struct jout *, const char *, const struct hist *);
 enum cstate {
 	C_IDLE = 0,	/* no socket */
 	C_CONNECTING,
+	C_TLS,		/* wss://: the TLS handshake */
 	C_HTTP,		/* upgrade sent, waiting for 101 */
 	C_WAIT_CHAL,
 	C_WAIT_REG,
 	C_LIVE		/* registered */
 };
 
+struct ssl_st;
+
 struct conn {
 	int		 fd;
+	struct ssl_st	*ssl;		/* wss:// */
 	enum cstate	 state;
 	uint32_t	 idx;
 	uint8_t		 dirty;
@@ -246,6 +250,10 @@ struct bench {
 	uint8_t		 server_pk[KEY_LEN];
 	int		 server_pk_known;
 	int		 linger0;	/* close with RST */
+	int		 tls;		/* wss:// */
+	const char	*cafile;	/* -C: the CA to verify the relay by */
+	struct ssl_ctx_st *ssl_ctx;
+	uint64_t	 tls_handshakes;
 	char		 req[1024];	/* the upgrade request */
 	size_t		 req_len;
 	char		 accept[32];	/* expected Sec-WebSocket-Accept */
