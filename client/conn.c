@@ -48,6 +48,16 @@ sws_client_key(const struct sws_client *c)
 	return c->pk;
 }
 
+int
+sws_keygen(uint8_t *pk, uint8_t *sk)
+{
+	if (sodium_init() < 0)
+		return -1;
+	randombytes_buf(sk, SWS_KEY_LEN);
+	crypto_scalarmult_base(pk, sk);
+	return 0;
+}
+
 /* Leave a libevent callback; destroy the client if it was freed inside. */
 static void
 leave(struct sws_client *c)
