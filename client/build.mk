@@ -13,7 +13,7 @@ $(OBJ)/client/%.o: CFLAGS_SWS += $(call pkgcflags,$(PKGS_CLIENT))
 $(OBJ)/unit-o/client/%.o: CFLAGS_SAN += $(call pkgcflags,$(PKGS_CLIENT))
 
 PROGRAMS += client/sws
-MANPAGES += man/sws.1
+MANPAGES += man/sws.1 man/sws.3
 CLEAN_EXTRA += client/sws
 
 client/sws: $(SWS_SRCS:%.c=$(OBJ)/%.o)
@@ -79,12 +79,13 @@ INSTALL_TARGETS += install-lib
 .PHONY: install-lib
 install-lib: $(SWS_SHLIB) client/libsws.a
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	    $(DESTDIR)$(PKGCONFIGDIR)
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3
 	install -m 0755 $(SWS_SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libsws.so.$(SWS_VERSION) $(DESTDIR)$(LIBDIR)/$(SWS_SONAME)
 	ln -sf $(SWS_SONAME) $(DESTDIR)$(LIBDIR)/libsws.so
 	install -m 0644 client/libsws.a $(DESTDIR)$(LIBDIR)/libsws.a
 	install -m 0444 client/sws.h $(DESTDIR)$(INCLUDEDIR)/sws.h
+	install -m 0444 man/sws.3 $(DESTDIR)$(MANDIR)/man3/sws.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
 	    -e 's|@VERSION@|$(SWS_VERSION)|' client/sws.pc.in >$(OBJ)/sws.pc

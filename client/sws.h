@@ -171,7 +171,9 @@ SWS_EXPORT struct sws_client *sws_client_new(struct event_base *,
 /*
  * Resolve the host (getaddrinfo(3), which may block) and connect, trying
  * each address in turn.  Every outcome is reported by events: READY, or
- * CLOSED.  Returns -1 only when already started.
+ * CLOSED, from the event loop (never from within this call, even for a
+ * host that does not resolve).  Returns 0, or -1 with errno EALREADY
+ * when the client was connected or attached before.
  */
 SWS_EXPORT int	sws_client_connect(struct sws_client *);
 /*
@@ -179,7 +181,9 @@ SWS_EXPORT int	sws_client_connect(struct sws_client *);
  * caller, a TLS bufferevent, one end of a bufferevent_pair in tests)
  * instead of dialling; the client owns and frees it.  The binding and
  * Host header still come from the URL.  Any TLS on it, and its
- * verification, are the caller's, even for a wss:// URL.
+ * verification, are the caller's, even for a wss:// URL.  Returns 0, or
+ * -1 with errno EALREADY (the bufferevent is then the caller's still)
+ * when the client was connected or attached before.
  */
 SWS_EXPORT int	sws_client_attach(struct sws_client *,
 	    struct bufferevent *);
@@ -189,7 +193,10 @@ SWS_EXPORT int	sws_client_attach(struct sws_client *,
  * ends the connection at once.
  */
 SWS_EXPORT void	sws_close(struct sws_client *);
-/* Free the client and everything it holds; no event follows. */
+/*
+ * Free the client and everything it holds, dropping its connection if
+ * open; no event follows.  NULL is ignored.
+ */
 SWS_EXPORT void	sws_client_free(struct sws_client *);
 /* Our public key (SWS_KEY_LEN bytes). */
 SWS_EXPORT const uint8_t *sws_client_key(const struct sws_client *);

@@ -64,6 +64,7 @@ mv "$dest$inst" "$inst"
 ver=$(sed -n 's/^Version: //p' "$lib/pkgconfig/sws.pc")
 t "sws.pc installed, with a version" [ -n "$ver" ]
 t "the header is installed" [ -f "$inst/include/sws.h" ]
+t "sws(3) is installed" [ -f "$inst/share/man/man3/sws.3" ]
 t "libsws.a is installed" [ -f "$lib/libsws.a" ]
 t "libsws.so.$ver is installed" [ -f "$lib/libsws.so.$ver" ]
 t "libsws.so.0 -> libsws.so.$ver" \
