@@ -13,7 +13,7 @@ $(OBJ)/client/%.o: CFLAGS_SWS += $(call pkgcflags,$(PKGS_CLIENT))
 $(OBJ)/unit-o/client/%.o: CFLAGS_SAN += $(call pkgcflags,$(PKGS_CLIENT))
 
 PROGRAMS += client/sws
-MANPAGES += man/sws.1
+MANPAGES += man/sws.1 man/sws.3
 CLEAN_EXTRA += client/sws
 
 client/sws: $(SWS_SRCS:%.c=$(OBJ)/%.o)
@@ -25,3 +25,68 @@ install-client: client/sws
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0555 client/sws $(DESTDIR)$(BINDIR)/sws
 	install -m 0444 man/sws.1 $(DESTDIR)$(MANDIR)/man1/sws.1
+
+# libsws as a library: client/libsws.so.$(SWS_VERSION) (soname
+# libsws.so.$(SWS_ABI), the symlinks libsws.so.$(SWS_ABI) and libsws.so
+# beside it) and client/libsws.a, from position-independent objects of
+# $(OBJ)/pic/ compiled with -fvisibility=hidden.  Only what sws.h marks
+# SWS_EXPORT is visible: the shared library's symbols are those of
+# client/libsws.map; libsws.a holds one object (ld -r) whose other
+# symbols are made local, so that the ws_, b64_, e2e_, wire_ ... of the
+# library cannot clash with a program's.  sws(1) keeps linking the
+# objects of $(OBJ)/client/ statically.  client/sws.pc.in becomes sws.pc
+# at install time, with the installation's directories in it.
+SWS_VERSION ?= 0.2.0
+SWS_ABI	= 0
+LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PKGS_LIB = libevent libevent_openssl libsodium openssl jansson msgpack \
+	  libbsd-overlay libmd
+SWS_SONAME = libsws.so.$(SWS_ABI)
+SWS_SHLIB = client/libsws.so.$(SWS_VERSION)
+SWS_LIB_OBJS = $(SWS_LIB_SRCS:%.c=$(OBJ)/pic/%.o)
+# a directory below PREFIX as sws.pc names it: ${prefix}/..., so that
+# pkg-config --define-variable=prefix=... moves the whole installation
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+$(OBJ)/pic/%.o: %.c | $(OBJ)/.deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (pic)"
+	@$(CC) $(CFLAGS_SWS) -fPIC -fvisibility=hidden \
+	    $(call pkgcflags,$(PKGS_LIB)) -MMD -MP -c -o $@ $<
+
+$(SWS_SHLIB): $(SWS_LIB_OBJS) client/libsws.map
+	@echo "  LD      $@"
+	@$(CC) -shared -Wl,-soname,$(SWS_SONAME) \
+	    -Wl,--version-script,client/libsws.map -Wl,--no-undefined \
+	    -Wl,-z,relro,-z,now -o $@ $(SWS_LIB_OBJS) \
+	    $(call pkglibs,$(PKGS_LIB))
+	@ln -sf libsws.so.$(SWS_VERSION) client/$(SWS_SONAME)
+	@ln -sf $(SWS_SONAME) client/libsws.so
+
+client/libsws.a: $(SWS_LIB_OBJS)
+	@echo "  AR      $@"
+	@$(CC) -r -nostdlib -o $(OBJ)/pic/libsws.o $(SWS_LIB_OBJS)
+	@objcopy --localize-hidden $(OBJ)/pic/libsws.o
+	@rm -f $@
+	@ar rcs $@ $(OBJ)/pic/libsws.o
+
+PROGRAMS += $(SWS_SHLIB) client/libsws.a
+CLEAN_EXTRA += client/libsws.so.* client/libsws.so
+
+INSTALL_TARGETS += install-lib
+.PHONY: install-lib
+install-lib: $(SWS_SHLIB) client/libsws.a
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 $(SWS_SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libsws.so.$(SWS_VERSION) $(DESTDIR)$(LIBDIR)/$(SWS_SONAME)
+	ln -sf $(SWS_SONAME) $(DESTDIR)$(LIBDIR)/libsws.so
+	install -m 0644 client/libsws.a $(DESTDIR)$(LIBDIR)/libsws.a
+	install -m 0444 client/sws.h $(DESTDIR)$(INCLUDEDIR)/sws.h
+	install -m 0444 man/sws.3 $(DESTDIR)$(MANDIR)/man3/sws.3
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(SWS_VERSION)|' client/sws.pc.in >$(OBJ)/sws.pc
+	install -m 0444 $(OBJ)/sws.pc $(DESTDIR)$(PKGCONFIGDIR)/sws.pc

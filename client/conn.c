@@ -48,6 +48,16 @@ sws_client_key(const struct sws_client *c)
 	return c->pk;
 }
 
+int
+sws_keygen(uint8_t *pk, uint8_t *sk)
+{
+	if (sodium_init() < 0)
+		return -1;
+	randombytes_buf(sk, SWS_KEY_LEN);
+	crypto_scalarmult_base(pk, sk);
+	return 0;
+}
+
 /* Leave a libevent callback; destroy the client if it was freed inside. */
 static void
 leave(struct sws_client *c)
@@ -361,8 +371,10 @@ sws_client_connect(struct sws_client *c)
 	struct addrinfo	 hints;
 	int		 rv;
 
-	if (c->state != ST_NEW)
+	if (c->state != ST_NEW) {
+		errno = EALREADY;
 		return -1;
+	}
 	c->state = ST_CONNECTING;
 	conn_arm_timer(c, c->timeout);
 	memset(&hints, 0, sizeof(hints));
@@ -424,8 +436,10 @@ try_connect(struct sws_client *c)
 int
 sws_client_attach(struct sws_client *c, struct bufferevent *bev)
 {
-	if (c->state != ST_NEW)
+	if (c->state != ST_NEW) {
+		errno = EALREADY;
 		return -1;
+	}
 	c->bev = bev;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	conn_arm_timer(c, c->timeout);

@@ -34,6 +34,17 @@ struct event_base;
 struct bufferevent;
 struct sws_client;
 
+/*
+ * The functions of this header are the whole interface of the shared
+ * libsws (built with -fvisibility=hidden, client/libsws.map): they are
+ * the ones marked SWS_EXPORT.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define SWS_EXPORT	__attribute__((__visibility__("default")))
+#else
+#define SWS_EXPORT
+#endif
+
 #define SWS_KEY_LEN	32	/* an X25519 key */
 #define SWS_KEY_B64LEN	43	/* its base64url form, without NUL */
 #define SWS_ROOM_MAX	128	/* bytes of a room name */
@@ -154,33 +165,41 @@ typedef void (*sws_event_cb)(struct sws_client *, const struct sws_event *,
  * certificate chain to a trusted CA that names the URL's host (its IP
  * address for an IP literal).
  */
-struct sws_client *sws_client_new(struct event_base *,
+SWS_EXPORT struct sws_client *sws_client_new(struct event_base *,
 	    const struct sws_config *, sws_event_cb, void *, char *err,
 	    size_t errlen);
 /*
  * Resolve the host (getaddrinfo(3), which may block) and connect, trying
  * each address in turn.  Every outcome is reported by events: READY, or
- * CLOSED.  Returns -1 only when already started.
+ * CLOSED, from the event loop (never from within this call, even for a
+ * host that does not resolve).  Returns 0, or -1 with errno EALREADY
+ * when the client was connected or attached before.
  */
-int	sws_client_connect(struct sws_client *);
+SWS_EXPORT int	sws_client_connect(struct sws_client *);
 /*
  * Use a bufferevent that is already connected (a socket connected by the
  * caller, a TLS bufferevent, one end of a bufferevent_pair in tests)
  * instead of dialling; the client owns and frees it.  The binding and
  * Host header still come from the URL.  Any TLS on it, and its
- * verification, are the caller's, even for a wss:// URL.
+ * verification, are the caller's, even for a wss:// URL.  Returns 0, or
+ * -1 with errno EALREADY (the bufferevent is then the caller's still)
+ * when the client was connected or attached before.
  */
-int	sws_client_attach(struct sws_client *, struct bufferevent *);
+SWS_EXPORT int	sws_client_attach(struct sws_client *,
+	    struct bufferevent *);
 /*
  * Close with code 1000 and wait briefly for the relay's answer; CLOSED
  * ("closed") follows.  Before registration, or when already closing, it
  * ends the connection at once.
  */
-void	sws_close(struct sws_client *);
-/* Free the client and everything it holds; no event follows. */
-void	sws_client_free(struct sws_client *);
+SWS_EXPORT void	sws_close(struct sws_client *);
+/*
+ * Free the client and everything it holds, dropping its connection if
+ * open; no event follows.  NULL is ignored.
+ */
+SWS_EXPORT void	sws_client_free(struct sws_client *);
 /* Our public key (SWS_KEY_LEN bytes). */
-const uint8_t *sws_client_key(const struct sws_client *);
+SWS_EXPORT const uint8_t *sws_client_key(const struct sws_client *);
 
 /*
  * Requests, once READY.  Each returns 0 with the request's id in *id
@@ -191,19 +210,27 @@ const uint8_t *sws_client_key(const struct sws_client *);
  * ENOMEM.
  */
 /* Send data to a key as a direct body. */
-int	sws_send(struct sws_client *, const uint8_t *to, const void *data,
-	    size_t len, uint64_t *id);
+SWS_EXPORT int	sws_send(struct sws_client *, const uint8_t *to,
+	    const void *data, size_t len, uint64_t *id);
 /* Join a room; JOINED follows, then room keys are exchanged. */
-int	sws_join(struct sws_client *, const char *room, uint64_t *id);
+SWS_EXPORT int	sws_join(struct sws_client *, const char *room,
+	    uint64_t *id);
 /* Leave a room; its keys are forgotten at once. */
-int	sws_leave(struct sws_client *, const char *room, uint64_t *id);
+SWS_EXPORT int	sws_leave(struct sws_client *, const char *room,
+	    uint64_t *id);
 /* Publish data to the other members of a joined room. */
-int	sws_publish(struct sws_client *, const char *room, const void *data,
-	    size_t len, uint64_t *id);
+SWS_EXPORT int	sws_publish(struct sws_client *, const char *room,
+	    const void *data, size_t len, uint64_t *id);
 
 /* base64url forms of keys: 0, or -1 when s is not exactly one key. */
-int	sws_key_decode(uint8_t *key, const char *s);
+SWS_EXPORT int	sws_key_decode(uint8_t *key, const char *s);
 /* out holds SWS_KEY_B64LEN + 1 bytes */
-void	sws_key_encode(char *out, const uint8_t *key);
+SWS_EXPORT void	sws_key_encode(char *out, const uint8_t *key);
+/*
+ * A new key pair: pk and sk receive SWS_KEY_LEN bytes each, sk from the
+ * system's random source; sk is what sws_config.secret_key takes.
+ * Returns 0, or -1 when libsodium cannot start.
+ */
+SWS_EXPORT int	sws_keygen(uint8_t *pk, uint8_t *sk);
 
 #endif /* SWS_CLIENT_H */
