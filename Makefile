@@ -22,6 +22,11 @@
 #   make install    install under DESTDIR$(PREFIX)
 #   make clean
 
+# The release, in one place: the file VERSION.  Compiled in as SWS_VERSION
+# (relayd -V, sws -V, relayctl -V); package.json says the same
+# (regress/daemon/t_version.sh).
+VERSION	:= $(shell cat VERSION)
+
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
@@ -47,7 +52,7 @@ HARDEN	= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 OPT	?= -O2 -g
 CPPFLAGS_SWS = -D_GNU_SOURCE -I. -Icommon -Irelayd -Icryptod \
 	  -DSWS_SBINDIR='"$(SBINDIR)"' -DSWS_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"'
+	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"' -DSWS_VERSION='"$(VERSION)"'
 CFLAGS_SWS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(CPPFLAGS_SWS)
 LDFLAGS_SWS = -pie -Wl,-z,relro,-z,now
 
@@ -97,15 +102,27 @@ $(OBJ)/.deps: scripts/deps.sh
 relayd/parse.c: relayd/parse.y | $(OBJ)/.deps
 	$(YACC) -o $@ $<
 
+# What is compiled in (the version, the installed paths), in a file that
+# changes only when they do: every object depends on it, so that
+# "make install PREFIX=/opt/sws" after a plain "make" rebuilds with the
+# paths it installs to.
+SETTINGS = VERSION=$(VERSION) SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR) \
+	  SYSCONFDIR=$(SYSCONFDIR)
+$(OBJ)/settings: FORCE
+	@mkdir -p $(OBJ)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(SETTINGS)' ] || echo '$(SETTINGS)' >$@
+.PHONY: FORCE
+FORCE:
+
 # objects of the normal build
-$(OBJ)/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
 
 # cryptod is built from its own sources only, with no libevent or msgpack
 # on its include path.
-$(OBJ)/cryptod-bin/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/cryptod-bin/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (cryptod)"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CRYPTOD)) -MMD -MP -c -o $@ $<
@@ -119,7 +136,7 @@ relayd/relayd: $(RELAYD_SRCS:%.c=$(OBJ)/%.o)
 	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
 
 # The sanitizer daemon: same sources, ASan/UBSan, seccomp in log mode.
-$(OBJ)/san/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/san/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (sanitizers)"
 	@$(CC) $(CFLAGS_SAN) -DSANDBOX_LOGONLY $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
@@ -137,7 +154,7 @@ san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
 # packages it links beside PKGS_RELAYD.  Each is built
 # with ASan and UBSan as $(OBJ)/unit/part/name, from objects in
 # $(OBJ)/unit-o/ that the tests share (each source is compiled once).
-$(OBJ)/unit-o/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/unit-o/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (unit, sanitizers)"
 	@$(CC) $(CFLAGS_SAN) -Wno-missing-prototypes $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<

@@ -23,7 +23,7 @@ CA_SRCS = ca/ca.c common/log.c common/imsg.c common/dispatch.c \
 PROGRAMS += ca/relayd-ca
 MANPAGES += man/relayd-ca.8
 
-$(OBJ)/ca-bin/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/ca-bin/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (ca)"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CA)) -MMD -MP -c -o $@ $<
@@ -33,7 +33,7 @@ ca/relayd-ca: $(CA_SRCS:%.c=$(OBJ)/ca-bin/%.o)
 	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_CA))
 
 # The sanitizer build, its seccomp filter in log mode (see the Makefile).
-$(OBJ)/san-ca/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/san-ca/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (ca, sanitizers)"
 	@$(CC) $(CFLAGS_SAN) -DSANDBOX_LOGONLY $(call pkgcflags,$(PKGS_CA)) -MMD -MP -c -o $@ $<

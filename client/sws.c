@@ -82,7 +82,7 @@ struct app {
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: sws [-mv] [-C cafile] [-k keyfile] "
+	fprintf(stderr, "usage: sws [-mVv] [-C cafile] [-k keyfile] "
 	    "[-s serverkey] [-u url] command [arg ...]\n"
 	    "commands: keygen | pubkey | listen | send key [text ...] | "
 	    "chat key | room name\n");
@@ -663,7 +663,7 @@ main(int argc, char *argv[])
 	int			 ch, msgpack = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((ch = getopt(argc, argv, "+C:hk:ms:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:hk:ms:u:Vv")) != -1) {
 		switch (ch) {
 		case 'C':
 			cafile = optarg;
@@ -680,6 +680,9 @@ main(int argc, char *argv[])
 		case 'u':
 			url = optarg;
 			break;
+		case 'V':
+			printf("sws %s\n", SWS_VERSION);
+			exit(0);
 		case 'v':
 			a.verbose = 1;
 			break;

@@ -20,7 +20,7 @@ RELAYCTL_SRCS = relayctl/relayctl.c common/imsg.c common/b64.c
 PROGRAMS += relayctl/relayctl
 MANPAGES += man/relayctl.8
 
-$(OBJ)/relayctl-bin/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/relayctl-bin/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (relayctl)"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,libbsd-overlay) -MMD -MP -c -o $@ $<

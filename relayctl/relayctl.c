@@ -44,7 +44,7 @@ static const char	*sockpath = DEFAULT_SOCKET;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: relayctl [-s socket] [-n rows] command [arg]\n"
+	fprintf(stderr, "usage: relayctl [-V] [-s socket] [-n rows] command [arg]\n"
 	    "commands: show summary | show sessions [key] | show rooms |\n"
 	    "    show listeners | reload | log verbose | log brief | kick key\n");
 	exit(1);
@@ -105,7 +105,7 @@ main(int argc, char *argv[])
 	ssize_t			 n;
 	int			 ch, fd, r;
 
-	while ((ch = getopt(argc, argv, "n:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:s:V")) != -1) {
 		switch (ch) {
 		case 'n':
 			errno = 0;
@@ -120,6 +120,9 @@ main(int argc, char *argv[])
 		case 's':
 			sockpath = optarg;
 			break;
+		case 'V':
+			printf("relayctl %s\n", SWS_VERSION);
+			exit(0);
 		default:
 			usage();
 		}

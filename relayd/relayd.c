@@ -151,7 +151,7 @@ static void		compose(struct child *, uint32_t, int, const void *,
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: relayd [-dnv] [-D macro=value] [-f file]\n");
+	fprintf(stderr, "usage: relayd [-dnVv] [-D macro=value] [-f file]\n");
 	exit(1);
 }
 
@@ -166,7 +166,7 @@ main(int argc, char *argv[])
 	log_init(LOG_TO_STDERR, 0, LOG_DAEMON);
 	log_procinit("relayd");
 	pd.conffile = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "dD:f:nP:t:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "dD:f:nP:t:u:Vv")) != -1) {
 		switch (ch) {
 		case 'd':
 			pd.debug = 1;
@@ -191,6 +191,9 @@ main(int argc, char *argv[])
 		case 'u':
 			user = optarg;
 			break;
+		case 'V':
+			printf("relayd %s\n", SWS_VERSION);
+			exit(0);
 		case 'v':
 			pd.verbose++;
 			break;
