@@ -42,9 +42,4 @@ $(OBJ)/san/ca/relayd-ca: $(CA_SRCS:%.c=$(OBJ)/san-ca/%.o)
 	$(CC) $(SAN) -o $@ $^ $(call pkglibs,$(PKGS_CA))
 san: $(OBJ)/san/ca/relayd-ca
 
-INSTALL_TARGETS += install-ca
-.PHONY: install-ca
-install-ca: ca/relayd-ca
-	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 0555 ca/relayd-ca $(DESTDIR)$(LIBEXECDIR)/relayd-ca
-	install -m 0444 man/relayd-ca.8 $(DESTDIR)$(MANDIR)/man8/relayd-ca.8
+INSTALL_LIBEXEC += ca/relayd-ca

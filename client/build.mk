@@ -33,9 +33,4 @@ CLEAN_EXTRA += client/sws
 client/sws: $(SWS_SRCS:%.c=$(OBJ)/%.o)
 	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
 
-INSTALL_TARGETS += install-client
-.PHONY: install-client
-install-client: client/sws
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0555 client/sws $(DESTDIR)$(BINDIR)/sws
-	install -m 0444 man/sws.1 $(DESTDIR)$(MANDIR)/man1/sws.1
+INSTALL_BIN += client/sws

@@ -29,9 +29,4 @@ relayctl/relayctl: $(RELAYCTL_SRCS:%.c=$(OBJ)/relayctl-bin/%.o)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,libbsd-overlay)
 
-INSTALL_TARGETS += install-relayctl
-.PHONY: install-relayctl
-install-relayctl: relayctl/relayctl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 0555 relayctl/relayctl $(DESTDIR)$(SBINDIR)/relayctl
-	install -m 0444 man/relayctl.8 $(DESTDIR)$(MANDIR)/man8/relayctl.8
+INSTALL_SBIN += relayctl/relayctl

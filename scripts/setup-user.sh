@@ -14,13 +14,10 @@
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
 # Create the unprivileged user _relayd and the empty chroot directory
-# /var/empty when missing (run as root; DESTDIR installs skip the user).
+# /var/empty when missing (run as root; make install runs it when there is
+# no DESTDIR, make run, make test and the benchmarks always).  Installed,
+# the sysusers.d and tmpfiles.d entries of etc/ make the same at boot.
 set -e
-destdir=${1:-}
-if [ -n "$destdir" ]; then
-	install -d -m 0755 "$destdir/var/empty"
-	exit 0
-fi
 if [ "$(id -u)" != 0 ]; then
 	echo "setup-user: not root: skipping _relayd and /var/empty" >&2
 	exit 0

@@ -13,7 +13,7 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# The service manager's readiness protocol (relayd(8), etc/relayd.service
+# The service manager's readiness protocol (relayd(8), etc/relayd.service.in
 # Type=notify).  relayd is given a NOTIFY_SOCKET of its own, a datagram
 # socket here: READY=1 comes once, after the relay listens and cryptod
 # has answered; STATUS= lines count the sessions, and follow clients
