@@ -1,3 +1,17 @@
+# Copyright (c) 2026 The sws authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # sws: GNU make, pkg-config, no autotools.
 #
 #   make            build relayd/relayd and cryptod/cryptod (and tools)
@@ -5,14 +19,25 @@
 #   make test       build and run every test (regress/run)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
 #   make bench      run the standard benchmark set
-#   make install    install under DESTDIR$(PREFIX)
+#   make install    install under DESTDIR$(PREFIX) (README.md, "Installing")
+#   make uninstall  remove what make install put there
 #   make clean
+
+# The release, in one place: the file VERSION.  Compiled in as SWS_VERSION
+# (relayd -V, sws -V, relayctl -V); package.json says the same
+# (regress/daemon/t_version.sh).
+VERSION	:= $(shell cat VERSION)
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/sws
+EXAMPLEDIR ?= $(PREFIX)/share/examples/relayd
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR ?= /etc
 DESTDIR	?=
 
@@ -33,7 +58,7 @@ HARDEN	= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 OPT	?= -O2 -g
 CPPFLAGS_SWS = -D_GNU_SOURCE -I. -Icommon -Irelayd -Icryptod \
 	  -DSWS_SBINDIR='"$(SBINDIR)"' -DSWS_LIBEXECDIR='"$(LIBEXECDIR)"' \
-	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"'
+	  -DSWS_SYSCONFDIR='"$(SYSCONFDIR)"' -DSWS_VERSION='"$(VERSION)"'
 CFLAGS_SWS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(CPPFLAGS_SWS)
 LDFLAGS_SWS = -pie -Wl,-z,relro,-z,now
 
@@ -67,12 +92,16 @@ UNIT_TESTS =
 FUZZ_TARGETS =
 PROGRAMS = relayd/relayd cryptod/cryptod
 MANPAGES = man/relayd.8 man/cryptod.8 man/relayd.conf.5
-INSTALL_TARGETS =
+# make install: what goes to SBINDIR, LIBEXECDIR and BINDIR (README.md,
+# "Installing"); MANPAGES are the installed pages.
+INSTALL_SBIN = relayd/relayd
+INSTALL_LIBEXEC = cryptod/cryptod
+INSTALL_BIN =
 
 .DEFAULT_GOAL := all
 -include $(wildcard regress/*/*.mk) $(wildcard */build.mk)
 
-.PHONY: all deps run test fuzz bench install clean unit lint-man
+.PHONY: all deps run test fuzz bench install uninstall clean unit lint-man
 all: $(OBJ)/.deps $(PROGRAMS)
 
 $(OBJ)/.deps: scripts/deps.sh
@@ -83,15 +112,27 @@ $(OBJ)/.deps: scripts/deps.sh
 relayd/parse.c: relayd/parse.y | $(OBJ)/.deps
 	$(YACC) -o $@ $<
 
+# What is compiled in (the version, the installed paths), in a file that
+# changes only when they do: every object depends on it, so that
+# "make install PREFIX=/opt/sws" after a plain "make" rebuilds with the
+# paths it installs to.
+SETTINGS = VERSION=$(VERSION) SBINDIR=$(SBINDIR) LIBEXECDIR=$(LIBEXECDIR) \
+	  SYSCONFDIR=$(SYSCONFDIR)
+$(OBJ)/settings: FORCE
+	@mkdir -p $(OBJ)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(SETTINGS)' ] || echo '$(SETTINGS)' >$@
+.PHONY: FORCE
+FORCE:
+
 # objects of the normal build
-$(OBJ)/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
 
 # cryptod is built from its own sources only, with no libevent or msgpack
 # on its include path.
-$(OBJ)/cryptod-bin/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/cryptod-bin/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (cryptod)"
 	@$(CC) $(CFLAGS_SWS) $(call pkgcflags,$(PKGS_CRYPTOD)) -MMD -MP -c -o $@ $<
@@ -105,7 +146,7 @@ relayd/relayd: $(RELAYD_SRCS:%.c=$(OBJ)/%.o)
 	@$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD))
 
 # The sanitizer daemon: same sources, ASan/UBSan, seccomp in log mode.
-$(OBJ)/san/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/san/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (sanitizers)"
 	@$(CC) $(CFLAGS_SAN) -DSANDBOX_LOGONLY $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
@@ -123,7 +164,7 @@ san: $(OBJ)/san/relayd/relayd $(OBJ)/san/cryptod/cryptod
 # packages it links beside PKGS_RELAYD.  Each is built
 # with ASan and UBSan as $(OBJ)/unit/part/name, from objects in
 # $(OBJ)/unit-o/ that the tests share (each source is compiled once).
-$(OBJ)/unit-o/%.o: %.c | $(OBJ)/.deps
+$(OBJ)/unit-o/%.o: %.c $(OBJ)/settings | $(OBJ)/.deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (unit, sanitizers)"
 	@$(CC) $(CFLAGS_SAN) -Wno-missing-prototypes $(call pkgcflags,$(PKGS_RELAYD)) -MMD -MP -c -o $@ $<
@@ -172,17 +213,73 @@ run: all
 lint-man:
 	mandoc -T lint -W warning $(MANPAGES)
 
-install: all $(INSTALL_TARGETS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSCONFDIR)
-	install -m 0555 relayd/relayd $(DESTDIR)$(SBINDIR)/relayd
-	install -m 0555 cryptod/cryptod $(DESTDIR)$(LIBEXECDIR)/cryptod
-	install -m 0444 man/relayd.8 man/cryptod.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0444 man/relayd.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	[ -f $(DESTDIR)$(SYSCONFDIR)/relayd.conf ] || \
-	    install -m 0644 etc/relayd.conf $(DESTDIR)$(SYSCONFDIR)/relayd.conf
-	sh scripts/setup-user.sh "$(DESTDIR)"
+# Files made with the installed paths written in: the unit, and the
+# example configuration (its key under SYSCONFDIR).
+$(OBJ)/etc/relayd.service: etc/relayd.service.in $(OBJ)/settings
+	@mkdir -p $(dir $@)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    etc/relayd.service.in >$@.tmp && mv $@.tmp $@
+$(OBJ)/etc/relayd.conf: etc/relayd.conf $(OBJ)/settings
+	@mkdir -p $(dir $@)
+	sed -e 's|/etc/relayd|$(SYSCONFDIR)/relayd|g' etc/relayd.conf >$@.tmp && \
+	    mv $@.tmp $@
+all: $(OBJ)/etc/relayd.service $(OBJ)/etc/relayd.conf
+
+# relayd.conf goes to SYSCONFDIR only when none is there; the example is
+# always in EXAMPLEDIR.  Without DESTDIR, as root, setup-user.sh makes the
+# user _relayd and /var/empty now (the sysusers.d and tmpfiles.d entries
+# do it at boot); with DESTDIR, the package's own scripts do.
+DIRS_INSTALL = $(SBINDIR) $(LIBEXECDIR) $(MANDIR)/man1 $(MANDIR)/man3 \
+	  $(MANDIR)/man5 \
+	  $(MANDIR)/man8 $(DOCDIR) $(EXAMPLEDIR) $(SYSTEMDUNITDIR) \
+	  $(SYSUSERSDIR) $(TMPFILESDIR) $(SYSCONFDIR) \
+	  $(if $(INSTALL_BIN),$(BINDIR))
+install: all $(INSTALL_EXTRA)
+	install -d $(addprefix $(DESTDIR),$(DIRS_INSTALL))
+	install -m 0555 $(INSTALL_SBIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0555 $(INSTALL_LIBEXEC) $(DESTDIR)$(LIBEXECDIR)/
+	$(if $(INSTALL_BIN),install -m 0555 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/)
+	for m in $(MANPAGES); do \
+		install -m 0444 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	install -m 0444 LICENSE NEWS.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(OBJ)/etc/relayd.service $(DESTDIR)$(SYSTEMDUNITDIR)/relayd.service
+	install -m 0644 etc/relayd.sysusers $(DESTDIR)$(SYSUSERSDIR)/relayd.conf
+	install -m 0644 etc/relayd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/relayd.conf
+	install -m 0644 $(OBJ)/etc/relayd.conf $(DESTDIR)$(EXAMPLEDIR)/relayd.conf
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/relayd
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/relayd.conf ]; then \
+		echo "$(DESTDIR)$(SYSCONFDIR)/relayd.conf is there: kept"; \
+	else \
+		echo "install -m 0644 $(OBJ)/etc/relayd.conf $(DESTDIR)$(SYSCONFDIR)/relayd.conf"; \
+		install -m 0644 $(OBJ)/etc/relayd.conf $(DESTDIR)$(SYSCONFDIR)/relayd.conf; \
+	fi
+	$(if $(DESTDIR),,sh scripts/setup-user.sh)
+
+# The reverse: every file install put, and the directories that are the
+# package's own when empty.  relayd.conf is removed only when it is the
+# example unchanged; $(SYSCONFDIR)/relayd is removed only when empty (a
+# server key stays); the user _relayd and /var/empty stay.
+uninstall: $(UNINSTALL_EXTRA)
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(INSTALL_SBIN))) \
+	    $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(INSTALL_LIBEXEC))) \
+	    $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_BIN))) \
+	    $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/relayd.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/relayd.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/relayd.conf \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,LICENSE NEWS.md README.md)
+	@c=$(DESTDIR)$(SYSCONFDIR)/relayd.conf; \
+	if [ -f $$c ] && cmp -s $$c $(DESTDIR)$(EXAMPLEDIR)/relayd.conf; then \
+		echo "rm -f $$c"; rm -f $$c; \
+	elif [ -e $$c ]; then \
+		echo "$$c differs from the example: kept"; \
+	fi
+	rm -f $(DESTDIR)$(EXAMPLEDIR)/relayd.conf
+	@for d in $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/relayd; do \
+		[ ! -d $$d ] || rmdir $$d 2>/dev/null || echo "$$d not empty: kept"; \
+	done
 
 clean:
 	rm -rf $(OBJ) $(PROGRAMS) relayd/parse.c $(CLEAN_EXTRA)

@@ -1,3 +1,17 @@
+# Copyright (c) 2026 The sws authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
 # The C client: libsws (client/*.c but sws.c) and the sws command.
 # Built with the flags and packages of the relay (see the Makefile), and
 # OpenSSL through libevent's bufferevent_openssl for wss:// (client/tls.c):
@@ -19,14 +33,9 @@ CLEAN_EXTRA += client/sws
 client/sws: $(SWS_SRCS:%.c=$(OBJ)/%.o)
 	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
 
-INSTALL_TARGETS += install-client
-.PHONY: install-client
-install-client: client/sws
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0555 client/sws $(DESTDIR)$(BINDIR)/sws
-	install -m 0444 man/sws.1 $(DESTDIR)$(MANDIR)/man1/sws.1
+INSTALL_BIN += client/sws
 
-# libsws as a library: client/libsws.so.$(SWS_VERSION) (soname
+# libsws as a library: client/libsws.so.$(VERSION) (soname
 # libsws.so.$(SWS_ABI), the symlinks libsws.so.$(SWS_ABI) and libsws.so
 # beside it) and client/libsws.a, from position-independent objects of
 # $(OBJ)/pic/ compiled with -fvisibility=hidden.  Only what sws.h marks
@@ -36,7 +45,6 @@ install-client: client/sws
 # library cannot clash with a program's.  sws(1) keeps linking the
 # objects of $(OBJ)/client/ statically.  client/sws.pc.in becomes sws.pc
 # at install time, with the installation's directories in it.
-SWS_VERSION ?= 0.2.0
 SWS_ABI	= 0
 LIBDIR	?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -44,7 +52,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 PKGS_LIB = libevent libevent_openssl libsodium openssl jansson msgpack \
 	  libbsd-overlay libmd
 SWS_SONAME = libsws.so.$(SWS_ABI)
-SWS_SHLIB = client/libsws.so.$(SWS_VERSION)
+SWS_SHLIB = client/libsws.so.$(VERSION)
 SWS_LIB_OBJS = $(SWS_LIB_SRCS:%.c=$(OBJ)/pic/%.o)
 # a directory below PREFIX as sws.pc names it: ${prefix}/..., so that
 # pkg-config --define-variable=prefix=... moves the whole installation
@@ -62,7 +70,7 @@ $(SWS_SHLIB): $(SWS_LIB_OBJS) client/libsws.map
 	    -Wl,--version-script,client/libsws.map -Wl,--no-undefined \
 	    -Wl,-z,relro,-z,now -o $@ $(SWS_LIB_OBJS) \
 	    $(call pkglibs,$(PKGS_LIB))
-	@ln -sf libsws.so.$(SWS_VERSION) client/$(SWS_SONAME)
+	@ln -sf libsws.so.$(VERSION) client/$(SWS_SONAME)
 	@ln -sf $(SWS_SONAME) client/libsws.so
 
 client/libsws.a: $(SWS_LIB_OBJS)
@@ -75,18 +83,24 @@ client/libsws.a: $(SWS_LIB_OBJS)
 PROGRAMS += $(SWS_SHLIB) client/libsws.a
 CLEAN_EXTRA += client/libsws.so.* client/libsws.so
 
-INSTALL_TARGETS += install-lib
-.PHONY: install-lib
+INSTALL_EXTRA += install-lib
+UNINSTALL_EXTRA += uninstall-lib
+.PHONY: install-lib uninstall-lib
 install-lib: $(SWS_SHLIB) client/libsws.a
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(SWS_SHLIB) $(DESTDIR)$(LIBDIR)/
-	ln -sf libsws.so.$(SWS_VERSION) $(DESTDIR)$(LIBDIR)/$(SWS_SONAME)
+	ln -sf libsws.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SWS_SONAME)
 	ln -sf $(SWS_SONAME) $(DESTDIR)$(LIBDIR)/libsws.so
 	install -m 0644 client/libsws.a $(DESTDIR)$(LIBDIR)/libsws.a
 	install -m 0444 client/sws.h $(DESTDIR)$(INCLUDEDIR)/sws.h
-	install -m 0444 man/sws.3 $(DESTDIR)$(MANDIR)/man3/sws.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
-	    -e 's|@VERSION@|$(SWS_VERSION)|' client/sws.pc.in >$(OBJ)/sws.pc
+	    -e 's|@VERSION@|$(VERSION)|' client/sws.pc.in >$(OBJ)/sws.pc
 	install -m 0444 $(OBJ)/sws.pc $(DESTDIR)$(PKGCONFIGDIR)/sws.pc
+
+uninstall-lib:
+	rm -f $(DESTDIR)$(LIBDIR)/libsws.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/$(SWS_SONAME) $(DESTDIR)$(LIBDIR)/libsws.so \
+	    $(DESTDIR)$(LIBDIR)/libsws.a $(DESTDIR)$(INCLUDEDIR)/sws.h \
+	    $(DESTDIR)$(PKGCONFIGDIR)/sws.pc

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 The sws authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * sws: the command-line client of the relay, on libsws.  It makes and
  * shows keys, and listens, sends, chats and talks in rooms, one line per
  * message.  Every failure ends with one line "sws: ..." on stderr and exit
@@ -66,7 +82,7 @@ struct app {
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: sws [-mv] [-C cafile] [-k keyfile] "
+	fprintf(stderr, "usage: sws [-mVv] [-C cafile] [-k keyfile] "
 	    "[-s serverkey] [-u url] command [arg ...]\n"
 	    "commands: keygen | pubkey | listen | send key [text ...] | "
 	    "chat key | room name\n");
@@ -647,7 +663,7 @@ main(int argc, char *argv[])
 	int			 ch, msgpack = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((ch = getopt(argc, argv, "+C:hk:ms:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:hk:ms:u:Vv")) != -1) {
 		switch (ch) {
 		case 'C':
 			cafile = optarg;
@@ -664,6 +680,9 @@ main(int argc, char *argv[])
 		case 'u':
 			url = optarg;
 			break;
+		case 'V':
+			printf("sws %s\n", SWS_VERSION);
+			exit(0);
 		case 'v':
 			a.verbose = 1;
 			break;

@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 The sws authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * relayctl: the operator's view of a running relayd, over its control
  * socket.  One request at a time (IMSG_CTL_REQ, common/proto.h), rows
  * printed as they come, and a listing asked for page by page with the
@@ -28,7 +44,7 @@ static const char	*sockpath = DEFAULT_SOCKET;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: relayctl [-s socket] [-n rows] command [arg]\n"
+	fprintf(stderr, "usage: relayctl [-V] [-s socket] [-n rows] command [arg]\n"
 	    "commands: show summary | show sessions [key] | show rooms |\n"
 	    "    show listeners | reload | log verbose | log brief | kick key\n");
 	exit(1);
@@ -89,7 +105,7 @@ main(int argc, char *argv[])
 	ssize_t			 n;
 	int			 ch, fd, r;
 
-	while ((ch = getopt(argc, argv, "n:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:s:V")) != -1) {
 		switch (ch) {
 		case 'n':
 			errno = 0;
@@ -104,6 +120,9 @@ main(int argc, char *argv[])
 		case 's':
 			sockpath = optarg;
 			break;
+		case 'V':
+			printf("relayctl %s\n", SWS_VERSION);
+			exit(0);
 		default:
 			usage();
 		}

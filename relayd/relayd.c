@@ -1,4 +1,20 @@
 /*
+ * Copyright (c) 2026 The sws authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
  * relayd: the parent process.  It alone stays root: it reads relayd.conf,
  * opens the listening sockets, starts the relay and cryptod by fork and
  * exec (each a fresh image with its socketpairs on fixed descriptors),
@@ -135,7 +151,7 @@ static void		compose(struct child *, uint32_t, int, const void *,
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: relayd [-dnv] [-D macro=value] [-f file]\n");
+	fprintf(stderr, "usage: relayd [-dnVv] [-D macro=value] [-f file]\n");
 	exit(1);
 }
 
@@ -150,7 +166,7 @@ main(int argc, char *argv[])
 	log_init(LOG_TO_STDERR, 0, LOG_DAEMON);
 	log_procinit("relayd");
 	pd.conffile = DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "dD:f:nP:t:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "dD:f:nP:t:u:Vv")) != -1) {
 		switch (ch) {
 		case 'd':
 			pd.debug = 1;
@@ -175,6 +191,9 @@ main(int argc, char *argv[])
 		case 'u':
 			user = optarg;
 			break;
+		case 'V':
+			printf("relayd %s\n", SWS_VERSION);
+			exit(0);
 		case 'v':
 			pd.verbose++;
 			break;

@@ -1,5 +1,19 @@
 #!/usr/bin/python3
-# The service manager's readiness protocol (relayd(8), etc/relayd.service
+# Copyright (c) 2026 The sws authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# The service manager's readiness protocol (relayd(8), etc/relayd.service.in
 # Type=notify).  relayd is given a NOTIFY_SOCKET of its own, a datagram
 # socket here: READY=1 comes once, after the relay listens and cryptod
 # has answered; STATUS= lines count the sessions, and follow clients
