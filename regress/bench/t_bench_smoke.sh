@@ -21,7 +21,9 @@
 # connection, a body above the relay's maxBody is refused, and messages a
 # relay with a tight rate limit drops without a word are reported.  And
 # swsfloor (bench/floor.c) runs on its own, delivers every message to
-# its partner and reports sane numbers.
+# its partner and reports sane numbers.  And over wss://, against the
+# harness's TLS listener: pairs and registrations, and a certificate
+# the given CA did not sign is refused.
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 bin=$top/obj/bench/swsbench
@@ -53,6 +55,16 @@ if [ "${1:-}" = "--inner" ]; then
 		# SENDs over the rate limit vanish; the loop must say so
 		bench tight -n 2 -w 16 -t 1 pairs
 		;;
+	tls)
+		# wss://: verified against the harness's own certificate
+		bench pairs-tls -C "$NODE_EXTRA_CA_CERTS" -n 20 -w 8 -t 2 \
+		    pairs
+		bench register-tls -C "$NODE_EXTRA_CA_CERTS" -c 8 -t 2 \
+		    register
+		# a CA that did not sign it: refused, and said why
+		bench tls-badca -C /etc/ssl/certs/ca-certificates.crt -n 1 \
+		    -t 1 pairs
+		;;
 	esac
 	exit 0
 fi
@@ -68,6 +80,11 @@ $PY regress/lib/swstest.py run \
 $PY regress/lib/swstest.py run \
     --conf "rate limit 100 per second burst 100" \
     -- sh "$0" --inner "$tmp" tight
+SWS_TLS=1 $PY regress/lib/swstest.py run \
+    --conf "max connections per address 4000" \
+    --conf "handshake rate off" --conf "registration rate off" \
+    --conf "rate limit 1000000 per second burst 1000000" \
+    -- sh "$0" --inner "$tmp" tls
 
 # swsfloor needs no relay: the same open-loop traffic through a forwarder
 timeout 60 "$top/obj/bench/swsfloor" -n 5 -r 2000 -t 1 -W 0.5 \
@@ -159,6 +176,22 @@ for name, body in (("pairs", 64), ("pairs-msgpack", 200)):
 	    "%r vs %r" % (r["body_mb_per_sec"], mb))
 	lat_sane(name, r, m)
 	no_trouble(name, r)
+
+r = report("pairs-tls", "pairs")
+if r is not None:
+	ok(r["messages"] > 0 and r["wrong_sender"] == 0,
+	    "pairs-tls: messages relayed over wss://", r)
+	lat_sane("pairs-tls", r, r["messages"])
+	no_trouble("pairs-tls", r)
+r = report("register-tls", "register")
+if r is not None:
+	ok(r["registrations"] > 0 and r["register_failures"] == 0,
+	    "register-tls: registrations over wss://, a TLS handshake each", r)
+	no_trouble("register-tls", r)
+rc, r, err = read("tls-badca")
+ok(rc != 0 and "certificate not verified" in err,
+    "tls-badca: a relay certificate the CA did not sign is refused, "
+    "and said so", "exit %d\n%s" % (rc, err))
 
 r = report("pairs-rate", "pairs")
 if r is not None:
