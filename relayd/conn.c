@@ -236,6 +236,9 @@ conn_tls_handshake(struct session *s)
  * libtls's I/O: the bytes read past a PROXY header first, then the
  * socket.  Both are non-blocking; TLS_WANT_* tells libtls to wait.
  */
+/* What one read(2) took from a TLS socket (conn_tls_rd). */
+static uint8_t	tls_ahead[32768];
+
 static ssize_t
 conn_tls_rd(struct tls *t, void *buf, size_t len, void *arg)
 {
@@ -257,12 +260,28 @@ conn_tls_rd(struct tls *t, void *buf, size_t len, void *arg)
 		}
 		return (ssize_t)k;
 	}
+	/*
+	 * OpenSSL asks for a record's 5-byte header, then for its body: one
+	 * read(2) of what the socket holds serves both and the records
+	 * after them, and what OpenSSL did not ask for yet waits in pre.
+	 */
 	do
-		n = read(s->fd, buf, len);
+		n = read(s->fd, tls_ahead, sizeof(tls_ahead));
 	while (n == -1 && errno == EINTR);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return TLS_WANT_POLLIN;
-	return n;
+	if (n <= 0)
+		return n;
+	k = (size_t)n < len ? (size_t)n : len;
+	memcpy(buf, tls_ahead, k);
+	if ((size_t)n > k) {
+		if ((s->pre = malloc((size_t)n - k)) == NULL)
+			return -1;
+		memcpy(s->pre, tls_ahead + k, (size_t)n - k);
+		s->pre_len = (size_t)n - k;
+		s->pre_off = 0;
+	}
+	return (ssize_t)k;
 }
 
 static ssize_t
