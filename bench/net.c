@@ -58,6 +58,7 @@ static uint32_t	 mask_state = 0x9e3779b9;
 static void	conn_event(struct conn *, uint32_t);
 static void	net_tls_init(void);
 static void	conn_tls_step(struct conn *);
+static void	conn_upgrade(struct conn *);
 static void	conn_read(struct conn *);
 static int	conn_flush(struct conn *);
 static void	conn_lost(struct conn *, const char *, int);
@@ -287,12 +288,27 @@ net_tls_init(void)
 	B.ssl_ctx = ctx;
 }
 
+/* Connected (and over TLS, shaken hands): the upgrade request goes. */
+static void
+conn_upgrade(struct conn *c)
+{
+	uint8_t	*p;
+
+	c->state = C_HTTP;
+	if ((p = conn_reserve(c, B.req_len)) == NULL) {
+		conn_lost(c, "out of memory", 0);
+		return;
+	}
+	memcpy(p, B.req, B.req_len);
+	c->out_len += B.req_len;
+	(void)conn_flush(c);
+}
+
 /* The handshake, a step per readiness; then the upgrade request. */
 static void
 conn_tls_step(struct conn *c)
 {
 	char		 a[64];
-	uint8_t		*p;
 	int		 r;
 
 	if (c->ssl == NULL) {
@@ -314,14 +330,7 @@ conn_tls_step(struct conn *c)
 	ERR_clear_error();
 	if ((r = SSL_do_handshake(c->ssl)) == 1) {
 		B.tls_handshakes++;
-		c->state = C_HTTP;
-		if ((p = conn_reserve(c, B.req_len)) == NULL) {
-			conn_lost(c, "out of memory", 0);
-			return;
-		}
-		memcpy(p, B.req, B.req_len);
-		c->out_len += B.req_len;
-		(void)conn_flush(c);
+		conn_upgrade(c);
 		return;
 	}
 	switch (SSL_get_error(c->ssl, r)) {
@@ -668,7 +677,6 @@ net_turn(int timeout_ms)
 static void
 conn_event(struct conn *c, uint32_t ev)
 {
-	uint8_t		*p;
 	int		 err = 0;
 	socklen_t	 len = sizeof(err);
 
@@ -692,14 +700,7 @@ conn_event(struct conn *c, uint32_t ev)
 			conn_tls_step(c);
 			return;
 		}
-		c->state = C_HTTP;
-		if ((p = conn_reserve(c, B.req_len)) == NULL) {
-			conn_lost(c, "out of memory", 0);
-			return;
-		}
-		memcpy(p, B.req, B.req_len);
-		c->out_len += B.req_len;
-		(void)conn_flush(c);
+		conn_upgrade(c);
 		return;
 	}
 	if (c->state == C_TLS) {

@@ -110,22 +110,10 @@ static int		pkey_sign(EVP_PKEY *, int, const uint8_t *, size_t,
 static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 
 /* Everything ca accepts; whatever else comes ends it. */
-/* log verbose / log brief, from relayctl through the parent */
-static void
-msg_ctl_verbose(struct imsg *imsg, void *arg)
-{
-	struct imsg_ctl_verbose	 v;
-
-	(void)arg;
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v.verbose);
-	log_debug("log verbose");
-}
-
 static const struct imsg_handler ca_imsg[] = {
 	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
-	    IMSG_FD_NO, msg_ctl_verbose },
+	    IMSG_FD_NO, imsg_ctl_verbose },
 	{ IMSG_CA_KEYS, "CA_KEYS", IMSG_PEER(PROC_PARENT),
 	    0, 0, IMSG_FD_NO, msg_keys },
 	{ IMSG_CA_KEY_DATA, "CA_KEY_DATA", IMSG_PEER(PROC_PARENT),

@@ -29,6 +29,7 @@
 
 #include "dispatch.h"
 #include "log.h"
+#include "proto.h"
 
 static const char *const peer_names[PROC_MAX] = {
 	[PROC_PARENT] = "parent",
@@ -156,4 +157,15 @@ imsg_dispatch(struct imsgbuf *ib, enum proc_id peer,
 	memcpy(&hdr, ib->rbuf + ib->rpos, sizeof(hdr));
 	fatalx("%s sent a bad header: type %u, length %u, flags %#x",
 	    imsg_peer_name(peer), hdr.type, hdr.len, hdr.flags);
+}
+
+void
+imsg_ctl_verbose(struct imsg *imsg, void *arg)
+{
+	struct imsg_ctl_verbose	 v;
+
+	(void)arg;
+	memcpy(&v, imsg->data, sizeof(v));
+	log_setverbose(v.verbose);
+	log_debug("log verbose");
 }

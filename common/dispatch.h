@@ -69,5 +69,10 @@ void		 imsg_dispatch(struct imsgbuf *ib, enum proc_id peer,
 		    const struct imsg_handler *tab, size_t ntab, void *arg);
 /* "parent", "relay" or "cryptod", for log lines about a channel. */
 const char	*imsg_peer_name(enum proc_id);
+/*
+ * The row every child has for IMSG_CTL_VERBOSE (relayctl's log verbose
+ * and log brief, through the parent): the level in force from now.
+ */
+void		 imsg_ctl_verbose(struct imsg *, void *);
 
 #endif /* SWS_DISPATCH_H */

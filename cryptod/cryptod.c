@@ -94,22 +94,10 @@ static void		reply(struct imsgbuf *, uint32_t, const void *, size_t);
 static void		rnd(void *, size_t);
 
 /* Everything cryptod accepts; whatever else comes ends it. */
-/* log verbose / log brief, from relayctl through the parent */
-static void
-msg_ctl_verbose(struct imsg *imsg, void *arg)
-{
-	struct imsg_ctl_verbose	 v;
-
-	(void)arg;
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v.verbose);
-	log_debug("log verbose");
-}
-
 static const struct imsg_handler cryptod_imsg[] = {
 	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
-	    IMSG_FD_NO, msg_ctl_verbose },
+	    IMSG_FD_NO, imsg_ctl_verbose },
 	{ IMSG_CRYPTOD_CONF, "CRYPTOD_CONF", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_cryptod_conf), sizeof(struct imsg_cryptod_conf),
 	    IMSG_FD_NO, msg_conf },

@@ -97,7 +97,6 @@ static void	msg_tls_conf(struct imsg *, void *);
 static void	msg_tls_data(struct imsg *, void *);
 static void	msg_tls_end(struct imsg *, void *);
 static void	msg_ctl_req(struct imsg *, void *);
-static void	msg_ctl_verbose(struct imsg *, void *);
 static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
@@ -138,7 +137,7 @@ static const struct imsg_handler relay_imsg[] = {
 	    IMSG_FD_NO, msg_ctl_req },
 	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
-	    IMSG_FD_NO, msg_ctl_verbose },
+	    IMSG_FD_NO, imsg_ctl_verbose },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
 	    IMSG_FD_NO, msg_challenge },
@@ -518,17 +517,6 @@ msg_ctl_req(struct imsg *imsg, void *arg)
 	relay_ctl_request(&relay->parent, &req);
 	relay_imsg_event(&relay->parent, &relay->ev_parent,
 	    relay_dispatch_parent);
-}
-
-static void
-msg_ctl_verbose(struct imsg *imsg, void *arg)
-{
-	struct imsg_ctl_verbose	 v;
-
-	(void)arg;
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v.verbose);
-	log_debug("log verbose");
 }
 
 static void
