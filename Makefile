@@ -21,6 +21,7 @@
 #   make bench      run the standard benchmark set
 #   make install    install under DESTDIR$(PREFIX) (README.md, "Installing")
 #   make uninstall  remove what make install put there
+#   make deb        the Debian packages, in $(OBJ)/deb/ (README.md, "Debian packages")
 #   make clean
 
 # The release, in one place: the file VERSION.  Compiled in as SWS_VERSION
@@ -101,7 +102,7 @@ INSTALL_BIN =
 .DEFAULT_GOAL := all
 -include $(wildcard regress/*/*.mk) $(wildcard */build.mk)
 
-.PHONY: all deps run test fuzz bench install uninstall clean unit lint-man
+.PHONY: all deps run test fuzz bench install uninstall deb clean unit lint-man
 all: $(OBJ)/.deps $(PROGRAMS)
 
 $(OBJ)/.deps: scripts/deps.sh
@@ -281,7 +282,22 @@ uninstall: $(UNINSTALL_EXTRA)
 		[ ! -d $$d ] || rmdir $$d 2>/dev/null || echo "$$d not empty: kept"; \
 	done
 
+# The Debian packages of debian/: dpkg-buildpackage in a copy of the
+# tree, $(OBJ)/deb/sws-$(VERSION)/ (so that the build's debian/tmp and
+# friends stay out of this one); the .deb, .buildinfo and .changes files
+# land in $(OBJ)/deb/.  DEBBUILDFLAGS: e.g. "-b -us -uc -j2", and
+# DEB_BUILD_OPTIONS=nocheck in the environment skips the unit tests.
+DEBBUILDFLAGS ?= -b -us -uc
+deb:
+	rm -rf $(OBJ)/deb
+	mkdir -p $(OBJ)/deb/sws-$(VERSION)
+	tar -c --exclude=./$(OBJ) --exclude=./node_modules --exclude=./.git \
+	    --exclude='*.o' . | tar -C $(OBJ)/deb/sws-$(VERSION) -x
+	cd $(OBJ)/deb/sws-$(VERSION) && dpkg-buildpackage $(DEBBUILDFLAGS)
+
 clean:
 	rm -rf $(OBJ) $(PROGRAMS) relayd/parse.c $(CLEAN_EXTRA)
 
--include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+# (not the tree of make deb, whose sysusers.d and tmpfiles.d are no
+# dependency files)
+-include $(shell find $(OBJ) -path $(OBJ)/deb -prune -o -type f -name '*.d' -print 2>/dev/null)
