@@ -36,7 +36,7 @@
 #include "imsg.h"
 #include "proto.h"
 
-#define DEFAULT_SOCKET	"/var/run/relayd.sock"
+#define DEFAULT_SOCKET	"/run/relayd/relayd.sock"
 #define DEFAULT_PAGE	100
 
 static const char	*sockpath = DEFAULT_SOCKET;

@@ -43,7 +43,7 @@
 #define DEFAULT_USER		"_relayd"
 #define DEFAULT_CHROOT		"/var/empty"
 #define DEFAULT_PATH		"/"
-#define DEFAULT_CONTROL		"/var/run/relayd.sock"
+#define DEFAULT_CONTROL		"/run/relayd/relayd.sock"
 #define CONF_CTL_PATH_MAX	108	/* sun_path */
 
 /* Fixed-size settings, sent as one imsg to the relay. */

@@ -85,6 +85,7 @@ control_init(const char *path, gid_t gid)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
+	char			 dir[sizeof(sun.sun_path)], *slash;
 	mode_t			 old;
 	int			 fd, probe;
 
@@ -117,6 +118,19 @@ control_init(const char *path, gid_t gid)
 		close(probe);
 		if (unlink(path) == -1) {
 			log_warn("unlink %s", path);
+			return -1;
+		}
+	}
+	/*
+	 * The directory of the default, /run/relayd, is systemd's
+	 * RuntimeDirectory= under the unit; started otherwise, the parent
+	 * makes it (one level, root's, 0755).
+	 */
+	(void)strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+			log_warn("control socket %s: mkdir %s", path, dir);
 			return -1;
 		}
 	}

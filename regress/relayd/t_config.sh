@@ -111,7 +111,7 @@ row "control socket: unknown group" 1 \
     "=$proc: @CONF@:5: control socket group \"no-such-group-x\": unknown group" '
 listen on 127.0.0.1 port 8080
 @BASE@
-control socket "/var/run/relayd.sock" group "no-such-group-x"'
+control socket "/run/relayd/relayd.sock" group "no-such-group-x"'
 
 row "control socket: relative path" 1 \
     "=$proc: @CONF@:2: control socket \"relayd.sock\" is not an absolute path" '
