@@ -175,6 +175,7 @@ def nginx_handshakes(crt, key):
 		f.write(NGINX_CONF % dict(d=d, port=port, crt=crt, key=key))
 	m = subprocess.Popen([exe, "-c", os.path.join(d, "nginx.conf"), "-p",
 	    d], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+	workers = []
 	try:
 		time.sleep(1.0)
 		with open("/proc/%d/task/%d/children" % (m.pid, m.pid)) as f:
@@ -184,8 +185,18 @@ def nginx_handshakes(crt, key):
 		rate, per = handshakes(port, CLIENTS, workers[:1])
 		return rate, per[0]
 	finally:
-		m.kill()
-		m.wait()
+		# SIGTERM: the master ends its workers (SIGKILL would orphan them)
+		m.terminate()
+		try:
+			m.wait(timeout=5)
+		except subprocess.TimeoutExpired:
+			m.kill()
+			m.wait()
+		for w in workers:
+			try:
+				os.kill(w, 9)
+			except OSError:
+				pass
 
 
 def msg_rate(url, crt, key_b64, body):
