@@ -217,21 +217,17 @@ log_rl_end(struct log_rl *rl, uint64_t now)
 	rl->dropped = 0;
 }
 
-void
-log_rl(struct log_rl *rl, uint64_t now, const char *emsg, ...)
+int
+log_rl_take(struct log_rl *rl, uint64_t now)
 {
-	va_list	 ap;
-
 	if (now - rl->start >= LOG_RL_WINDOW || now < rl->start)
 		log_rl_end(rl, now);
 	if (rl->n >= LOG_RL_LINES) {
 		rl->dropped++;
-		return;
+		return 0;
 	}
 	rl->n++;
-	va_start(ap, emsg);
-	vlog(LOG_INFO, emsg, ap);
-	va_end(ap);
+	return 1;
 }
 
 void

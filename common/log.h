@@ -86,8 +86,15 @@ struct log_rl {
 	uint32_t	 n;		/* lines in the window */
 	uint32_t	 dropped;	/* not shown in it */
 };
-void	log_rl(struct log_rl *, uint64_t now, const char *, ...)
-	    __attribute__((__format__ (printf, 3, 4)));
+/*
+ * A macro, so that a line suppressed costs no formatting: its arguments
+ * (addresses to print, names) are not evaluated.
+ */
+#define log_rl(rl, now, ...) do {					\
+	if (log_rl_take((rl), (now)))					\
+		log_info(__VA_ARGS__);					\
+} while (0)
+int	log_rl_take(struct log_rl *, uint64_t now);	/* 1: log it */
 void	log_rl_flush(struct log_rl *, uint64_t now);
 void	vlog(int, const char *, va_list)
 	    __attribute__((__format__ (printf, 2, 0)));

@@ -466,16 +466,8 @@ conn_addr(const struct session *s, char *buf, size_t len)
 static const char *
 conn_peer(const struct session *s, char *buf, size_t len)
 {
-	char	 a[INET6_ADDRSTRLEN];
-
-	addr16_ntop(s->peer, a, sizeof(a));
-	if (s->port == 0)	/* named by a forwarding header: no port */
-		(void)snprintf(buf, len, "%s", a);
-	else if (strchr(a, ':') != NULL)
-		(void)snprintf(buf, len, "[%s]:%u", a, s->port);
-	else
-		(void)snprintf(buf, len, "%s:%u", a, s->port);
-	return buf;
+	/* port 0: named by a forwarding header, which gives none */
+	return addr16_port_ntop(s->peer, s->port, buf, len);
 }
 
 static const char *

@@ -65,7 +65,7 @@ enum metric_id {
 	M_REGFAIL_BAD_PROOF,
 	M_REGFAIL_BAD_BINDING,
 	M_REGFAIL_TIMEOUT,
-	/* sws_requests_total{type} */
+	/* sws_requests_total{type}: in the order of REQ_SEND .. REQ_PUBLISH */
 	M_REQ_SEND,
 	M_REQ_JOIN,
 	M_REQ_LEAVE,

@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -504,6 +505,22 @@ addr16_ntop(const uint8_t addr[16], char *buf, size_t len)
 		} else
 			buf[0] = '\0';
 	}
+	return buf;
+}
+
+const char *
+addr16_port_ntop(const uint8_t addr[16], uint16_t port, char *buf,
+    size_t len)
+{
+	char	 a[INET6_ADDRSTRLEN];
+
+	addr16_ntop(addr, a, sizeof(a));
+	if (port == 0)
+		(void)snprintf(buf, len, "%s", a);
+	else if (strchr(a, ':') != NULL)
+		(void)snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		(void)snprintf(buf, len, "%s:%u", a, port);
 	return buf;
 }
 

@@ -133,6 +133,9 @@ int	netaddr_match(const struct netaddr *, size_t n, const uint8_t addr[16]);
  * too small a buffer gets "?" when it has room for it, else "".
  */
 const char *addr16_ntop(const uint8_t addr[16], char *buf, size_t len);
+/* "192.0.2.1:4711", "[2001:db8::1]:4711", or the address alone: port 0. */
+const char *addr16_port_ntop(const uint8_t addr[16], uint16_t port, char *buf,
+	    size_t len);
 /*
  * The 16-byte form of an AF_INET or AF_INET6 address (an IPv4-mapped IPv6
  * address is then the same as the IPv4 one).  Any other family gives all

@@ -75,7 +75,6 @@ static void	relay_dispatch_cryptod(int, short, void *);
 static void	relay_accept(int, short, void *);
 static void	relay_tick(int, short, void *);
 static void	relay_status(uint64_t);
-static const char *relay_peer(const uint8_t *, uint16_t, char *, size_t);
 static void	relay_flush(void);
 static void	relay_sigterm(int, short, void *);
 static void	relay_shutdown(void);
@@ -651,18 +650,6 @@ relay_accept_resume(int fd, short what, void *arg)
 		event_add(&l->ev, NULL);
 }
 
-/* "192.0.2.1:4711" or "[2001:db8::1]:4711", for the logs. */
-static const char *
-relay_peer(const uint8_t *peer, uint16_t port, char *buf, size_t len)
-{
-	char	 a[INET6_ADDRSTRLEN];
-
-	addr16_ntop(peer, a, sizeof(a));
-	(void)snprintf(buf, len, strchr(a, ':') != NULL ? "[%s]:%u" :
-	    "%s:%u", a, port);
-	return buf;
-}
-
 /*
  * A new connection's fate before it costs more than its descriptor: the
  * caps on connections in total and per address answer 503 at once.  On a
@@ -699,7 +686,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 		METRIC_INC(M_REFUSED_PROXY);
 		log_rl(&relay->rl[RL_PROXY], relay_msec(),
 		    "%s on %s: PROXY protocol from a peer not trusted",
-		    relay_peer(peer, port, a4, sizeof(a4)), l->name);
+		    addr16_port_ntop(peer, port, a4, sizeof(a4)), l->name);
 		close(fd);
 		return;
 	}
@@ -717,7 +704,7 @@ relay_accept_one(struct listener *l, int fd, const struct sockaddr *sa)
 	if (why != NULL) {
 		METRIC_INC(counter);
 		log_rl(&relay->rl[RL_CAPACITY], relay_msec(),
-		    "%s on %s: refused: %s", relay_peer(peer, port, a4,
+		    "%s on %s: refused: %s", addr16_port_ntop(peer, port, a4,
 		    sizeof(a4)), l->name, why);
 		/* No plaintext answer where TLS is spoken: just the close. */
 		if (tls) {

@@ -80,6 +80,12 @@ static const char *const reject_reasons[] = {
 static const char *session_register_fail(struct session *, const char *,
 		    const char *);
 static void	session_cryptod_release(struct session *);
+/* Requests are counted by type at M_REQ_SEND + (type - REQ_SEND). */
+_Static_assert(M_REQ_JOIN - M_REQ_SEND == REQ_JOIN - REQ_SEND &&
+    M_REQ_LEAVE - M_REQ_SEND == REQ_LEAVE - REQ_SEND &&
+    M_REQ_PUBLISH - M_REQ_SEND == REQ_PUBLISH - REQ_SEND,
+    "the counters of requests follow the order of REQ_*");
+
 static size_t	cq_queued;	/* requests in the queues, not yet sent */
 static int	cq_push(struct session *, uint32_t, const struct imsg_verify *);
 static int	cq_drop(struct session *);
@@ -352,8 +358,8 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 			    "not a request a client may send");
 		return NULL;
 	}
-	METRIC_INC(req.type == REQ_SEND ? M_REQ_SEND : req.type == REQ_JOIN ?
-	    M_REQ_JOIN : req.type == REQ_LEAVE ? M_REQ_LEAVE : M_REQ_PUBLISH);
+	/* REQ_SEND .. REQ_PUBLISH, in the order of M_REQ_SEND .. */
+	METRIC_INC(M_REQ_SEND + (req.type - REQ_SEND));
 	/* The router delivers; the answer is ours, after the delivery. */
 	switch (router_request(s, &req, &code, &message)) {
 	case ROUTE_OK:
