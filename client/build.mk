@@ -20,7 +20,8 @@
 PKGS_CLIENT = openssl libevent_openssl
 SWS_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	  client/message.c client/room.c client/keys.c client/wire.c \
-	  client/e2e.c client/tls.c common/ws.c common/utf8.c common/b64.c
+	  client/e2e.c client/tls.c client/resolve.c common/ws.c common/utf8.c \
+	  common/b64.c
 SWS_SRCS = client/sws.c common/keyfile.c $(SWS_LIB_SRCS)
 
 $(OBJ)/client/%.o: CFLAGS_SWS += $(call pkgcflags,$(PKGS_CLIENT))

@@ -57,6 +57,7 @@ static void	write_cb(struct bufferevent *, void *);
 static void	event_cb(struct bufferevent *, short, void *);
 static void	timer_cb(evutil_socket_t, short, void *);
 static void	done_cb(evutil_socket_t, short, void *);
+static void	dial(struct sws_client *);
 
 const uint8_t *
 sws_client_key(const struct sws_client *c)
@@ -163,12 +164,20 @@ sws_client_new(struct event_base *base, const struct sws_config *cfg,
 	c->msgpack = cfg->msgpack != 0;
 	c->timeout = cfg->timeout > 0 ? cfg->timeout : 10;
 	c->debug = cfg->debug;
+	c->reconnect = cfg->reconnect != 0;
+	c->reconnect_max = cfg->reconnect_max > 0 ? cfg->reconnect_max : 30;
 	TAILQ_INIT(&c->rooms);
 	memcpy(c->sk, cfg->secret_key, SWS_KEY_LEN);
 	crypto_scalarmult_base(c->pk, c->sk);
 	if (cfg->server_key != NULL) {
 		memcpy(c->pin, cfg->server_key, SWS_KEY_LEN);
 		c->pinned = 1;
+	}
+	if (cfg->resolv_conf != NULL &&
+	    (c->resolv_conf = strdup(cfg->resolv_conf)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		client_destroy(c);
+		return NULL;
 	}
 	if (http_parse_url(c, cfg->url, err, errlen) != 0 ||
 	    (c->tls && tls_init(c, cfg->ca_file, err, errlen) != 0)) {
@@ -201,11 +210,11 @@ client_destroy(struct sws_client *c)
 		event_free(c->timer);
 	if (c->done_ev != NULL)
 		event_free(c->done_ev);
-	if (c->ai0 != NULL)
-		freeaddrinfo(c->ai0);
+	resolve_stop(c);
 	if (c->rx_init)
 		ws_rx_free(&c->rx);
 	free(c->target);
+	free(c->resolv_conf);
 	sodium_memzero(c, sizeof(*c));
 	free(c);
 }
@@ -234,11 +243,84 @@ conn_set_result(struct sws_client *c, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * May a connection that ended so do better a little later?  The reasons
+ * that can pass (sws.h, sws_client_connect()); the others would end the
+ * same way again, or must not be retried (the relay's key, its proof, a
+ * session that another one of the key replaced).
+ */
+static int
+transient(const struct sws_client *c)
+{
+	const char	*r = c->result;
+
+	if (r == NULL || strcmp(r, "lost") == 0 || strcmp(r, "timeout") == 0)
+		return 1;
+	if (strcmp(r, "connect") == 0)
+		return !c->final_error;
+	if (strcmp(r, "http") == 0)
+		return c->http_status == 429 || c->http_status == 502 ||
+		    c->http_status == 503 || c->http_status == 504;
+	if (strcmp(r, "registration") == 0)
+		return strcmp(c->result_reason, "unavailable") == 0 ||
+		    strcmp(c->result_reason, "timeout") == 0;
+	if (strcmp(r, "relay-close") == 0)
+		return c->closecode == WS_CLOSE_GOING_AWAY ||
+		    c->closecode == WS_CLOSE_INTERNAL ||
+		    c->closecode == WS_CLOSE_RESTART ||
+		    c->closecode == WS_CLOSE_TRY_AGAIN;
+	return 0;
+}
+
+/* Milliseconds before attempt c->attempt: a random point of [b/2, b]. */
+static int
+backoff_ms(const struct sws_client *c)
+{
+	uint32_t	 b = RECONNECT_FIRST, cap;
+	int		 i;
+
+	cap = (uint32_t)c->reconnect_max * 1000;
+	for (i = 1; i < c->attempt && b < cap; i++)
+		b *= 2;
+	if (b > cap)
+		b = cap;
+	return (int)(b / 2 + randombytes_uniform(b / 2 + 1));
+}
+
+/* Forget the connection that ended, before the next one. */
+static void
+conn_reset(struct sws_client *c)
+{
+	if (c->rx_init) {
+		ws_rx_free(&c->rx);
+		c->rx_init = 0;
+	}
+	c->close_sent = 0;
+	c->finish_on_flush = 0;
+	c->tls_open = 0;
+	c->result = NULL;
+	c->result_text[0] = '\0';
+	c->result_reason[0] = '\0';
+	c->closecode = 0;
+	c->http_status = 0;
+	c->final_error = 0;
+}
+
+/*
+ * The connection is over: CLOSED, or, when it may be retried,
+ * RECONNECTING and a wait in ST_BACKOFF.  The reasons are copied for the
+ * event, since the application may call sws_close() from it, which must
+ * record its own.
+ */
 static void
 done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sws_client	*c = arg;
 	struct sws_event	 ev;
+	struct timeval		 tv;
+	char			 text[sizeof(c->result_text)];
+	char			 reason[sizeof(c->result_reason)];
+	int			 delay;
 
 	(void)fd;
 	(void)what;
@@ -250,9 +332,23 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_CLOSED;
 	ev.code = c->result != NULL ? c->result : "lost";
-	ev.text = c->result_text;
-	ev.reason = c->result_reason[0] != '\0' ? c->result_reason : NULL;
+	strlcpy(text, c->result_text, sizeof(text));
+	strlcpy(reason, c->result_reason, sizeof(reason));
+	ev.text = text;
+	ev.reason = reason[0] != '\0' ? reason : NULL;
 	ev.closecode = c->closecode;
+	if (c->reconnect && !c->attached && transient(c)) {
+		c->attempt++;
+		delay = backoff_ms(c);
+		ev.type = SWS_EV_RECONNECTING;
+		ev.delay = delay;
+		ev.attempt = c->attempt;
+		conn_reset(c);
+		c->state = ST_BACKOFF;
+		tv.tv_sec = delay / 1000;
+		tv.tv_usec = (delay % 1000) * 1000;
+		evtimer_add(c->timer, &tv);
+	}
 	conn_emit(c, &ev);
 	leave(c);
 }
@@ -268,6 +364,7 @@ finish(struct sws_client *c)
 	if (c->state == ST_DONE)
 		return;
 	c->state = ST_DONE;
+	resolve_stop(c);
 	if (c->result == NULL)
 		conn_set_result(c, "lost", "connection to %s lost",
 		    c->dialname);
@@ -384,43 +481,65 @@ conn_fail(struct sws_client *c, const char *code, int wsclose, const char *fmt,
 int
 sws_client_connect(struct sws_client *c)
 {
-	struct addrinfo	 hints;
-	int		 rv;
-
 	if (c->state != ST_NEW) {
 		errno = EALREADY;
 		return -1;
 	}
-	c->state = ST_CONNECTING;
-	conn_arm_timer(c, c->timeout);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rv = getaddrinfo(c->host, c->port, &hints, &c->ai0)) != 0) {
-		c->ai0 = NULL;
-		conn_set_result(c, "connect", "cannot resolve %s: %s", c->host,
-		    gai_strerror(rv));
-		finish(c);
-		return 0;
-	}
-	c->ai = c->ai0;
-	c->lasterr = ECONNREFUSED;
 	/* a DEBUG event may come from here; count us as an entry */
 	c->depth++;
-	try_connect(c);
+	dial(c);
 	leave(c);
 	return 0;
+}
+
+/* Resolve (resolve.c) and connect: the first attempt, or the next one. */
+static void
+dial(struct sws_client *c)
+{
+	char	 err[256];
+	int	 rv;
+
+	c->state = ST_CONNECTING;
+	c->lasterr = ECONNREFUSED;
+	conn_arm_timer(c, c->timeout);
+	if ((rv = resolve_start(c, err, sizeof(err))) < 0) {
+		conn_set_result(c, "connect", "cannot resolve %s: %s", c->host,
+		    err);
+		finish(c);
+	} else if (rv == 1)
+		try_connect(c);
+	else
+		conn_debug(c, "resolving %s", c->host);
+}
+
+/*
+ * resolve.c has the answer of DNS: NULL and the addresses, or why not;
+ * final when the name does not exist.  Called from a libevent callback.
+ */
+void
+conn_resolved(struct sws_client *c, const char *err, int final)
+{
+	c->depth++;
+	if (c->state == ST_CONNECTING) {
+		if (err != NULL) {
+			c->final_error = final;
+			conn_set_result(c, "connect", "cannot resolve %s: %s",
+			    c->host, err);
+			finish(c);
+		} else
+			try_connect(c);
+	}
+	leave(c);
 }
 
 static void
 try_connect(struct sws_client *c)
 {
-	struct addrinfo	*ai;
+	struct sws_addr	*ai;
 	char		 addr[NI_MAXHOST];
 
-	while ((ai = c->ai) != NULL) {
-		c->ai = ai->ai_next;
+	while (c->nexti < c->naddrs) {
+		ai = &c->addrs[c->nexti++];
 		if (c->tls_ctx != NULL)
 			c->bev = tls_bev_new(c);
 		else
@@ -431,14 +550,14 @@ try_connect(struct sws_client *c)
 			continue;
 		}
 		bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+		if (getnameinfo(&ai->u.sa, ai->len, addr,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) == 0)
 			conn_debug(c, "connecting to %s port %s", addr,
 			    c->port);
 		if (c->dead || c->state != ST_CONNECTING)
 			return;
-		if (bufferevent_socket_connect(c->bev, ai->ai_addr,
-		    (int)ai->ai_addrlen) == 0)
+		if (bufferevent_socket_connect(c->bev, &ai->u.sa,
+		    (int)ai->len) == 0)
 			return;
 		c->lasterr = EVUTIL_SOCKET_ERROR();
 		bufferevent_free(c->bev);
@@ -457,6 +576,7 @@ sws_client_attach(struct sws_client *c, struct bufferevent *bev)
 		return -1;
 	}
 	c->bev = bev;
+	c->attached = 1;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	conn_arm_timer(c, c->timeout);
 	http_send_upgrade(c);
@@ -495,6 +615,7 @@ on_relay_message(struct sws_client *c, uint8_t *data, size_t len)
 	struct wire_msg	 pm;
 	struct sws_event	 ev;
 	const char		*why;
+	char			 room[SWS_ROOM_MAX + 1];
 
 	if (wire_decode(c->msgpack, data, len, &pm, &why) != 0) {
 		wire_msg_free(&pm);
@@ -535,6 +656,8 @@ on_relay_message(struct sws_client *c, uint8_t *data, size_t len)
 	case PM_ERROR:
 		ev.type = SWS_EV_ERROR;
 		ev.id = pm.has_id ? pm.id : 0;
+		if (pm.has_id && room_rejoin_failed(c, pm.id, room))
+			ev.room = room;
 		ev.code = pm.code;
 		ev.text = pm.text;
 		conn_emit(c, &ev);
@@ -726,9 +849,19 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	c->depth++;
 	switch (c->state) {
+	case ST_BACKOFF:
+		conn_debug(c, "dialling %s again, attempt %d", c->dialname,
+		    c->attempt);
+		if (!c->dead && c->state == ST_BACKOFF)
+			dial(c);
+		break;
 	case ST_CONNECTING:
-		conn_set_result(c, "connect", "cannot connect to %s: %s",
-		    c->dialname, strerror(ETIMEDOUT));
+		if (c->res != NULL)
+			conn_set_result(c, "connect", "cannot resolve %s: no "
+			    "answer within %d seconds", c->host, c->timeout);
+		else
+			conn_set_result(c, "connect", "cannot connect to %s: "
+			    "%s", c->dialname, strerror(ETIMEDOUT));
 		finish(c);
 		break;
 	case ST_UPGRADING:

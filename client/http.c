@@ -266,6 +266,7 @@ http_answer(struct sws_client *c)
 	status = (line[9] - '0') * 100 + (line[10] - '0') * 10 +
 	    (line[11] - '0');
 	if (status != 101) {
+		c->http_status = status;
 		v = line + (line[12] == ' ' ? 13 : 12);
 		conn_clean_copy(reason, sizeof(reason), (const uint8_t *)v,
 		    strlen(v));

@@ -107,7 +107,14 @@ register_success(struct sws_client *c, struct wire_msg *pm)
 	c->limits.burst = pm->limits.burst;
 	c->limits.rooms = pm->limits.rooms;
 	c->state = ST_READY;
+	c->attempt = 0;
 	evtimer_del(c->timer);
+	/* after a reconnect: the rooms first, so that they precede requests */
+	if (room_rejoin_all(c) != 0) {
+		conn_fail(c, "protocol", WS_CLOSE_INTERNAL, "cannot join the "
+		    "rooms again");
+		return;
+	}
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = SWS_EV_READY;

@@ -103,6 +103,7 @@ room_joined(struct sws_client *c, struct wire_msg *pm)
 		RB_INIT(&r->members);
 		TAILQ_INSERT_TAIL(&c->rooms, r, entry);
 	}
+	r->rejoin_id = 0;
 	/* the list is the relay's word: forget who is gone, add who is new */
 	RB_FOREACH_SAFE(m, member_tree, &r->members, next) {
 		listed = 0;
@@ -250,12 +251,59 @@ sws_leave(struct sws_client *c, const char *room, uint64_t *idp)
 {
 	struct room	*r;
 
+	r = room_find(c, room, strlen(room));
+	if (c->state != ST_READY && r != NULL) {
+		/* not connected: just do not join it again */
+		TAILQ_REMOVE(&c->rooms, r, entry);
+		room_free(r);
+		if (idp != NULL)
+			*idp = 0;
+		return 0;
+	}
 	if (room_request(c, SWS_T_LEAVE, room, idp) != 0)
 		return -1;
-	if ((r = room_find(c, room, strlen(room))) != NULL) {
+	if (r != NULL) {
 		TAILQ_REMOVE(&c->rooms, r, entry);
 		room_free(r);
 	}
+	return 0;
+}
+
+/*
+ * Registered again after a reconnect: JOIN every room we were in.  The
+ * members and their keys stay until JOINED says who is there now.
+ */
+int
+room_rejoin_all(struct sws_client *c)
+{
+	struct room	*r;
+
+	TAILQ_FOREACH(r, &c->rooms, entry) {
+		conn_debug(c, "joining %s again", r->name);
+		if (c->dead || c->state != ST_READY)
+			return 0;
+		if (room_request(c, SWS_T_JOIN, r->name, &r->rejoin_id) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * An ERROR with id: when it answers a re-join, the room is forgotten and
+ * its name copied to name (SWS_ROOM_MAX + 1 bytes); returns 1 then.
+ */
+int
+room_rejoin_failed(struct sws_client *c, uint64_t id, char *name)
+{
+	struct room	*r;
+
+	TAILQ_FOREACH(r, &c->rooms, entry)
+		if (r->rejoin_id == id) {
+			memcpy(name, r->name, r->namelen + 1);
+			TAILQ_REMOVE(&c->rooms, r, entry);
+			room_free(r);
+			return 1;
+		}
 	return 0;
 }
 

@@ -67,6 +67,7 @@ struct app {
 	struct event		*sigint;
 	struct event		*sigterm;
 	int			 closing;
+	int			 offline;	/* -r: reconnecting */
 	/* lines from stdin (chat, room) */
 	struct event		*stdin_ev;
 	struct evbuffer		*inbuf;
@@ -82,7 +83,7 @@ struct app {
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: sws [-mVv] [-C cafile] [-k keyfile] "
+	fprintf(stderr, "usage: sws [-mrVv] [-C cafile] [-k keyfile] "
 	    "[-s serverkey] [-u url] command [arg ...]\n"
 	    "commands: keygen | pubkey | listen | send key [text ...] | "
 	    "chat key | room name\n");
@@ -277,7 +278,7 @@ stdin_lines(struct app *a)
 	char	*line;
 	size_t	 len;
 
-	while (!a->closing && a->inflight < MAX_INFLIGHT) {
+	while (!a->closing && !a->offline && a->inflight < MAX_INFLIGHT) {
 		line = evbuffer_readln(a->inbuf, &len, EVBUFFER_EOL_LF);
 		if (line == NULL) {
 			if (evbuffer_get_length(a->inbuf) > a->maxline) {
@@ -342,7 +343,8 @@ stdin_cb(evutil_socket_t fd, short what, void *arg)
 static void
 stdin_resume(struct app *a)
 {
-	if (a->closing || a->stdin_eof || a->inflight >= MAX_INFLIGHT) {
+	if (a->closing || a->offline || a->stdin_eof ||
+	    a->inflight >= MAX_INFLIGHT) {
 		if (a->stdin_poll && a->stdin_on) {
 			event_del(a->stdin_ev);
 			a->stdin_on = 0;
@@ -389,8 +391,17 @@ on_ready(struct app *a, const struct sws_event *ev)
 	a->limits = *ev->limits;
 	sws_key_encode(me, sws_client_key(a->c));
 	sws_key_encode(relay, ev->key);
-	if (a->verbose)
+	if (a->verbose || a->offline)
 		note("registered as %s with relay %s", me, relay);
+	a->offline = 0;
+	/* registered again (-r): the library joined the room again */
+	if (a->inbuf != NULL) {
+		stdin_lines(a);
+		stdin_resume(a);
+		return;
+	}
+	if (a->cmd == CMD_ROOM && a->joined)
+		return;
 	switch (a->cmd) {
 	case CMD_LISTEN:
 		break;
@@ -433,7 +444,8 @@ on_answer(struct app *a, const struct sws_event *ev)
 		    ev->text[0] != '\0' ? ")" : "");
 		return;
 	}
-	if (a->cmd == CMD_ROOM && ev->id == a->join_id) {
+	if ((a->cmd == CMD_ROOM && ev->id == a->join_id) ||
+	    (ev->type == SWS_EV_ERROR && ev->room != NULL)) {
 		note("cannot join %s: %s (%s)",
 		    room_label(a->room, label, sizeof(label)), ev->code,
 		    ev->text);
@@ -518,6 +530,14 @@ on_event(struct sws_client *c, const struct sws_event *ev, void *arg)
 	case SWS_EV_DEBUG:
 		if (a->verbose)
 			note("%s", ev->text);
+		break;
+	case SWS_EV_RECONNECTING:
+		/* what was in flight is lost: no answer will come */
+		note("%s; reconnecting in %d.%d s", ev->text,
+		    ev->delay / 1000, ev->delay % 1000 / 100);
+		a->offline = 1;
+		a->inflight = 0;
+		stdin_resume(a);
 		break;
 	case SWS_EV_CLOSED:
 		if (strcmp(ev->code, "closed") != 0) {
@@ -660,10 +680,10 @@ main(int argc, char *argv[])
 	char			 keypath[PATH_MAX], errbuf[512];
 	const char		*keyfile = NULL, *url = DEFAULT_URL;
 	const char		*serverkey = NULL, *cafile = NULL, *cmd;
-	int			 ch, msgpack = 0;
+	int			 ch, msgpack = 0, reconnect = 0;
 
 	memset(&a, 0, sizeof(a));
-	while ((ch = getopt(argc, argv, "+C:hk:ms:u:Vv")) != -1) {
+	while ((ch = getopt(argc, argv, "+C:hk:mrs:u:Vv")) != -1) {
 		switch (ch) {
 		case 'C':
 			cafile = optarg;
@@ -673,6 +693,9 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			msgpack = 1;
+			break;
+		case 'r':
+			reconnect = 1;
 			break;
 		case 's':
 			serverkey = optarg;
@@ -746,6 +769,8 @@ main(int argc, char *argv[])
 		warnx("unknown command %s", cmd);
 		usage();
 	}
+	if (reconnect && a.cmd == CMD_SEND)
+		errx(1, "-r is for listen, chat and room");
 	if (a.cmd == CMD_SEND || a.cmd == CMD_CHAT)
 		sws_key_encode(a.peer_b64, a.peer);
 	if (serverkey != NULL)
@@ -764,6 +789,7 @@ main(int argc, char *argv[])
 	cfg.msgpack = msgpack;
 	cfg.debug = a.verbose;
 	cfg.ca_file = cafile;
+	cfg.reconnect = reconnect;
 	if ((a.c = sws_client_new(a.base, &cfg, on_event, &a, errbuf,
 	    sizeof(errbuf))) == NULL)
 		errx(1, "%s", errbuf);

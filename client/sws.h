@@ -78,6 +78,14 @@ struct sws_config {
 					   CA certificates (PEM) of this
 					   file instead of the system's;
 					   NULL: the system's store */
+	const char	*resolv_conf;	/* DNS: nameservers, search list
+					   and options from this
+					   resolv.conf(5) file; NULL:
+					   /etc/resolv.conf */
+	int		 reconnect;	/* 1: dial again after a loss, with
+					   backoff (sws_client_connect) */
+	int		 reconnect_max;	/* seconds: the longest wait between
+					   attempts; 0 means 30 */
 };
 
 /* The limits the relay announced in REGISTER_SUCCESS. */
@@ -145,6 +153,14 @@ enum sws_event_type {
 	SWS_EV_CLOSED,
 	/* debug text (only with sws_config.debug) */
 	SWS_EV_DEBUG,
+	/*
+	 * With sws_config.reconnect: the connection ended for a reason
+	 * that may pass, and the client dials again in delay
+	 * milliseconds (attempt: 1 for the first retry since READY).
+	 * code, text, reason and closecode are those CLOSED would have
+	 * had.  READY follows once registered again, or CLOSED.
+	 */
+	SWS_EV_RECONNECTING,
 };
 
 struct sws_event {
@@ -165,6 +181,8 @@ struct sws_event {
 	const uint8_t		(*members)[SWS_KEY_LEN];
 	size_t			 nmembers;
 	const struct sws_limits	*limits;
+	int			 delay;		/* RECONNECTING, ms */
+	int			 attempt;	/* RECONNECTING */
 };
 
 typedef void (*sws_event_cb)(struct sws_client *, const struct sws_event *,
@@ -185,11 +203,32 @@ SWS_EXPORT struct sws_client *sws_client_new(struct event_base *,
 	    const struct sws_config *, sws_event_cb, void *, char *err,
 	    size_t errlen);
 /*
- * Resolve the host (getaddrinfo(3), which may block) and connect, trying
- * each address in turn.  Every outcome is reported by events: READY, or
- * CLOSED, from the event loop (never from within this call, even for a
- * host that does not resolve).  Returns 0, or -1 with errno EALREADY
- * when the client was connected or attached before.
+ * Resolve the host without blocking the loop and connect, trying each
+ * address in turn (IPv4 ones first, at most 16).  A name is looked up in
+ * /etc/hosts, then, for "localhost" and names under it, taken as the
+ * loopback addresses, else asked of DNS (evdns, with resolv_conf's
+ * nameservers, search list and options).  Every outcome is reported by
+ * events: READY, or CLOSED, from the event loop (never from within this
+ * call, even for a host that does not resolve).  Returns 0, or -1 with
+ * errno EALREADY when the client was connected or attached before.
+ *
+ * With sws_config.reconnect, a connection that ends for a reason that
+ * may pass is dialled again after a wait, reported by RECONNECTING:
+ * a lost connection, a timeout, a refused or failed dial (but a name
+ * that does not exist), HTTP 429, 502, 503 and 504, a relay close with
+ * 1001, 1011, 1012 or 1013, and a registration failure "unavailable" or
+ * "timeout".  Everything else ends in CLOSED as without it: sws_close(),
+ * TLS and certificate failures, a relay key that is not the pinned one
+ * or a wrong proof, other registration failures, 4001 (another session
+ * of the key took over) and 4002 (kicked).  The wait before attempt n is
+ * drawn between half of and all of 0.5 s * 2^(n-1), at most
+ * reconnect_max; a READY starts over at attempt 1.  After registering
+ * again, the client joins again every room it was in (JOINED follows
+ * for each, with an id the application did not make; an ERROR with
+ * that id and the room's name means the room was not joined again and is
+ * forgotten) before it reports READY.  Requests in flight when the
+ * connection ended get no ACK or ERROR.  A client made with
+ * sws_client_attach() never reconnects.
  */
 SWS_EXPORT int	sws_client_connect(struct sws_client *);
 /*
@@ -231,7 +270,11 @@ SWS_EXPORT int	sws_send(struct sws_client *, const uint8_t *to,
 /* Join a room; JOINED follows, then room keys are exchanged. */
 SWS_EXPORT int	sws_join(struct sws_client *, const char *room,
 	    uint64_t *id);
-/* Leave a room; its keys are forgotten at once. */
+/*
+ * Leave a room; its keys are forgotten at once.  While the client is not
+ * registered (reconnecting), this forgets the room, so that it is not
+ * joined again, and returns 0 with *id 0: no ACK follows.
+ */
 SWS_EXPORT int	sws_leave(struct sws_client *, const char *room,
 	    uint64_t *id);
 /* Publish data to the other members of a joined room. */

@@ -17,18 +17,21 @@
 /*
  * What the files of libsws share and nothing else includes: the client
  * structure and its room key store, and the functions one file offers the
- * others.  conn.c owns the connection (life cycle, dial, frames, the
- * dispatch of relay messages, requests), http.c the URL and the HTTP
- * upgrade, register.c the answer to the challenge and the check of the
- * proof, message.c direct bodies and the opening of every MESSAGE, room.c
- * rooms and the exchange of sender keys, keys.c the store of those keys,
- * tls.c TLS for wss:// (the only file that includes OpenSSL).
+ * others.  conn.c owns the connection (life cycle, dial, reconnect,
+ * frames, the dispatch of relay messages, requests), resolve.c the
+ * relay's addresses (evdns), http.c the URL and the HTTP upgrade,
+ * register.c the answer to the challenge and the check of the proof,
+ * message.c direct bodies and the opening of every MESSAGE, room.c rooms
+ * and the exchange of sender keys, keys.c the store of those keys, tls.c
+ * TLS for wss:// (the only file that includes OpenSSL).
  */
 #ifndef SWS_LOCAL_H
 #define SWS_LOCAL_H
 
 #include <sys/queue.h>
 #include <sys/tree.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -41,13 +44,27 @@
 #define CLOSE_WAIT	2	/* seconds for the close handshake */
 
 
-struct addrinfo;
 struct bufferevent;
 struct event;
 struct ssl_ctx_st;
+struct resolver;
+
+#define SWS_ADDRS_MAX	16	/* addresses of the relay tried in turn */
+#define RECONNECT_FIRST	500	/* ms: the first wait's upper end */
+
+/* One address of the relay. */
+struct sws_addr {
+	union {
+		struct sockaddr		sa;
+		struct sockaddr_in	sin;
+		struct sockaddr_in6	sin6;
+	}			 u;
+	socklen_t		 len;
+};
 
 enum state {
 	ST_NEW,
+	ST_BACKOFF,		/* lost; waiting to dial again */
 	ST_CONNECTING,
 	ST_UPGRADING,
 	ST_CHALLENGE,		/* WebSocket open, waiting for CHALLENGE */
@@ -73,6 +90,7 @@ struct room {
 	size_t			 namelen;
 	uint8_t			 key[SWS_KEY_LEN];	/* ours */
 	struct member_tree	 members;		/* others */
+	uint64_t		 rejoin_id;	/* JOIN after a reconnect */
 };
 TAILQ_HEAD(room_list, room);
 
@@ -104,9 +122,13 @@ struct sws_client {
 	uint8_t			 server[SWS_KEY_LEN];
 	uint8_t			 challenge[E2E_CHALLENGE_LEN];
 
-	struct addrinfo		*ai0;
-	struct addrinfo		*ai;		/* next to try */
+	char			*resolv_conf;	/* NULL: the system's */
+	struct resolver		*res;		/* DNS queries out */
+	struct sws_addr		 addrs[SWS_ADDRS_MAX];
+	int			 naddrs;
+	int			 nexti;		/* next to try */
 	int			 lasterr;
+	int			 attached;	/* sws_client_attach() */
 	struct bufferevent	*bev;
 	struct event		*timer;
 	struct event		*done_ev;
@@ -124,6 +146,12 @@ struct sws_client {
 	char			 result_text[512];
 	char			 result_reason[WIRE_CODE_MAX + 1];
 	int			 closecode;
+	int			 http_status;	/* a refused upgrade's */
+	int			 final_error;	/* the name does not exist */
+
+	int			 reconnect;
+	int			 reconnect_max;	/* seconds */
+	int			 attempt;	/* since the last READY */
 
 	int			 depth;
 	int			 dead;
@@ -147,6 +175,12 @@ int	 conn_request(struct sws_client *, struct wire_field *, size_t,
 	    uint64_t *);
 int	 conn_ready(struct sws_client *);
 int	 conn_body_fits(struct sws_client *, size_t);
+void	 conn_resolved(struct sws_client *, const char *, int);
+
+/* resolve.c */
+int	 resolve_start(struct sws_client *, char *, size_t);
+void	 resolve_stop(struct sws_client *);
+void	 resolve_hosts_line(struct sws_client *, char *, int);
 
 /* http.c */
 int	 http_parse_url(struct sws_client *, const char *, char *, size_t);
@@ -174,6 +208,8 @@ void	 room_joined(struct sws_client *, struct wire_msg *);
 void	 room_presence(struct sws_client *, struct wire_msg *);
 void	 room_sender_key(struct sws_client *, const uint8_t *,
 	    const uint8_t *, size_t);
+int	 room_rejoin_all(struct sws_client *);
+int	 room_rejoin_failed(struct sws_client *, uint64_t, char *);
 
 /* keys.c */
 struct room	*room_find(struct sws_client *, const char *, size_t);

@@ -49,6 +49,7 @@
 #define WS_CLOSE_POLICY		1008
 #define WS_CLOSE_TOO_BIG	1009
 #define WS_CLOSE_INTERNAL	1011
+#define WS_CLOSE_RESTART	1012
 #define WS_CLOSE_TRY_AGAIN	1013
 /* sws/1's own codes (4000-4999, private use) are in sws1.h. */
 

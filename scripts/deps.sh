@@ -25,7 +25,8 @@ libbsd-dev libmd-dev libmsgpack-dev libjansson-dev libseccomp-dev
 uthash-dev libclang-rt-14-dev libtls-dev libssl-dev libsystemd-dev python3 python3-websockets
 python3-nacl python3-msgpack procps psmisc openssl"
 [ "${1:-}" = test ] && PKGS="$PKGS chromium haproxy nginx libnginx-mod-stream
-python3-cryptography prometheus debhelper dpkg-dev devscripts lintian"
+python3-cryptography prometheus debhelper dpkg-dev devscripts lintian
+dnsmasq-base"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -18,7 +18,8 @@
 
 CLIENT_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	client/message.c client/room.c client/keys.c client/wire.c \
-	client/e2e.c client/tls.c common/ws.c common/utf8.c common/b64.c
+	client/e2e.c client/tls.c client/resolve.c common/ws.c common/utf8.c \
+	common/b64.c
 
 # The cryptography against vectors.json; libsws against a scripted relay,
 # one test per subject with the helpers of test_client.h.
@@ -44,4 +45,11 @@ $(OBJ)/roomtest: regress/client/roomtest.c $(CLIENT_LIB_SRCS) | $(OBJ)/.deps
 	    -o $@ regress/client/roomtest.c $(CLIENT_LIB_SRCS) \
 	    $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
 
-test: $(OBJ)/roomtest
+$(OBJ)/reconnecttest: regress/client/reconnecttest.c $(CLIENT_LIB_SRCS) | \
+    $(OBJ)/.deps
+	@mkdir -p $(OBJ)
+	$(CC) $(CFLAGS_SAN) $(call pkgcflags,$(PKGS_RELAYD) $(PKGS_CLIENT)) \
+	    -o $@ regress/client/reconnecttest.c $(CLIENT_LIB_SRCS) \
+	    $(call pkglibs,$(PKGS_RELAYD) $(PKGS_CLIENT))
+
+test: $(OBJ)/roomtest $(OBJ)/reconnecttest

@@ -50,6 +50,11 @@ FUZZ_TARGETS += client
 fuzz_client_SRCS = regress/fuzz/fuzz_client.c $(CLIENT_LIB_SRCS)
 fuzz_client_PKGS = $(PKGS_CLIENT)
 
+# The hosts file as libsws reads it (client/resolve.c).
+FUZZ_TARGETS += hosts
+fuzz_hosts_SRCS = regress/fuzz/fuzz_hosts.c $(CLIENT_LIB_SRCS)
+fuzz_hosts_PKGS = $(PKGS_CLIENT)
+
 # relayd/proxy.c: the PROXY protocol header read at every length, and the
 # client address of X-Forwarded-For and Forwarded with the trusted
 # networks.

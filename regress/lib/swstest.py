@@ -995,9 +995,10 @@ class Relay:
 		os.chmod(tmp, 0o644)
 		os.rename(tmp, self.conffile)
 
-	def start(self):
+	def start(self, newkey=True):
 		ensure_user()
-		self.genkey()
+		if newkey or not hasattr(self, "server_pk"):
+			self.genkey()
 		self.write_conf()
 		args = [RELAYD, "-d"]
 		if self.verbose:
@@ -1117,6 +1118,13 @@ class Relay:
 			except OSError:
 				pass
 		return left
+
+	def restart(self, down=0.0):
+		"""Stop the daemon and, after down seconds, start it again on
+		the same port with the same key and configuration."""
+		self.stop()
+		time.sleep(down)
+		self.start(newkey=False)
 
 	def stop(self, check=True, timeout=5):
 		"""SIGTERM, wait; returns the exit status (negative: signal).
