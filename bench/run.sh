@@ -126,11 +126,12 @@ peer_ready() {
 }
 
 # line NAME ARGS...: swsbench ARGS against a fresh relayd as NAME, then
-# against a fresh peer relay as uws-NAME
+# against a fresh peer relay as uws-NAME ("uws" selects both, and
+# relayd's only when the peer is there to run beside it)
 line() {
 	lname=$1
 	shift
-	if want "$lname" uws; then
+	if want "$lname" || { want uws && peer_ready; }; then
 		relay_start
 		run "$lname" "$@"
 		relay_stop
