@@ -57,10 +57,12 @@ def script(d, pts):
 				if l.get("p50") is None or l.get("p99") is None:
 					continue
 				# latency in ms, rate in thousands a second;
-				# the rate delivered beside it
-				g.append("%g %g %g %g" % (rate / 1000.0,
+				# the rate delivered beside it, and 1 when
+				# fewer than 97% of the messages arrived
+				got = r.get("msgs_per_sec", 0)
+				g.append("%g %g %g %g %d" % (rate / 1000.0,
 				    l["p50"] / 1000.0, l["p99"] / 1000.0,
-				    r.get("msgs_per_sec", 0) / 1000.0))
+				    got / 1000.0, got < 0.97 * rate))
 			g.append("EOD")
 	g.append('set terminal svg size %d,460 dynamic enhanced '
 	    'font "sans,11" background rgb "white"' % (80 + 500 * len(pairs)))
@@ -73,7 +75,7 @@ def script(d, pts):
 	g.append('set xlabel "offered (thousand msg/s)"')
 	g.append('set ylabel "latency (ms)"')
 	g.append('set format y "%g"')
-	g.append("set key top left")
+	g.append("set key bottom right")
 	g.append("set offsets graph 0.05, graph 0.05, 0, 0")
 	for n in pairs:
 		g.append('set title "%d pairs (%d clients)"' % (n, 2 * n))
@@ -86,6 +88,15 @@ def script(d, pts):
 				    'lw 2 pt 7 ps 0.6 dt %d lc rgb "%s" '
 				    'title "%s %s"' % (t, n, col, dt, COLOURS[t],
 				    label, p))
+		# a ring on the p99 of every point whose rate was not kept
+		first = True
+		for t, _ in TARGETS:
+			if not any(k[0] == t and k[1] == n for k in pts):
+				continue
+			curves.append('$%s_%d using 1:($5 > 0 ? $3 : 1/0) with points '
+			    'pt 6 ps 1.8 lw 1.5 lc rgb "black" %s' % (t, n,
+			    'title "rate not kept"' if first else "notitle"))
+			first = False
 		g.append("plot " + ", \\\n     ".join(curves))
 	g.append("unset multiplot")
 	g.append("set output")
