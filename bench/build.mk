@@ -32,10 +32,27 @@ $(OBJ)/bench/swsfloor: $(OBJ)/bench/floor.o $(OBJ)/bench/stats.o
 	$(CC) $(LDFLAGS_SWS) -o $@ $^ $(call pkglibs,$(PKGS_SWSBENCH))
 
 # The standard set against a relay of its own; results in obj/bench/.
-.PHONY: bench
-bench: all $(OBJ)/bench/swsbench $(OBJ)/bench/swsfloor
+# With UWS_PEER (the uWebSockets peer relay's directory) and its sources
+# (UWS_SRC, or UWS_GIT and USOCKETS_GIT), every line runs against that
+# peer too (bench/peer.sh builds it under obj/peer/); without them its
+# lines are skipped and said so. The open-loop sweep is part of the set.
+.PHONY: bench bench-peer bench-sweep bench-deps
+bench: all bench-deps $(OBJ)/bench/swsbench $(OBJ)/bench/swsfloor
 	@sh bench/run.sh
 	@/usr/bin/python3 bench/tls.py | tee $(OBJ)/bench/tls.md
+
+# gnuplot, g++, git: without them the plot or the peer is left out, the
+# rest runs
+bench-deps:
+	-@sh scripts/deps.sh bench
+
+# relayd and the peer, line by line (the lines that have both)
+bench-peer: all bench-deps $(OBJ)/bench/swsbench
+	@sh bench/run.sh uws
+
+# the open-loop sweep alone: table in results.md, plot in sweep.svg
+bench-sweep: all bench-deps $(OBJ)/bench/swsbench $(OBJ)/bench/swsfloor
+	@sh bench/run.sh sweep
 
 # TLS beside plain alone: handshakes through relayd: ca, idle memory.
 .PHONY: bench-tls

@@ -15,15 +15,17 @@
 # Shell functions of bench/run.sh and bench/profile.sh (sourced, not run):
 # a relay of their own on a free loopback port, configured for load.
 #
-# Sets: top, out (obj/bench), bin (swsbench), floorbin (swsfloor), PY,
-# key, maxconn.
-# relay_start starts the relay (parent pid in relay_pid, port in port),
-# relay_stop stops it, relay_child TITLE prints the pid of its child
-# process with that title ("relayd: relay" or "cryptod").
+# Sets: top, out (obj/bench, or $BENCH_OUT), bin (swsbench), floorbin
+# (swsfloor), PY, key, maxconn.
+# relay_start starts the relay (parent pid in relay_pid, port in port,
+# its public key in pub), relay_stop stops it, relay_child TITLE prints
+# the pid of its child process with that title ("relayd: relay" or
+# "cryptod"). peer_start and peer_stop do the same for the uWebSockets
+# peer relay, built by bench/peer.sh to $peer_bin (pid in peer_pid).
 
 PY=/usr/bin/python3
 top=$(pwd)
-out=$top/obj/bench
+out=${BENCH_OUT:-$top/obj/bench}
 bin=${SWSBENCH:-$top/obj/bench/swsbench}
 floorbin=$top/obj/bench/swsfloor
 
@@ -51,7 +53,10 @@ key=$out/server.key
 [ -f "$key" ] || cryptod/cryptod -g "$key" >"$out/server.pub" || exit 1
 
 relay_pid=
+peer_pid=
+peer_bin=
 port=
+pub=
 
 free_port() {
 	$PY -c 'import socket
@@ -84,11 +89,21 @@ max sessions per key 8
 max room members 10000
 CONF
 	chmod 0644 "$out/relayd.conf"
+	pub=$(cat "$out/server.pub")
 	relayd/relayd -d -f "$out/relayd.conf" </dev/null \
 	    >>"$out/relayd.log" 2>&1 &
 	relay_pid=$!
 	# ready when it answers HTTP
-	if ! $PY - "$port" <<'PROBE'
+	if ! http_ready; then
+		echo "bench: the relay did not start; see $out/relayd.log" >&2
+		relay_stop
+		exit 1
+	fi
+}
+
+# http_ready: 0 once the relay on $port answers HTTP, within 10 s
+http_ready() {
+	$PY - "$port" <<'PROBE'
 import socket, sys, time
 port = int(sys.argv[1])
 end = time.monotonic() + 10
@@ -103,24 +118,58 @@ while time.monotonic() < end:
 	time.sleep(0.1)
 sys.exit(1)
 PROBE
-	then
-		echo "bench: the relay did not start; see $out/relayd.log" >&2
-		relay_stop
-		exit 1
-	fi
 }
 
 relay_stop() {
 	[ -n "$relay_pid" ] || return 0
-	kill -TERM "$relay_pid" 2>/dev/null
+	stop_pid "$relay_pid"
+	relay_pid=
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL after 5 s
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null
 	i=0
-	while kill -0 "$relay_pid" 2>/dev/null && [ $i -lt 50 ]; do
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -KILL "$relay_pid" 2>/dev/null
-	wait "$relay_pid" 2>/dev/null
-	relay_pid=
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# peer_start: the uWebSockets peer relay on a free loopback port (it picks
+# one and prints it with its key), with the limits relay_start gives
+# relayd: rate limit 1,000,000 per second burst 1,000,000, 4 MiB send
+# buffer, 8 sessions per key, 10,000 room members.
+peer_start() {
+	: >"$out/uws.listen"
+	SWS_HOST=127.0.0.1 SWS_PORT=0 SWS_RATE=1000000 SWS_BURST=1000000 \
+	    SWS_SEND_BUFFER=4194304 SWS_SESSIONS_PER_KEY=8 \
+	    SWS_ROOM_MEMBERS=10000 SWS_MAX_ROOMS=32 \
+	    "$peer_bin" </dev/null >"$out/uws.listen" 2>>"$out/uws.log" &
+	peer_pid=$!
+	i=0
+	while ! grep -q '^listening ' "$out/uws.listen" && [ $i -lt 100 ] &&
+	    kill -0 "$peer_pid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	set -- $(sed -n 's,^listening ws://127\.0\.0\.1:\([0-9]*\)/.* server-key \(.*\)$,\1 \2,p' \
+	    "$out/uws.listen")
+	port=${1:-}
+	pub=${2:-}
+	if [ -z "$pub" ] || ! http_ready; then
+		echo "bench: the uws peer did not start; see $out/uws.log" >&2
+		peer_stop
+		return 1
+	fi
+}
+
+peer_stop() {
+	[ -n "$peer_pid" ] || return 0
+	stop_pid "$peer_pid"
+	peer_pid=
 }
 
 relay_child() {

@@ -70,16 +70,166 @@ def cpu(r):
 	return "%s / %s" % (num(rel, "{:.2f}"), num(gen, "{:.2f}"))
 
 
+# The lines that run against relayd and the peer relay (uws-NAME).
+LINES = ("idle", "pairs-json-64", "pairs-json-64-n100", "pairs-rate-100k",
+    "pairs-rate-100k-n1000", "pairs-msgpack-64", "pairs-json-1k",
+    "register", "fanout")
+FLOORS = {"pairs-rate-100k": "floor-100k",
+    "pairs-rate-100k-n1000": "floor-100k-n1000"}
+TARGETS = (("relayd", "relayd"), ("uws", "uws peer"),
+    ("floor", "no relay (swsfloor)"))
+
+
+def row(d, name):
+	"""The row of the main table for line NAME (relayd's, or the peer's
+	as uws-NAME), or None when it did not run."""
+	r = load(d, name)
+	if not r:
+		return None
+	base = name[4:] if name.startswith("uws-") else name
+	label = name + (" (peer)" if base != name else "")
+	if base == "idle":
+		m = r.get("relay_memory") or {}
+		return (label, "%s connections; relay VmRSS %s B/conn, "
+		    "RssAnon %s B/conn" % (num(r.get("connections", 0)),
+		    num(m.get("vmrss_bytes_per_conn")),
+		    num(m.get("rssanon_bytes_per_conn"))), "", "", "")
+	if base.startswith("pairs-rate"):
+		res = "%s msg/s of %s offered%s" % (num(r["msgs_per_sec"]),
+		    num(r.get("offered_per_sec")), dropped(r))
+	elif base == "pairs-json-1k":
+		res = "%s msg/s, %s MB/s body%s" % (num(r["msgs_per_sec"]),
+		    num(r["body_mb_per_sec"], "{:,.1f}"), dropped(r))
+	elif base == "register":
+		c = r.get("cryptod") or {}
+		if base == name:
+			res = "%s reg/s; CPU per registration: cryptod %s us " \
+			    "(X25519 %s us), relay %s us" % (
+			    num(r["registrations_per_sec"]),
+			    num(c.get("cpu_us_per_registration"), "{:.1f}"),
+			    num(r.get("x25519_us"), "{:.1f}"),
+			    num(r.get("relay_cpu_us_per_registration"),
+			    "{:.1f}"))
+		else:
+			res = "%s reg/s; CPU per registration: relay %s us " \
+			    "(in-process, no key holder; X25519 %s us)" % (
+			    num(r["registrations_per_sec"]),
+			    num(r.get("relay_cpu_us_per_registration"),
+			    "{:.1f}"), num(r.get("x25519_us"), "{:.1f}"))
+	elif base == "fanout":
+		res = "%s deliveries/s (%s publishes/s)%s" % (
+		    num(r["deliveries_per_sec"]),
+		    num(r["publishes_per_sec"]), dropped(r))
+	else:
+		res = "%s msg/s%s" % (num(r["msgs_per_sec"]), dropped(r))
+	return (label, res, lat(r), cpu(r), others(r))
+
+
+def floor_row(d, name):
+	f = load(d, name)
+	if not f:
+		return None
+	return (name + " (no relay)", "%s msg/s of %s offered%s" %
+	    (num(f["msgs_per_sec"]), num(f.get("offered_per_sec")), "" if
+	    not f.get("unsent") else "; %s unsent" % num(f["unsent"])),
+	    lat(f), cpu(f), others(f))
+
+
+def headline(r, base):
+	"""(value, text, higher is better) of a line's main figure."""
+	if base == "idle":
+		v = (r.get("relay_memory") or {}).get("vmrss_bytes_per_conn")
+		return v, "%s B/conn" % num(v), False
+	if base.startswith("pairs-rate"):
+		v = (r.get("latency_us") or {}).get("p99")
+		return v, "p99 %s us (%s msg/s)" % (num(v),
+		    num(r["msgs_per_sec"])), False
+	if base == "pairs-json-1k":
+		v = r["msgs_per_sec"]
+		return v, "%s msg/s, %s MB/s" % (num(v),
+		    num(r["body_mb_per_sec"], "{:,.1f}")), True
+	if base == "register":
+		v = r["registrations_per_sec"]
+		return v, "%s reg/s" % num(v), True
+	if base == "fanout":
+		v = r["deliveries_per_sec"]
+		return v, "%s deliveries/s" % num(v), True
+	v = r["msgs_per_sec"]
+	return v, "%s msg/s" % num(v), True
+
+
+def side_by_side(d):
+	"""relayd beside the peer: one row per line both ran."""
+	out = []
+	for base in LINES:
+		r, u = load(d, base), load(d, "uws-" + base)
+		if not r or not u:
+			continue
+		rv, rt, up = headline(r, base)
+		uv, ut, _ = headline(u, base)
+		if rv and uv:
+			ratio = rv / uv
+			ahead = ratio < 1 if up else ratio > 1
+			verdict = "%.2f%s" % (ratio, "; **peer ahead**" if
+			    ahead else "")
+		else:
+			verdict = "n/a"
+		out.append((base, rt, ut, verdict))
+	return out
+
+
+def sweep_points(d):
+	"""{(target, pairs, rate): report} of the sweep-TARGET-nN-rR.json
+	files in D."""
+	pts = {}
+	try:
+		names = os.listdir(d)
+	except OSError:
+		return pts
+	for f in names:
+		if not (f.startswith("sweep-") and f.endswith(".json")):
+			continue
+		parts = f[len("sweep-"):-len(".json")].split("-")
+		if len(parts) != 3 or parts[0] not in dict(TARGETS) or \
+		    parts[1][:1] != "n" or parts[2][:1] != "r":
+			continue
+		try:
+			n, rate = int(parts[1][1:]), int(parts[2][1:])
+		except ValueError:
+			continue
+		r = load(d, f[:-len(".json")])
+		if r:
+			pts[(parts[0], n, rate)] = r
+	return pts
+
+
+def sweep_cell(r):
+	if r is None:
+		return "not run"
+	l = r.get("latency_us") or {}
+	kept = r.get("msgs_per_sec", 0) >= 0.97 * r.get("offered_per_sec", 0)
+	return "%s msg/s%s; %s / %s" % (num(r.get("msgs_per_sec")),
+	    "" if kept else " (**rate not kept**)", num(l.get("p50")),
+	    num(l.get("p99")))
+
+
 def main(d):
 	rows = []
 	budget = []
 	o = []
 
+	for base in LINES:
+		for name in (base, "uws-" + base):
+			x = row(d, name)
+			if x:
+				rows.append(x)
+		if base in FLOORS:
+			x = floor_row(d, FLOORS[base])
+			if x:
+				rows.append(x)
+
 	r = load(d, "pairs-json-64")
 	if r:
-		rows.append(("pairs-json-64", "%s msg/s%s" %
-		    (num(r["msgs_per_sec"]), dropped(r)), lat(r), cpu(r),
-		    others(r)))
 		v = r["msgs_per_sec"]
 		budget.append(("relayed messages/s, 1,000 pairs x 16 in "
 		    "flight, JSON 64 B", ">= 300,000", num(v), v >= 300000))
@@ -87,17 +237,6 @@ def main(d):
 	    ("pairs-rate-100k-n1000", "floor-100k-n1000")):
 		r = load(d, name)
 		f = load(d, floor)
-		if r:
-			rows.append((name, "%s msg/s of %s offered%s" %
-			    (num(r["msgs_per_sec"]),
-			    num(r.get("offered_per_sec")), dropped(r)),
-			    lat(r), cpu(r), others(r)))
-		if f:
-			rows.append((floor + " (no relay)", "%s msg/s of %s "
-			    "offered%s" % (num(f["msgs_per_sec"]),
-			    num(f.get("offered_per_sec")), "" if
-			    not f.get("unsent") else "; %s unsent" %
-			    num(f["unsent"])), lat(f), cpu(f), others(f)))
 		if not r:
 			continue
 		p99 = (r.get("latency_us") or {}).get("p99")
@@ -109,30 +248,15 @@ def main(d):
 		    " (rate not kept: %s msg/s)" % num(r["msgs_per_sec"]),
 		    "" if fp99 is None else "; with no relay %s us" %
 		    num(fp99)), p99 is not None and p99 < 2000 and kept))
-	r = load(d, "pairs-msgpack-64")
-	if r:
-		rows.append(("pairs-msgpack-64", "%s msg/s%s" %
-		    (num(r["msgs_per_sec"]), dropped(r)), lat(r), cpu(r),
-		    others(r)))
 	r = load(d, "pairs-json-1k")
 	if r:
-		rows.append(("pairs-json-1k", "%s msg/s, %s MB/s body%s" %
-		    (num(r["msgs_per_sec"]), num(r["body_mb_per_sec"],
-		    "{:,.1f}"), dropped(r)), lat(r), cpu(r), others(r)))
 		v = r["body_mb_per_sec"]
 		budget.append(("body relayed, 1 KiB bodies", ">= 400 MB/s",
 		    "%s MB/s" % num(v, "{:,.1f}"), v >= 400))
 	r = load(d, "register")
 	if r:
 		c = r.get("cryptod") or {}
-		us = c.get("cpu_us_per_registration")
 		ratio = c.get("ratio_to_x25519")
-		rows.append(("register", "%s reg/s; CPU per registration: "
-		    "cryptod %s us (X25519 %s us), relay %s us" %
-		    (num(r["registrations_per_sec"]), num(us, "{:.1f}"),
-		    num(r.get("x25519_us"), "{:.1f}"),
-		    num(r.get("relay_cpu_us_per_registration"), "{:.1f}")),
-		    lat(r), cpu(r), others(r)))
 		v = r["registrations_per_sec"]
 		budget.append(("registrations/s end to end", ">= 10,000",
 		    num(v), v >= 10000))
@@ -157,21 +281,11 @@ def main(d):
 	if r:
 		m = r.get("relay_memory") or {}
 		per = m.get("vmrss_bytes_per_conn")
-		anon = m.get("rssanon_bytes_per_conn")
 		n = r.get("connections", 0)
-		rows.append(("idle", "%s connections; relay VmRSS %s B/conn, "
-		    "RssAnon %s B/conn" % (num(n), num(per), num(anon)),
-		    "", "", ""))
 		budget.append(("relay memory per idle registered connection "
 		    "(VmRSS), 15,000 connections", "<= 1,024 B",
 		    "%s B at %s connections" % (num(per), num(n)),
 		    per is not None and per <= 1024 and n >= 15000))
-	r = load(d, "fanout")
-	if r:
-		rows.append(("fanout", "%s deliveries/s (%s publishes/s)%s" %
-		    (num(r["deliveries_per_sec"]),
-		    num(r["publishes_per_sec"]), dropped(r)), lat(r), cpu(r),
-		    others(r)))
 
 	o.append("# swsbench results")
 	o.append("")
@@ -189,19 +303,56 @@ def main(d):
 	    "relay (or forwarder) / generator CPU (cores) | "
 	    "other processes (cores) |")
 	o.append("|---|---|---|---|---|")
-	for row in rows:
-		o.append("| %s | %s | %s | %s | %s |" % row)
+	for x in rows:
+		o.append("| %s | %s | %s | %s | %s |" % x)
 	o.append("")
-	o.append("Commands:")
+	o.append("Commands (a uws-NAME line runs NAME's against the peer):")
 	o.append("")
-	for name in ("idle", "pairs-json-64", "pairs-rate-100k",
-	    "pairs-rate-100k-n1000", "pairs-msgpack-64", "pairs-json-1k",
-	    "register", "fanout", "flood-admission", "flood-open",
+	for name in LINES + ("flood-admission", "flood-open",
 	    "floor-100k", "floor-100k-n1000"):
 		c = cmd(d, name)
 		if c:
 			o.append("    %-22s %s" % (name, c))
 	o.append("")
+	try:
+		with open(os.path.join(d, "uws.status")) as f:
+			st = f.read().strip()
+	except OSError:
+		st = ""
+	sbs = side_by_side(d)
+	if sbs or st:
+		o.append("## relayd beside the uWebSockets peer")
+		o.append("")
+		if st:
+			o.append(st.replace("bench: ", "", 1) + ".")
+			o.append("")
+	if sbs:
+		o.append("A fresh process for each line; the ratio is "
+		    "relayd's figure over the peer's (for B/conn and p99 "
+		    "lower is better).")
+		o.append("")
+		o.append("| line | relayd | uws peer | relayd / peer |")
+		o.append("|---|---|---|---|")
+		for x in sbs:
+			o.append("| %s | %s | %s | %s |" % x)
+		o.append("")
+	pts = sweep_points(d)
+	if pts:
+		o.append("## Open-loop sweep")
+		o.append("")
+		o.append("`swsbench -n PAIRS -r RATE -s 64 pairs` against relayd "
+		    "and the peer, `swsfloor -n PAIRS -r RATE` with no relay; "
+		    "each cell: delivered msg/s; latency p50 / p99 (us). "
+		    "Plot: sweep.svg.")
+		o.append("")
+		o.append("| pairs | offered msg/s | %s |" %
+		    " | ".join(t[1] for t in TARGETS))
+		o.append("|---|---|%s" % ("---|" * len(TARGETS)))
+		for n, rate in sorted({(k[1], k[2]) for k in pts}):
+			o.append("| %s | %s | %s |" % (num(n), num(rate),
+			    " | ".join(sweep_cell(pts.get((t, n, rate)))
+			    for t, _ in TARGETS)))
+		o.append("")
 	o.append("## Budget")
 	o.append("")
 	o.append("| target | budget | measured | verdict |")

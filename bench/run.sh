@@ -16,24 +16,42 @@
 # make bench: the standard benchmark set of docs/BENCHMARKS.md.
 #
 # Starts relays of its own on free loopback ports with a configuration
-# made for load (limits out of the way), runs swsbench once per line of
-# the set below (and swsfloor, the same open-loop traffic with no relay),
-# keeps each JSON report in obj/bench/, writes the table
-# obj/bench/results.md with the budget verdicts, and stops the relays.
-# About four minutes in all; every run is bounded by its -t and by
-# timeout(1).
+# made for load (limits out of the way), a fresh relay for each line of
+# the set below, and runs swsbench once per line (and swsfloor, the same
+# open-loop traffic with no relay). When the uWebSockets peer relay can
+# be built (bench/peer.sh: UWS_PEER and its sources), each swsbench line
+# runs against it as well, right after relayd's, as uws-NAME. Then the
+# open-loop sweep: relayd, the peer and swsfloor at each rate of
+# SWEEP_RATES and number of pairs of SWEEP_PAIRS. Keeps each JSON report
+# in obj/bench/, writes the table obj/bench/results.md with the budget
+# verdicts and the plot obj/bench/sweep.svg (bench/plot.py), and stops
+# the relays. About ten minutes in all; every run is bounded by its -t
+# and by timeout(1).
 #
 #   sh bench/run.sh [NAME ...]     run only the named lines (e.g. idle)
 #
+# A NAME is a line (relayd's and, when it is built, the peer's), uws-NAME
+# (the peer's alone), uws (every line that has both), sweep (the whole
+# sweep) or one point of it (sweep-relayd-n30-r25000, sweep-uws-...,
+# sweep-floor-...).
+#
 # Environment: BENCH_SECS (seconds per measured run, default 10),
-# SWSBENCH (the binary, default obj/bench/swsbench).
+# SWEEP_SECS (per sweep point, default half of BENCH_SECS, at least 2),
+# SWEEP_RATES (default 25000 50000 100000 150000 msg/s), SWEEP_PAIRS
+# (default 30 1000), SWSBENCH (the binary, default obj/bench/swsbench),
+# BENCH_OUT (the directory of the reports, default obj/bench); UWS_PEER,
+# UWS_SRC, UWS_GIT, USOCKETS_GIT as bench/peer.sh reads them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 secs=${BENCH_SECS:-10}
+ssecs=${SWEEP_SECS:-$((secs / 2))}
+[ "$ssecs" -ge 2 ] || ssecs=2
+sweep_rates=${SWEEP_RATES:-25000 50000 100000 150000}
+sweep_pairs=${SWEEP_PAIRS:-30 1000}
 only="$*"
 
-trap 'relay_stop; exit 1' INT TERM HUP
+trap 'relay_stop; peer_stop; exit 1' INT TERM HUP
 
 want() {
 	[ -z "$only" ] && return 0
@@ -44,11 +62,11 @@ want() {
 }
 
 # run NAME [swsfloor] ARGS...: one line of the set (swsbench against the
-# relay, or swsfloor on its own), JSON in $out/NAME.json
+# relay on $port with key $pub, and -P $peer_pid for the peer, or
+# swsfloor on its own), JSON in $out/NAME.json
 run() {
 	name=$1
 	shift
-	want "$name" || return 0
 	case $1 in
 	swsfloor) cmd="$*" ;;
 	*) cmd="swsbench $*" ;;
@@ -60,8 +78,9 @@ run() {
 		timeout 120 "$floorbin" "$@" >"$out/$name.json.new" \
 		    2>"$out/$name.err"
 	else
-		timeout 120 "$bin" -u "ws://127.0.0.1:$port/" \
-		    -k "$(cat "$out/server.pub")" "$@" >"$out/$name.json.new" \
+		set -- -u "ws://127.0.0.1:$port/" -k "$pub" "$@"
+		[ -n "$peer_pid" ] && set -- -P "$peer_pid" "$@"
+		timeout 120 "$bin" "$@" >"$out/$name.json.new" \
 		    2>"$out/$name.err"
 	fi
 	rc=$?
@@ -74,8 +93,63 @@ run() {
 	fi
 }
 
+# peer_ready: 0 when the peer relay is built (bench/peer.sh, once per
+# run); otherwise why not is said once and kept in $out/uws.status.
+peer_state=
+peer_ready() {
+	case $peer_state in
+	ok) return 0 ;;
+	no) return 1 ;;
+	esac
+	peer_state=no
+	peer_bin=$(sh bench/peer.sh 2>"$out/uws.build")
+	rc=$?
+	case $rc in
+	0)
+		peer_state=ok
+		grep '^bench: uws peer:' "$out/uws.build" | tail -n 1 \
+		    >"$out/uws.status"
+		return 0
+		;;
+	77)
+		grep '^bench: uws peer skipped' "$out/uws.build" | tail -n 1 \
+		    >"$out/uws.status"
+		;;
+	*)
+		echo "bench: uws peer skipped: it did not build ($rc), see" \
+		    "$out/uws.build" >"$out/uws.status"
+		cat "$out/uws.build" >&2
+		;;
+	esac
+	cat "$out/uws.status" >&2
+	return 1
+}
+
+# line NAME ARGS...: swsbench ARGS against a fresh relayd as NAME, then
+# against a fresh peer relay as uws-NAME ("uws" selects both, and
+# relayd's only when the peer is there to run beside it)
+line() {
+	lname=$1
+	shift
+	if want "$lname" || { want uws && peer_ready; }; then
+		relay_start
+		run "$lname" "$@"
+		relay_stop
+	fi
+	if want "$lname" uws "uws-$lname" && peer_ready; then
+		if peer_start; then
+			run "uws-$lname" "$@"
+			peer_stop
+		else
+			echo "bench: uws-$lname not run" >&2
+		fi
+	fi
+}
+
 : >"$out/relayd.log"
-[ -z "$only" ] && rm -f "$out"/*.json "$out"/*.cmd "$out"/*.err
+: >"$out/uws.log"
+[ -z "$only" ] && rm -f "$out"/*.json "$out"/*.cmd "$out"/*.err \
+    "$out/uws.status" "$out/sweep.svg" "$out/sweep.gp"
 {
 	uname -srm
 	nproc
@@ -84,26 +158,18 @@ run() {
 	date -u +%Y-%m-%dT%H:%MZ
 } >"$out/machine.txt"
 
-# Memory first, on a relay that has not served anything yet: a heap that
-# grew for earlier runs would hide what idle connections cost.
-if want idle; then
-	relay_start
-	run idle -n 15000 -t 60 -c 256 idle
-	relay_stop
-fi
+# Memory first, on a relay that has not served anything yet (as every
+# line's relay is: each line starts one of its own).
+line idle -n 15000 -t 60 -c 256 idle
 
-if want pairs-json-64 pairs-rate-100k pairs-rate-100k-n1000 \
-    pairs-msgpack-64 pairs-json-1k register fanout; then
-	relay_start
-	run pairs-json-64 -n 1000 -w 16 -s 64 -t "$secs" pairs
-	run pairs-rate-100k -n 30 -r 100000 -s 64 -t "$secs" pairs
-	run pairs-rate-100k-n1000 -n 1000 -r 100000 -s 64 -t "$secs" pairs
-	run pairs-msgpack-64 -m -n 1000 -w 16 -s 64 -t "$secs" pairs
-	run pairs-json-1k -n 1000 -w 16 -s 1024 -t "$secs" pairs
-	run register -c 64 -t "$secs" register
-	run fanout -R 10 -M 100 -w 16 -s 64 -t "$secs" fanout
-	relay_stop
-fi
+line pairs-json-64 -n 1000 -w 16 -s 64 -t "$secs" pairs
+line pairs-json-64-n100 -n 100 -w 16 -s 64 -t "$secs" pairs
+line pairs-rate-100k -n 30 -r 100000 -s 64 -t "$secs" pairs
+line pairs-rate-100k-n1000 -n 1000 -r 100000 -s 64 -t "$secs" pairs
+line pairs-msgpack-64 -m -n 1000 -w 16 -s 64 -t "$secs" pairs
+line pairs-json-1k -n 1000 -w 16 -s 1024 -t "$secs" pairs
+line register -c 64 -t "$secs" register
+line fanout -R 10 -M 100 -w 16 -s 64 -t "$secs" fanout
 
 # A one-address registration flood (swsbench register from 127.0.0.1)
 # beside a client registering steadily from 127.0.0.2, the victim: its
@@ -126,8 +192,35 @@ flood flood-admission admission
 flood flood-open open
 
 # The same open-loop traffic without the relay: the kernel's floor.
-run floor-100k swsfloor -n 30 -r 100000 -t "$secs"
-run floor-100k-n1000 swsfloor -n 1000 -r 100000 -t "$secs"
+want floor-100k && run floor-100k swsfloor -n 30 -r 100000 -t "$secs"
+want floor-100k-n1000 &&
+    run floor-100k-n1000 swsfloor -n 1000 -r 100000 -t "$secs"
+
+# The open-loop sweep: at each number of pairs and rate, relayd, the peer
+# and swsfloor one after the other, SWEEP_SECS each, a fresh process
+# each; p50 and p99 against the rate show where each curve bends.
+for n in $sweep_pairs; do
+	for r in $sweep_rates; do
+		p=n$n-r$r
+		a="-n $n -r $r -s 64 -t $ssecs"
+		if want sweep "sweep-relayd-$p"; then
+			relay_start
+			run "sweep-relayd-$p" $a pairs
+			relay_stop
+		fi
+		if want sweep "sweep-uws-$p" && peer_ready; then
+			if peer_start; then
+				run "sweep-uws-$p" $a pairs
+				peer_stop
+			else
+				echo "bench: sweep-uws-$p not run" >&2
+			fi
+		fi
+		want sweep "sweep-floor-$p" &&
+		    run "sweep-floor-$p" swsfloor -n "$n" -r "$r" -t "$ssecs"
+	done
+done
 
 $PY bench/report.py "$out" >"$out/results.md" || exit 1
+$PY bench/plot.py "$out" || exit 1
 cat "$out/results.md"

@@ -18,6 +18,9 @@
 #
 #   sh scripts/deps.sh         what building and running need
 #   sh scripts/deps.sh test    also what the tests need (browser, npm)
+#   sh scripts/deps.sh bench   also what make bench needs (gnuplot for
+#                              the sweep's plot; g++ and git for the
+#                              uWebSockets peer relay)
 set -e
 cd "$(dirname "$0")/.."
 PKGS="make gcc clang pkg-config byacc mandoc libevent-dev libsodium-dev
@@ -26,7 +29,8 @@ uthash-dev libclang-rt-14-dev libtls-dev libssl-dev libsystemd-dev python3 pytho
 python3-nacl python3-msgpack procps psmisc openssl"
 [ "${1:-}" = test ] && PKGS="$PKGS chromium haproxy nginx libnginx-mod-stream
 python3-cryptography prometheus debhelper dpkg-dev devscripts lintian
-dnsmasq-base"
+dnsmasq-base gnuplot-nox"
+[ "${1:-}" = bench ] && PKGS="$PKGS gnuplot-nox g++ git"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

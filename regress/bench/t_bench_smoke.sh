@@ -23,7 +23,12 @@
 # swsfloor (bench/floor.c) runs on its own, delivers every message to
 # its partner and reports sane numbers.  And over wss://, against the
 # harness's TLS listener: pairs and registrations, and a certificate
-# the given CA did not sign is refused.
+# the given CA did not sign is refused.  And the pieces of make bench
+# around the runs: the uWebSockets peer relay's build (bench/peer.sh)
+# and its lines skip, saying why, when the peer or its sources are
+# missing; the report (bench/report.py) sets a peer line beside relayd's
+# and tables a sweep; bench/plot.py plots the sweep (reports of this
+# test's own short runs) as SVG.
 cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 bin=$top/obj/bench/swsbench
@@ -93,8 +98,33 @@ echo $? >"$tmp/floor.rc"
 timeout 10 "$top/obj/bench/swsfloor" -n 0 >/dev/null 2>"$tmp/floor-bad.err"
 echo $? >"$tmp/floor-bad.rc"
 
+# The peer relay: skipped, with the reason, when there is no peer
+# directory, no sources in UWS_SRC, or no commit in the git directories
+# (nothing is fetched, nothing built).
+peer() {
+	name=$1
+	shift
+	env -u UWS_PEER -u UWS_SRC -u UWS_GIT -u USOCKETS_GIT "$@" \
+	    timeout 60 sh bench/peer.sh >"$tmp/$name.json" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+}
+mkdir -p "$tmp/fakepeer"
+: >"$tmp/fakepeer/relay.cpp"
+: >"$tmp/fakepeer/Makefile"
+: >"$tmp/fakepeer/setup.sh"
+peer peer-none
+peer peer-empty UWS_PEER=/
+peer peer-nosrc UWS_PEER="$tmp/fakepeer" UWS_SRC="$tmp/nosrc"
+peer peer-nogit UWS_PEER="$tmp/fakepeer" UWS_GIT="$tmp/nogit" \
+    USOCKETS_GIT="$tmp/nogit"
+# make bench's peer line with no peer: skipped, the rest of the run goes
+# on and the report says why
+env -u UWS_SRC -u UWS_GIT -u USOCKETS_GIT UWS_PEER= BENCH_OUT="$tmp/run" \
+    timeout 60 sh bench/run.sh uws-fanout >"$tmp/run.out" 2>"$tmp/run.err"
+echo $? >"$tmp/run.rc"
+
 $PY - "$tmp" "$(id -u)" <<'CHECK'
-import json, os, sys
+import json, os, shutil, subprocess, sys
 
 d, uid = sys.argv[1], int(sys.argv[2])
 root = uid == 0
@@ -279,6 +309,85 @@ rc = int(open(os.path.join(d, "floor-bad.rc")).read())
 err = open(os.path.join(d, "floor-bad.err")).read()
 ok(rc == 2 and "pairs" in err, "floor: -n 0 refused with status 2",
     "exit %d: %s" % (rc, err))
+
+# bench/peer.sh and run.sh without the peer
+for name, why in (("peer-none", "UWS_PEER"), ("peer-empty", "relay.cpp"),
+    ("peer-nosrc", "UWS_SRC="), ("peer-nogit", "no commit")):
+	rc = int(open(os.path.join(d, name + ".rc")).read())
+	err = open(os.path.join(d, name + ".err")).read()
+	outp = open(os.path.join(d, name + ".json")).read()
+	ok(rc == 77 and "uws peer skipped" in err and why in err and
+	    outp == "", "%s: the peer build is skipped (77), saying why" % name,
+	    "exit %d: %s" % (rc, err))
+rc = int(open(os.path.join(d, "run.rc")).read())
+err = open(os.path.join(d, "run.err")).read()
+try:
+	res = open(os.path.join(d, "run", "results.md")).read()
+except OSError as e:
+	res = str(e)
+ok(rc == 0 and "uws peer skipped" in err and "UWS_PEER" in res and
+    not os.path.exists(os.path.join(d, "run", "uws-fanout.json")),
+    "run.sh with no peer: its line skipped, exit 0, the report says why",
+    "exit %d: %s\n%s" % (rc, err, res))
+
+# the report and the plot, on this test's own reports: fanout as relayd
+# and as the peer; the open-loop pairs and swsfloor as sweep points
+sw = os.path.join(d, "sweep")
+os.mkdir(sw)
+def put(src, dst, scale=None):
+	try:
+		r = json.load(open(os.path.join(d, src + ".json")))
+	except (OSError, ValueError):
+		return
+	if scale:
+		for k in ("p50", "p99"):
+			r["latency_us"][k] *= scale
+		r["offered_per_sec"] *= 2
+		r["msgs_per_sec"] *= 2
+	json.dump(r, open(os.path.join(sw, dst + ".json"), "w"))
+put("fanout", "fanout")
+put("fanout", "uws-fanout")
+put("pairs-rate", "sweep-relayd-n20-r2000")
+put("pairs-rate", "sweep-relayd-n20-r4000", 3)
+put("pairs-rate", "sweep-uws-n20-r2000")
+put("floor", "sweep-floor-n5-r2000")
+top = os.getcwd()
+r = subprocess.run([sys.executable, os.path.join(top, "bench/report.py"),
+    sw], capture_output=True, text=True, timeout=60)
+res = r.stdout
+ok(r.returncode == 0 and "## relayd beside the uWebSockets peer" in res and
+    "| fanout |" in res and "| 1.00 |" in res,
+    "report: the peer's line beside relayd's, with the ratio",
+    r.stderr + res)
+ok("## Open-loop sweep" in res and "| 20 | 2,000 |" in res and
+    "| 20 | 4,000 |" in res and "| 5 | 2,000 |" in res and
+    "not run" in res, "report: the sweep tabled by pairs and rate, a point "
+    "that did not run said so", res)
+r = subprocess.run([sys.executable, os.path.join(top, "bench/plot.py"),
+    sw], capture_output=True, text=True, timeout=120)
+gp = ""
+try:
+	gp = open(os.path.join(sw, "sweep.gp")).read()
+except OSError:
+	pass
+ok(r.returncode == 0 and "$relayd_20 << EOD" in gp and "$uws_20" in gp and
+    "$floor_5" in gp, "plot: the gnuplot script holds every curve's data",
+    r.stderr + gp)
+if shutil.which("gnuplot"):
+	import xml.dom.minidom
+	try:
+		svg = xml.dom.minidom.parse(os.path.join(sw, "sweep.svg"))
+		good = svg.documentElement.tagName == "svg"
+	except Exception as e:
+		good, r.stderr = False, r.stderr + str(e)
+	ok(good, "plot: sweep.svg is an SVG document", r.stderr)
+else:
+	print("ok - plot: sweep.svg # SKIP gnuplot is not installed")
+r = subprocess.run([sys.executable, os.path.join(top, "bench/plot.py"),
+    os.path.join(d, "run")], capture_output=True, text=True, timeout=60)
+ok(r.returncode == 0 and "nothing to plot" in r.stderr and
+    not os.path.exists(os.path.join(d, "run", "sweep.svg")),
+    "plot: no sweep reports, nothing plotted, exit 0", r.stderr)
 sys.exit(1 if failed else 0)
 CHECK
 exit $?
