@@ -39,6 +39,9 @@
 #include "utf8.h"
 #include "ws.h"
 
+/* what an empty payload points at */
+static uint8_t	ws_empty[1];
+
 #define WS_FIN		0x80
 #define WS_RSV		0x70
 #define WS_OPMASK	0x0f
@@ -72,6 +75,9 @@ ws_rx_any_fragments(struct ws_rx *rx)
 void
 ws_rx_free(struct ws_rx *rx)
 {
+	free(rx->ctl);
+	rx->ctl = NULL;
+	rx->ctl_len = 0;
 	free(rx->msg);
 	rx->msg = NULL;
 	rx->msg_len = 0;
@@ -294,7 +300,12 @@ ws_payload_gather(struct ws_rx *rx, size_t max_message, uint8_t *p,
 		rx->maskoff = (rx->maskoff + len) & 3;
 	}
 	if (WS_IS_CONTROL(rx->opcode)) {
-		memcpy(rx->ctl + rx->ctl_len, p, len);
+		/* rare: allocated for this frame, freed once it is delivered */
+		if (rx->ctl == NULL && len > 0 &&
+		    (rx->ctl = malloc(WS_MAX_CONTROL)) == NULL)
+			return WS_CLOSE_INTERNAL;
+		if (len > 0)
+			memcpy(rx->ctl + rx->ctl_len, p, len);
 		rx->ctl_len += len;
 	} else if (len > 0) {
 		if (rx->msg_opcode == WS_OP_TEXT) {
@@ -446,8 +457,11 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 		if (WS_IS_CONTROL(rx->opcode)) {
 			n = rx->ctl_len;
 			rx->ctl_len = 0;
-			if ((code = ws_control(rx, rx->ctl, n, cb, arg,
-			    &stop)) != 0)
+			code = ws_control(rx, rx->ctl != NULL ? rx->ctl : ws_empty,
+			    n, cb, arg, &stop);
+			free(rx->ctl);
+			rx->ctl = NULL;
+			if (code != 0)
 				goto fail;
 			if (stop)
 				return (ssize_t)off;
@@ -462,7 +476,7 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 			goto fail;
 		}
 		/* An empty message has no buffer; hand out a valid pointer. */
-		p = rx->msg != NULL ? rx->msg : rx->ctl;
+		p = rx->msg != NULL ? rx->msg : ws_empty;
 		stop = cb(arg, rx->msg_opcode, p, rx->msg_len) != 0;
 		ws_msg_reset(rx);
 		if (stop)

@@ -89,7 +89,8 @@ struct ws_rx {
 	uint8_t		 any_frags;	/* no WS_MAX_FRAGMENTS (echo only) */
 	uint16_t	 failcode;	/* close code of the violation found */
 	uint8_t		 hdr[WS_MAX_HEADER];
-	uint8_t		 ctl[WS_MAX_CONTROL];
+	/* a control frame split across reads, gathered; else NULL */
+	uint8_t		*ctl;
 };
 
 /*
