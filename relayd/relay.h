@@ -51,6 +51,7 @@
 #include "dispatch.h"
 #include "http.h"
 #include "imsg.h"
+#include "khash.h"
 #include "limit.h"
 #include "log.h"
 #include "ws.h"
@@ -87,7 +88,6 @@
 #define RL_TLS		5	/* TLS handshake failed */
 #define RL_MAX		6
 
-struct keyent;
 struct room;
 struct addrent;		/* limit.c */
 struct tls;
@@ -125,6 +125,7 @@ struct session {
 	uint8_t			 upgraded;	/* 101 sent: its end is logged */
 	uint8_t			 echo;		/* the echo endpoint's */
 	uint8_t			 registered;	/* pk is the client's key */
+	uint8_t			 keyed;		/* among its key's sessions */
 	uint8_t			 closer;	/* CLOSER_* */
 	uint16_t		 close_code;	/* of the first close frame */
 	uint16_t		 port;		/* the client's, host order */
@@ -154,13 +155,25 @@ struct session {
 	size_t			 out_len;
 	size_t			 out_cap;
 	uint8_t			 pk[SWS_KEY_LEN];	/* once registered */
-	struct keyent		*key;
 	struct addrent		*addr;		/* the client's (limit.h) */
 	TAILQ_ENTRY(session)	 key_entry;	/* key's sessions, oldest first */
 	TAILQ_ENTRY(session)	 timer_entry;
 	TAILQ_ENTRY(session)	 flush_entry;
 	TAILQ_ENTRY(session)	 full_entry;
-	RB_ENTRY(session)	 sid_entry;	/* while cryptod works for it */
+	/*
+	 * A session waits for cryptod before it is registered, and is in
+	 * the key table after: the two never overlap.  The key's oldest
+	 * session is the one in the table (router.c), and heads the list
+	 * of the key's sessions.
+	 */
+	union {
+		RB_ENTRY(session)	 sid_entry;	/* by_sid */
+		struct {
+			UT_hash_handle		 hh;
+			TAILQ_HEAD(, session)	 sessions;
+			uint32_t		 n;
+		}			 key;
+	}			 u;
 	RB_ENTRY(session)	 all_entry;	/* every session, by serial */
 	uint64_t		 serial;	/* numbered at accept */
 	uint64_t		 t_accept;	/* ms (relay_msec) */

@@ -42,13 +42,6 @@
 #include "relay.h"
 #include "router.h"
 
-struct keyent {
-	UT_hash_handle		 hh;
-	uint8_t			 pk[SWS_KEY_LEN];
-	struct session_list	 sessions;	/* oldest first */
-	uint32_t		 n;
-};
-
 struct roomkey {
 	UT_hash_handle		 hh;
 	uint8_t			 pk[SWS_KEY_LEN];
@@ -67,7 +60,11 @@ struct room {
 	char			 name[SWS_ROOM_MAX + 1];
 };
 
-static struct keyent	*router_keys;	/* uthash */
+/*
+ * The key table holds each key's oldest session, which heads the list of
+ * the key's sessions (s->u.key); the others are on that list only.
+ */
+static struct session	*router_keys;	/* uthash, on u.key.hh */
 static struct room	*router_rooms;	/* uthash */
 /* The rooms again, by creation, so a listing resumes where it was. */
 RB_HEAD(room_serials, room);
@@ -107,7 +104,7 @@ router_init(void)
 size_t
 router_nkeys(void)
 {
-	return HASH_COUNT(router_keys);
+	return HASH_CNT(u.key.hh, router_keys);
 }
 
 size_t
@@ -119,10 +116,10 @@ router_nrooms(void)
 struct session *
 router_key_first(const uint8_t *pk)
 {
-	struct keyent	*k;
+	struct session	*k;
 
-	HASH_FIND(hh, router_keys, pk, SWS_KEY_LEN, k);
-	return k != NULL ? TAILQ_FIRST(&k->sessions) : NULL;
+	HASH_FIND(u.key.hh, router_keys, pk, SWS_KEY_LEN, k);
+	return k;
 }
 
 int
@@ -151,22 +148,21 @@ router_room_name(const struct room *r, size_t *len)
 struct session *
 router_register(struct session *s)
 {
-	struct keyent	*k;
+	struct session	*k;
 
-	HASH_FIND(hh, router_keys, s->pk, SWS_KEY_LEN, k);
+	HASH_FIND(u.key.hh, router_keys, s->pk, SWS_KEY_LEN, k);
 	/* A full key gives up its oldest session to the newcomer. */
-	if (k != NULL && k->n >= relay->lim.max_sessions_per_key)
-		return TAILQ_FIRST(&k->sessions);
+	if (k != NULL && k->u.key.n >= relay->lim.max_sessions_per_key)
+		return k;
+	memset(&s->u, 0, sizeof(s->u));
 	if (k == NULL) {
-		if ((k = calloc(1, sizeof(*k))) == NULL)
-			fatal("calloc");
-		memcpy(k->pk, s->pk, SWS_KEY_LEN);
-		TAILQ_INIT(&k->sessions);
-		HASH_ADD(hh, router_keys, pk, SWS_KEY_LEN, k);
+		k = s;
+		TAILQ_INIT(&k->u.key.sessions);
+		HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, k);
 	}
-	TAILQ_INSERT_TAIL(&k->sessions, s, key_entry);
-	k->n++;
-	s->key = k;
+	TAILQ_INSERT_TAIL(&k->u.key.sessions, s, key_entry);
+	k->u.key.n++;
+	s->keyed = 1;
 	return NULL;
 }
 
@@ -174,18 +170,28 @@ void
 router_unregister(struct session *s)
 {
 	struct member	*m;
-	struct keyent	*k = s->key;
+	struct session	*k, *next;
 
 	while ((m = LIST_FIRST(&s->rooms)) != NULL)
 		member_remove(m);
-	if (k == NULL)
+	if (!s->keyed)
 		return;
-	TAILQ_REMOVE(&k->sessions, s, key_entry);
-	s->key = NULL;
-	if (--k->n == 0) {
-		HASH_DEL(router_keys, k);
-		free(k);
-	}
+	s->keyed = 0;
+	HASH_FIND(u.key.hh, router_keys, s->pk, SWS_KEY_LEN, k);
+	if (k == NULL)
+		fatalx("%s: a keyed session whose key is not there", __func__);
+	TAILQ_REMOVE(&k->u.key.sessions, s, key_entry);
+	k->u.key.n--;
+	if (k != s)
+		return;
+	/* The oldest leaves: the next one heads the key, or the key goes. */
+	HASH_DELETE(u.key.hh, router_keys, s);
+	if ((next = TAILQ_FIRST(&s->u.key.sessions)) == NULL)
+		return;
+	TAILQ_INIT(&next->u.key.sessions);
+	TAILQ_CONCAT(&next->u.key.sessions, &s->u.key.sessions, key_entry);
+	next->u.key.n = s->u.key.n;
+	HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, next);
 }
 
 /* The ERROR the sender gets, when its request has an id. */
@@ -249,20 +255,19 @@ static int
 router_send(struct session *s, struct sws_req *req, const char **code,
     const char **message)
 {
-	struct keyent	*k;
-	struct session	*r;
+	struct session	*k, *r;
 	struct frames	 fr;
 	const uint8_t	*f;
 	size_t		 msize[3], flen;
 
-	HASH_FIND(hh, router_keys, req->key, SWS_KEY_LEN, k);
+	HASH_FIND(u.key.hh, router_keys, req->key, SWS_KEY_LEN, k);
 	if (k == NULL)
 		return router_fail(code, message, SWS_E_OFFLINE,
 		    "no session has that key");
 	/* Sized once per subprotocol the key's sessions speak. */
 	msize[PROTO_JSON] = msize[PROTO_MSGPACK] = 0;
 	/* All or nothing: every session of the key must take it now. */
-	TAILQ_FOREACH(r, &k->sessions, key_entry) {
+	TAILQ_FOREACH(r, &k->u.key.sessions, key_entry) {
 		if (msize[r->proto] == 0)
 			msize[r->proto] = enc_message_size(r->proto, NULL, 0,
 			    req->body_len);
@@ -277,7 +282,7 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 		}
 	}
 	memset(&fr, 0, sizeof(fr));
-	TAILQ_FOREACH(r, &k->sessions, key_entry) {
+	TAILQ_FOREACH(r, &k->u.key.sessions, key_entry) {
 		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
 		outq_queue(r, f, flen);
 		METRIC_INC(M_DELIVERED);

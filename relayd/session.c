@@ -39,7 +39,7 @@
 #include "router.h"
 #include "session.h"
 
-RB_GENERATE(session_tree, session, sid_entry, session_sid_cmp)
+RB_GENERATE(session_tree, session, u.sid_entry, session_sid_cmp)
 
 /*
  * Requests cryptod is working on at once.  cryptod answers each in
