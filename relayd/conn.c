@@ -25,6 +25,7 @@
  * and the router free of use-after-free traps.
  */
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -51,6 +52,7 @@
 #include "ws.h"
 
 #define RBUF_SIZE	(256 * 1024)
+#define CONN_BATCH	512		/* socket events per epoll_wait(2) */
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
 #define RETRY_CONN_CAP	5		/* Retry-After at a connection cap */
 
@@ -70,6 +72,10 @@ static void	conn_refuse(struct session *, const struct http_result *, int,
 static void	conn_feed(struct session *, uint8_t *, size_t);
 static int	conn_on_msg(void *, int, uint8_t *, size_t);
 static void	conn_events(struct session *, short);
+static void	conn_poll(int, short, void *);
+static void	conn_again(struct session *);
+static void	conn_again_run(int, short, void *);
+static void	conn_bury(void);
 static void	conn_hold(struct session *, const uint8_t *, size_t);
 static void	conn_resume(struct session *);
 static void	conn_trim(struct session *);
@@ -83,12 +89,129 @@ static ssize_t	conn_tls_wr(struct tls *, const void *, size_t, void *);
 
 #define RECV_AGAIN	(-2)		/* conn_recv(): nothing now */
 
+/*
+ * Before the sandbox: the epoll set of the sessions' sockets, under
+ * libevent's loop as one descriptor.  A session costs epoll one entry in
+ * the kernel and nothing in our memory but a pointer, where a struct
+ * event and libevent's map of descriptors cost 170 bytes each.
+ */
 void
 conn_init(void)
 {
 	rbuf_size = RBUF_SIZE;
 	if ((rbuf = malloc(rbuf_size)) == NULL)
 		fatal("malloc");
+	if ((relay->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	TAILQ_INIT(&relay->graveyard);
+	event_assign(&relay->ev_epoll, relay->base, relay->epfd,
+	    EV_READ | EV_PERSIST, conn_poll, NULL);
+	if (event_add(&relay->ev_epoll, NULL) == -1)
+		fatalx("event_add");
+	event_assign(&relay->ev_again, relay->base, -1, 0, conn_again_run,
+	    NULL);
+}
+
+/* The events epoll has now: each to its session, as libevent would. */
+static void
+conn_poll(int fd, short what, void *arg)
+{
+	struct epoll_event	 evs[CONN_BATCH];
+	struct session		*s;
+	uint32_t		 e;
+	short			 w;
+	int			 i, n;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if ((n = epoll_wait(relay->epfd, evs, CONN_BATCH, 0)) == -1) {
+		if (errno != EINTR)
+			log_warn("epoll_wait");
+		return;
+	}
+	relay->in_batch = 1;
+	for (i = 0; i < n; i++) {
+		s = evs[i].data.ptr;
+		if (s->dead)
+			continue;
+		e = evs[i].events;
+		w = 0;
+		if (e & (EPOLLIN | EPOLLERR | EPOLLHUP))
+			w |= EV_READ;
+		if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			w |= EV_WRITE;
+		/* only what is still watched: an earlier event may change it */
+		if ((w &= s->ev_flags) != 0)
+			conn_event(s->fd, w, s);
+	}
+	relay->in_batch = 0;
+	conn_bury();
+}
+
+/* Free the sessions that conn_free() left for after a batch. */
+static void
+conn_bury(void)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&relay->graveyard)) != NULL) {
+		TAILQ_REMOVE(&relay->graveyard, s, timer_entry);
+		free(s);
+	}
+}
+
+/*
+ * Read s again soon, from the loop: libtls holds input it decrypted,
+ * which no socket event will announce.
+ */
+static void
+conn_again(struct session *s)
+{
+	struct session	**n;
+	size_t		  cap;
+
+	if (s->again)
+		return;
+	if (relay->nagain == relay->againcap) {
+		cap = relay->againcap ? relay->againcap * 2 : 64;
+		if ((n = reallocarray(relay->again, cap, sizeof(*n))) == NULL) {
+			log_warn("%s", __func__);
+			return;		/* read on its next socket event */
+		}
+		relay->again = n;
+		relay->againcap = cap;
+	}
+	relay->again[relay->nagain++] = s;
+	s->again = 1;
+	event_active(&relay->ev_again, EV_READ, 1);
+}
+
+static void
+conn_again_run(int fd, short what, void *arg)
+{
+	struct session	*s;
+	size_t		 i, n = relay->nagain;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	relay->in_batch = 1;
+	for (i = 0; i < n; i++) {
+		if ((s = relay->again[i]) == NULL)
+			continue;	/* freed meanwhile */
+		relay->again[i] = NULL;
+		s->again = 0;
+		conn_event(s->fd, EV_READ, s);
+	}
+	relay->in_batch = 0;
+	/* the ones added meanwhile wait for the next turn */
+	memmove(relay->again, relay->again + n,
+	    (relay->nagain - n) * sizeof(*relay->again));
+	relay->nagain -= n;
+	if (relay->nagain > 0)
+		event_active(&relay->ev_again, EV_READ, 1);
+	conn_bury();
 }
 
 int
@@ -149,30 +272,40 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	metrics_state(METRICS_NEW, S_HTTP);
 	s->serial = ++relay->next_serial;
 	RB_INSERT(session_all, &relay->all, s);
-	event_assign(&s->ev, relay->base, fd, EV_READ | EV_PERSIST,
-	    conn_event, s);
-	s->ev_flags = EV_READ;
-	event_add(&s->ev, NULL);
+	conn_events(s, EV_READ);
 	relay_timer_set(s, TL_HTTP);
 	log_debug2("%s: accepted on %s", conn_peer(s, a, sizeof(a)),
 	    l->name);
 }
 
+/*
+ * Watch s's socket for want (EV_READ, EV_WRITE, both or neither), level
+ * triggered.  When epoll cannot take it (out of memory, or over
+ * max_user_watches), the socket is not watched and the session's timer
+ * ends it.
+ */
 static void
 conn_events(struct session *s, short want)
 {
-	if (s->ev_flags == want)
-		return;
-	event_del(&s->ev);
-	s->ev_flags = (uint8_t)want;
-	if (want == 0)
-		return;
-	event_assign(&s->ev, relay->base, s->fd, want | EV_PERSIST,
-	    conn_event, s);
-	event_add(&s->ev, NULL);
+	struct epoll_event	 ee;
+	int			 op;
+
+	if (s->ev_flags != want) {
+		op = s->ev_flags == 0 ? EPOLL_CTL_ADD : want == 0 ?
+		    EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+		memset(&ee, 0, sizeof(ee));
+		ee.events = ((want & EV_READ) ? EPOLLIN : 0) |
+		    ((want & EV_WRITE) ? EPOLLOUT : 0);
+		ee.data.ptr = s;
+		if (epoll_ctl(relay->epfd, op, s->fd, &ee) == -1) {
+			log_warn("epoll_ctl");
+			want = op == EPOLL_CTL_ADD ? 0 : s->ev_flags;
+		}
+		s->ev_flags = (uint8_t)want;
+	}
 	/* Plaintext OpenSSL holds is not a readable socket: go and get it. */
 	if (s->tls_more && (want & EV_READ))
-		event_active(&s->ev, EV_READ, 1);
+		conn_again(s);
 }
 
 void
@@ -378,7 +511,7 @@ conn_read(struct session *s)
 		return;
 	}
 	if (s->tls_more)
-		event_active(&s->ev, EV_READ, 1);
+		conn_again(s);
 	s->bytes_in += (uint64_t)n;
 	METRIC_ADD(M_BYTES_IN, (uint64_t)n);
 	if (n == 0) {
@@ -966,6 +1099,7 @@ void
 conn_free(struct session *s)
 {
 	char	 a[INET6_ADDRSTRLEN + 8];
+	size_t	 i;
 
 	if (s->upgraded)
 		conn_log_end(s);
@@ -978,7 +1112,12 @@ conn_free(struct session *s)
 	relay_timer_set(s, TL_NONE);
 	outq_free(s);
 	limit_addr_put(s->addr, relay_msec());
-	event_del(&s->ev);
+	if (s->again) {
+		for (i = 0; i < relay->nagain; i++)
+			if (relay->again[i] == s)
+				relay->again[i] = NULL;
+		s->again = 0;
+	}
 	if (s->tls != NULL) {
 		/* close_notify, once, as far as the socket takes it */
 		if (!s->tls_closed && !s->tls_hs)
@@ -991,8 +1130,13 @@ conn_free(struct session *s)
 	free(s->in);
 	metrics_state(s->state, METRICS_NEW);
 	RB_REMOVE(session_all, &relay->all, s);
-	free(s);
 	relay->nsessions--;
+	/* closing the socket took it out of the epoll set */
+	if (relay->in_batch) {
+		s->dead = 1;
+		TAILQ_INSERT_TAIL(&relay->graveyard, s, timer_entry);
+	} else
+		free(s);
 }
 
 void

@@ -106,7 +106,7 @@ struct session {
 	uint8_t			 state;
 	uint8_t			 proto;		/* PROTO_JSON / PROTO_MSGPACK */
 	uint8_t			 tlist;		/* TL_* it is on */
-	uint8_t			 ev_flags;	/* EV_READ|EV_WRITE wanted */
+	uint8_t			 ev_flags;	/* EV_READ|EV_WRITE watched */
 	uint8_t			 dirty;		/* on the flush list */
 	uint8_t			 hold;		/* output waits for more */
 	uint8_t			 paused;	/* reading stopped: output full */
@@ -126,6 +126,8 @@ struct session {
 	uint8_t			 echo;		/* the echo endpoint's */
 	uint8_t			 registered;	/* pk is the client's key */
 	uint8_t			 keyed;		/* among its key's sessions */
+	uint8_t			 again;		/* on relay->again (conn.c) */
+	uint8_t			 dead;		/* freed after the batch */
 	uint8_t			 closer;	/* CLOSER_* */
 	uint16_t		 close_code;	/* of the first close frame */
 	uint16_t		 port;		/* the client's, host order */
@@ -143,7 +145,6 @@ struct session {
 	uint8_t			 peer[16];	/* the client, as the log names it */
 	struct listener		*lis;		/* accepted on (held: nsess) */
 	struct bucket		 bucket;	/* rate limit */
-	struct event		 ev;
 	struct ws_rx		 rx;
 	/* input held back: partial HTTP head, or bytes not yet parsed */
 	uint8_t			*in;
@@ -228,6 +229,21 @@ struct relay {
 	uint32_t		 npending;	/* awaiting registration */
 	uint32_t		 cq_inflight;	/* session.c: requests at cryptod */
 	struct session_list	 tl[TL_MAX];	/* clock.c */
+	/*
+	 * conn.c: the sessions' sockets are watched by an epoll set of our
+	 * own (no struct event per session), whose descriptor libevent
+	 * watches; sessions freed while a batch of its events is handled
+	 * wait in graveyard until the batch is over; again lists the TLS
+	 * sessions whose decrypted input waits in libtls.
+	 */
+	int			 epfd;
+	struct event		 ev_epoll;
+	struct event		 ev_again;
+	int			 in_batch;
+	struct session_list	 graveyard;
+	struct session		**again;
+	size_t			 nagain;
+	size_t			 againcap;
 	struct session_list	 flushq;	/* outq.c */
 	struct session_list	 fullq;		/* outq.c */
 	struct session_tree	 by_sid;	/* session.c */
