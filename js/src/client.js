@@ -15,17 +15,19 @@
  */
 
 // SwsClient: one relay connection and its life (dial, subprotocol,
-// frames in, requests and their answers, reconnection with backoff).  The
-// methods of the other concerns are written in their own modules and
-// joined to the class below: registration (register.js), direct messages
-// (direct.js), rooms and sender keys (room.js).
+// frames in, requests and their answers, reconnection with backoff, the
+// queue of what is sent while the connection is down).  The methods of
+// the other concerns are written in their own modules and joined to the
+// class below: registration (register.js), direct messages (direct.js),
+// rooms and sender keys (room.js).  The WebSocket class and the default
+// key store come from the entry point (platform.js).
 
-import { isNode, wsClass, webSocketClass } from './platform.js';
+import { platform } from './platform.js';
 import { MAX_RELAY_MESSAGE, SwsError } from './common.js';
 import { b64uEncode } from './base64url.js';
 import { jsonCodec, msgpackCodec } from './codec.js';
 import { toKey } from './e2e.js';
-import { defaultStorage, loadKeyPair } from './keystore.js';
+import { loadKeyPair } from './keystore.js';
 import { bindingOf, RegistrationMethods } from './register.js';
 import { DirectMethods } from './direct.js';
 import { RoomMethods } from './room.js';
@@ -38,21 +40,36 @@ export function backoffDelay(attempt, base, cap, rnd = Math.random) {
 	return Math.round(d / 2 + rnd() * d / 2);
 }
 
-// Events (client.on(name, fn), which returns a function that unsubscribes):
+// Events are dispatched as the browser's WebSocket dispatches its own:
+// SwsClient is an EventTarget, and each event an SwsEvent (an Event) that
+// carries its fields as properties (docs/JS.md, "Events"):
 //   state      {state: 'connecting'|'registered'|'reconnecting'|'closed',
-//               delay?, error?}
+//               delay?, attempt?, code?, error?}
 //   registered {publicKey, server, limits}
 //   message    {from, data, text}          a direct message (kind 0x00)
 //   room       {room, from, data, text, body}  a room message
 //   joined     {room, members}             JOINED (also after a re-join)
 //   presence   {room, publicKey, state}
 //   senderkey  {room, from, key}           a peer's sender key arrived
-//   error      SwsError                    bodies that do not open, relay
-//                                          ERRORs without id, ...
+//   error      {error, code, message, room?, from?, to?}
 // Keys in events are base64url strings; data is a Uint8Array; text is the
 // data as a string when it is valid UTF-8, else null.
 
+export class SwsEvent extends Event {
+	constructor(type, fields) {
+		super(type);
+		for (const [k, v] of Object.entries(fields))
+			Object.defineProperty(this, k, { value: v,
+			    enumerable: true });
+	}
+}
+
 const DEFAULTS = {
+	url: undefined,
+	serverKey: undefined,
+	keyPair: undefined,
+	keyStore: undefined,
+	encoding: 'json',
 	reconnect: true,
 	backoffBase: 500,
 	backoffCap: 30000,
@@ -60,20 +77,41 @@ const DEFAULTS = {
 	handshakeTimeout: 15000,
 	holdMs: 5000,		// room bodies waiting for their sender key
 	holdMax: 64,		// per room and sender
-	storageKey: 'sws.keypair',
-	encoding: 'json',
+	queueMax: 256,		// sends waiting for the connection
+	queueTimeout: 30000,
+	WebSocket: undefined,
 };
 
-export class SwsClient {
+const NUMERIC = ['backoffBase', 'backoffCap', 'requestTimeout',
+    'handshakeTimeout', 'holdMs', 'holdMax', 'queueMax', 'queueTimeout'];
+
+export class SwsClient extends EventTarget {
 	// options: url (ws:// or wss://), serverKey (pinned, base64url or
-	// bytes), keyPair ({publicKey, secretKey}), storage, storageKey,
-	// encoding ('json', the default, or 'msgpack'),
-	// reconnect, backoffBase, backoffCap, requestTimeout,
-	// handshakeTimeout, holdMs, holdMax, WebSocket (a constructor).
+	// bytes), keyPair ({publicKey, secretKey}) or keyStore, encoding
+	// ('json', the default, or 'msgpack'), reconnect, backoffBase,
+	// backoffCap, requestTimeout, handshakeTimeout, holdMs, holdMax,
+	// queueMax, queueTimeout, WebSocket (a constructor).
 	constructor(options = {}) {
-		this.opts = Object.assign({}, DEFAULTS, options);
-		if (typeof this.opts.url !== 'string')
-			throw new TypeError('SwsClient: url required');
+		super();
+		if (typeof options !== 'object' || options === null)
+			throw new TypeError('SwsClient: options object expected');
+		for (const k of Object.keys(options))
+			if (!Object.prototype.hasOwnProperty.call(DEFAULTS, k))
+				throw new TypeError('SwsClient: unknown option ' +
+				    k);
+		this.opts = Object.assign({}, DEFAULTS);
+		for (const [k, v] of Object.entries(options))
+			if (v !== undefined)
+				this.opts[k] = v;
+		if (typeof this.opts.url !== 'string' ||
+		    !/^wss?:\/\//i.test(this.opts.url))
+			throw new TypeError('SwsClient: url is a ws:// or ' +
+			    'wss:// URL');
+		for (const k of NUMERIC)
+			if (!Number.isSafeInteger(this.opts[k]) ||
+			    this.opts[k] < 0)
+				throw new TypeError('SwsClient: ' + k + ' is a ' +
+				    'non-negative integer');
 		this.url = this.opts.url;
 		this.binding = bindingOf(this.url);
 		if (this.opts.encoding === 'msgpack')
@@ -86,15 +124,26 @@ export class SwsClient {
 		this.pinned = this.opts.serverKey !== undefined &&
 		    this.opts.serverKey !== null && this.opts.serverKey !== '' ?
 		    toKey(this.opts.serverKey) : null;
+		this.keyPair = null;
+		this.publicKey = null;
+		this.keyStore = null;
+		this.keyLoading = null;
 		if (this.opts.keyPair !== undefined) {
-			this.keyPair = this.opts.keyPair;
+			const kp = this.opts.keyPair;
+			if (typeof kp !== 'object' || kp === null ||
+			    !(kp.secretKey instanceof Uint8Array) ||
+			    kp.secretKey.length !== 32)
+				throw new TypeError('SwsClient: keyPair is ' +
+				    '{publicKey, secretKey}, 32 bytes each');
+			this.setKeyPair(kp);
+		} else if (this.opts.keyStore !== undefined) {
+			this.keyStore = this.opts.keyStore;
 		} else {
-			const st = this.opts.storage !== undefined ?
-			    this.opts.storage : defaultStorage();
-			this.keyPair = loadKeyPair(st, this.opts.storageKey);
+			if (platform.defaultKeyStore === null)
+				throw new TypeError('SwsClient: no key store ' +
+				    '(import sws-js, not its files)');
+			this.keyStore = platform.defaultKeyStore();
 		}
-		this.publicKey = b64uEncode(this.keyPair.publicKey);
-		this.handlers = new Map();
 		this.ws = null;
 		this.state = 'closed';
 		this.serverKey = null;
@@ -107,28 +156,62 @@ export class SwsClient {
 		this.attempt = 0;
 		this.retryTimer = null;
 		this.registeredOnce = false;
+		this.ready = false;		// registered, rooms re-joined
+		this.queue = [];		// waiting for ready
 	}
 
+	setKeyPair(kp) {
+		this.keyPair = { publicKey: kp.publicKey, secretKey: kp.secretKey };
+		this.publicKey = b64uEncode(kp.publicKey);
+	}
+
+	// Loads (or makes) the key pair from the key store, once; resolves
+	// with the public key in base64url.
+	loadKey() {
+		if (this.keyPair !== null)
+			return Promise.resolve(this.publicKey);
+		if (this.keyLoading === null)
+			this.keyLoading = loadKeyPair(this.keyStore).then((kp) => {
+				this.setKeyPair(kp);
+				return this.publicKey;
+			}, (e) => {
+				this.keyLoading = null;
+				throw e instanceof SwsError ? e :
+				    new SwsError('key-store', String(e &&
+				    e.message || e));
+			});
+		return this.keyLoading;
+	}
+
+	// Subscribes fn to events of one name; returns a function that
+	// unsubscribes.  An exception in fn becomes an 'error' event with
+	// code 'handler' (addEventListener leaves exceptions to the
+	// platform, as for any EventTarget).
 	on(name, fn) {
-		if (!this.handlers.has(name))
-			this.handlers.set(name, new Set());
-		this.handlers.get(name).add(fn);
-		return () => this.handlers.get(name).delete(fn);
-	}
-
-	emit(name, ev) {
-		const hs = this.handlers.get(name);
-		if (hs === undefined)
-			return;
-		for (const fn of Array.from(hs)) {
+		if (typeof fn !== 'function')
+			throw new TypeError('SwsClient.on: a function expected');
+		const h = (ev) => {
 			try {
 				fn(ev);
 			} catch (e) {
 				if (name !== 'error')
-					this.emit('error', new SwsError(
-					    'handler', String(e)));
+					this.emit('error', new SwsError('handler',
+					    String(e && e.message || e)));
 			}
+		};
+		this.addEventListener(name, h);
+		return () => this.removeEventListener(name, h);
+	}
+
+	emit(name, fields) {
+		if (name === 'error') {
+			const err = fields;
+			fields = { error: err, code: err.code, message: err.message };
+			for (const k of ['room', 'from', 'to'])
+				if (err[k] !== undefined)
+					fields[k] = err[k];
 		}
+		this.dispatchEvent(new SwsEvent(name, fields));
 	}
 
 	setState(state, extra = {}) {
@@ -144,12 +227,20 @@ export class SwsClient {
 	// registered; rejects when this first attempt fails.  After a
 	// registered connection drops, the client reconnects by itself
 	// (option reconnect) until close() is called.
-	connect() {
+	async connect() {
 		if (this.state === 'registered')
-			return Promise.resolve({ server: this.serverKey,
-			    limits: this.limits });
+			return { server: this.serverKey, limits: this.limits };
 		this.wanted = true;
 		this.clearRetry();
+		try {
+			await this.loadKey();
+		} catch (e) {
+			this.giveUp(e);
+			throw e;
+		}
+		if (!this.wanted)
+			throw new SwsError('disconnected', 'closed while ' +
+			    'connecting');
 		return this.attempt1();
 	}
 
@@ -161,19 +252,27 @@ export class SwsClient {
 
 	async dial(resolve, reject) {
 		const WS = this.opts.WebSocket !== undefined ?
-		    this.opts.WebSocket : await webSocketClass();
+		    this.opts.WebSocket : platform.WebSocket;
+		if (typeof WS !== 'function') {
+			const err = new SwsError('unsupported',
+			    'no WebSocket class (give the WebSocket option)');
+			this.giveUp(err);
+			reject(err);
+			return;
+		}
 		this.setState('connecting');
 		let ws;
 		try {
-			ws = isNode && WS === wsClass ?
-			    new WS(this.url, [this.codec.subprotocol], {
-				maxPayload: MAX_RELAY_MESSAGE,
-				perMessageDeflate: false,
-				handshakeTimeout: this.opts.handshakeTimeout,
-			    }) : new WS(this.url, [this.codec.subprotocol]);
+			const extra = WS === platform.WebSocket &&
+			    platform.socketOptions !== null ?
+			    platform.socketOptions(this.opts) : null;
+			ws = extra !== null ?
+			    new WS(this.url, [this.codec.subprotocol], extra) :
+			    new WS(this.url, [this.codec.subprotocol]);
 		} catch (e) {
-			this.setState('closed', { error: e });
-			reject(new SwsError('connect', String(e.message || e)));
+			const err = new SwsError('connect', String(e.message || e));
+			this.giveUp(err, { error: e });
+			reject(err);
 			return;
 		}
 		ws.binaryType = 'arraybuffer';
@@ -246,9 +345,11 @@ export class SwsClient {
 			ws.close(4000, 'dropped');
 	}
 
-	onDrop(code, conn) {
+	// What one connection held: the answers it owed, the rooms' members
+	// and keys (a new connection joins again and gets new ones).
+	forgetConnection(code) {
 		this.ws = null;
-		const wasRegistered = conn.registered === true;
+		this.ready = false;
 		this.failPending(new SwsError('disconnected',
 		    'connection closed (' + code + ')'));
 		for (const r of this.rooms.values()) {
@@ -258,6 +359,11 @@ export class SwsClient {
 			this.dropHeld(r);
 		}
 		this.limits = null;
+	}
+
+	onDrop(code, conn) {
+		const wasRegistered = conn.registered === true;
+		this.forgetConnection(code);
 		// No reconnection when another session took our place
 		// (4001), after a refusal, or before a first registration.
 		if (this.wanted && this.opts.reconnect && code !== 4001 &&
@@ -265,8 +371,72 @@ export class SwsClient {
 		    this.attempt > 0)) {
 			this.scheduleRetry();
 		} else {
-			this.wanted = false;
-			this.setState('closed', { code });
+			this.giveUp(new SwsError(conn.failCode || 'disconnected',
+			    conn.failMessage || 'connection closed (' + code +
+			    ')'), { code });
+		}
+	}
+
+	// The end of the connection for good: state closed, and what waits
+	// in the queue fails with err.
+	giveUp(err, extra = {}) {
+		this.wanted = false;
+		this.ready = false;
+		this.clearRetry();
+		const q = this.queue.splice(0);
+		for (const it of q) {
+			clearTimeout(it.timer);
+			it.reject(err);
+		}
+		if (this.state !== 'closed')
+			this.setState('closed', extra);
+	}
+
+	// Runs run() now when the connection is ready, else queues it (at
+	// most queueMax, for at most queueTimeout ms) until the client has
+	// registered again and re-joined its rooms; what was queued goes out
+	// in the order it came, before anything sent after it.
+	whenReady(what, run) {
+		if (this.ready && this.state === 'registered')
+			return run();
+		if (!this.wanted)
+			return Promise.reject(new SwsError('disconnected',
+			    what + ': not connected'));
+		if (this.queue.length >= this.opts.queueMax)
+			return Promise.reject(new SwsError('queue-full', what +
+			    ': ' + this.opts.queueMax + ' requests already ' +
+			    'wait for the connection'));
+		return new Promise((resolve, reject) => {
+			const it = { run, resolve, reject };
+			it.timer = setTimeout(() => {
+				const i = this.queue.indexOf(it);
+				if (i >= 0)
+					this.queue.splice(i, 1);
+				reject(new SwsError('timeout', what + ': no ' +
+				    'connection within ' +
+				    this.opts.queueTimeout + ' ms'));
+			}, this.opts.queueTimeout);
+			this.queue.push(it);
+		});
+	}
+
+	// After a registration: the rooms are joined again, then the queue
+	// goes out.
+	async afterRegistered(conn) {
+		await Promise.allSettled(this.rejoin());
+		if (this.ws !== conn.ws || this.state !== 'registered')
+			return;		// dropped again: the queue waits on
+		const q = this.queue.splice(0);
+		this.ready = true;
+		for (const it of q) {
+			clearTimeout(it.timer);
+			let p;
+			try {
+				p = Promise.resolve(it.run());
+			} catch (e) {
+				p = Promise.reject(e);
+			}
+			p.then(it.resolve, it.reject);
 		}
 	}
 
@@ -294,14 +464,14 @@ export class SwsClient {
 
 	// Closes the connection for good (no reconnection).
 	close() {
-		this.wanted = false;
-		this.clearRetry();
 		const ws = this.ws;
-		if (ws !== null) {
+		if (ws !== null)
+			this.forgetConnection(1000);
+		this.giveUp(new SwsError('disconnected',
+		    'closed before it could be sent'), ws !== null ?
+		    { code: 1000 } : {});
+		if (ws !== null)
 			ws.close(1000);
-		} else if (this.state !== 'closed') {
-			this.setState('closed', {});
-		}
 	}
 
 	sendMsg(obj) {

@@ -14,14 +14,79 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-// Codecs (SPEC 1, 6).  Messages inside the client are objects whose byte
-// fields (and the elements of members) hold Uint8Array; the JSON codec
-// writes them as base64url text, the msgpack codec as bin.  Also the
-// checked reading of the fields of a decoded relay message.
+// Codecs (docs/PROTOCOL.md sections 1.5 and 6).  Messages inside the
+// client are objects whose byte fields (and the elements of members) hold
+// Uint8Array; the JSON codec writes them as base64url text, the msgpack
+// codec as bin.  MessagePack itself is @msgpack/msgpack's; what sws/1
+// asks beyond it is checked here: every map key a str, integers within
+// 2^53, at most 8 levels of nesting, ext values read as null, byte fields
+// bin.  Also the checked reading of the fields of a decoded relay message.
 
+import { Encoder, Decoder } from '@msgpack/msgpack';
 import { KEY_BYTES, SwsError } from './common.js';
 import { b64uEncode, b64uDecode } from './base64url.js';
-import { msgpackEncode, msgpackDecode } from './msgpack.js';
+
+const MAX_DEPTH = 8;
+
+function mpBad(what) {
+	return new SwsError('malformed', 'msgpack: ' + what);
+}
+
+// Shortest forms, keys in the object's order, undefined values left out:
+// the layout the relay writes (docs/PROTOCOL.md section 6).
+const encoder = new Encoder({ ignoreUndefined: true });
+const decoder = new Decoder({
+	useBigInt64: true,
+	mapKeyConverter(key) {
+		if (typeof key !== 'string')
+			throw mpBad('map key is not a str');
+		return key;
+	},
+});
+
+export function msgpackEncode(value) {
+	return encoder.encode(value);
+}
+
+// Integers beyond 2^53 are refused; ext values (and timestamps) become null.
+function settle(v, depth) {
+	if (typeof v === 'bigint') {
+		if (v > BigInt(Number.MAX_SAFE_INTEGER) ||
+		    v < BigInt(Number.MIN_SAFE_INTEGER))
+			throw mpBad('integer out of range');
+		return Number(v);
+	}
+	if (typeof v !== 'object' || v === null || v instanceof Uint8Array)
+		return v;
+	if (Array.isArray(v)) {
+		if (depth >= MAX_DEPTH)
+			throw mpBad('nested too deeply');
+		for (let i = 0; i < v.length; i++)
+			v[i] = settle(v[i], depth + 1);
+		return v;
+	}
+	if (Object.getPrototypeOf(v) !== Object.prototype)
+		return null;	// ExtData, Date: an ext value
+	if (depth >= MAX_DEPTH)
+		throw mpBad('nested too deeply');
+	for (const k of Object.keys(v))
+		v[k] = settle(v[k], depth + 1);
+	return v;
+}
+
+// One MessagePack value, strictly: malformed for truncated input, trailing
+// bytes, a type byte that is not used (0xc1), a map key that is not a str.
+export function msgpackDecode(bytes) {
+	let v;
+	try {
+		v = decoder.decode(bytes);
+	} catch (e) {
+		if (e instanceof SwsError)
+			throw e;
+		throw mpBad(String(e && e.message || e));
+	}
+	return settle(v, 0);
+}
 
 const BYTE_FIELDS = ['server', 'challenge', 'publicKey', 'nonce', 'box',
     'proof', 'to', 'from', 'body'];

@@ -20,7 +20,7 @@
 // with each peer is computed once and cached.  client.js copies these
 // methods onto SwsClient.prototype.
 
-import { nacl } from './platform.js';
+import { nacl } from './nacl.js';
 import { NONCE_BYTES, TAG_BYTES, KIND_DATA, KIND_SENDER_KEY, SwsError,
     utf8Text, concat } from './common.js';
 import { b64uEncode } from './base64url.js';
@@ -84,12 +84,17 @@ export class DirectMethods {
 	// --- public API ----------------------------------------------------
 
 	// Direct message (text or bytes) to a peer key; resolves on ACK,
-	// rejects with SwsError (code 'offline', 'busy', ...).
+	// rejects with SwsError (code 'offline', 'busy', ...).  While the
+	// connection is down it waits in the queue.
 	async send(to, data) {
 		const peer = toKey(to);
-		const peerB64 = b64uEncode(peer);
-		const body = this.sealFor(peerB64, dataInner(data));
+		const inner = dataInner(data);
+		await this.whenReady('send', () => this.sendNow(peer, inner));
+	}
+
+	sendNow(peer, inner) {
+		const body = this.sealFor(b64uEncode(peer), inner);
 		this.checkBody(body);
-		await this.request({ type: 'SEND', to: peer, body });
+		return this.request({ type: 'SEND', to: peer, body });
 	}
 }

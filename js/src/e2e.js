@@ -18,7 +18,7 @@
 // bodies of sws-e2e/1.  tweetnacl does not refuse low-order points: the
 // X25519 output is checked here, as libsodium does.
 
-import { nacl } from './platform.js';
+import { nacl } from './nacl.js';
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, KIND_DATA, KIND_SENDER_KEY,
     SwsError, utf8, concat, isZero, toBytes } from './common.js';
 import { b64uDecode } from './base64url.js';

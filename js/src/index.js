@@ -14,19 +14,21 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-// The entry point of the JavaScript client: everything it offers, from the
-// module of each concern.  js/sws.js re-exports this list.
+// Everything the client offers on every platform, from the module of each
+// concern.  The entry points (browser.js, node.js) add their platform and
+// re-export this list.
 
-export { nacl } from './platform.js';
+export { nacl } from './nacl.js';
 export { SUBPROTOCOL, KEY_BYTES, NONCE_BYTES, TAG_BYTES, MAX_BINDING,
     MAX_RELAY_MESSAGE, KIND_DATA, KIND_SENDER_KEY, SwsError, utf8, utf8Text,
     concat, bytesEqual } from './common.js';
 export { b64uEncode, b64uDecode } from './base64url.js';
-export { msgpackEncode, msgpackDecode } from './msgpack.js';
-export { jsonCodec, msgpackCodec } from './codec.js';
+export { msgpackEncode, msgpackDecode, jsonCodec, msgpackCodec }
+    from './codec.js';
 export { toKey, isLowOrder, sharedKey, dataInner, senderKeyInner, sealDirect,
     openDirect, sealRoom, openRoom } from './e2e.js';
 export { bindingOf, registrationBox, checkProof } from './register.js';
 export { validRoomName } from './room.js';
-export { MemoryStorage, loadKeyPair } from './keystore.js';
-export { SwsClient, backoffDelay } from './client.js';
+export { MemoryKeyStore, IndexedDBKeyStore, loadKeyPair,
+    keyPairFromSecretKey, fingerprint } from './keystore.js';
+export { SwsClient, SwsEvent, backoffDelay } from './client.js';

@@ -14,41 +14,16 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-// What differs between the browser and node: where tweetnacl and the
-// WebSocket class come from.  In the browser both are globals (tweetnacl's
-// nacl-fast.js is loaded with a classic <script> before the modules, so
-// globalThis.nacl is set when this module runs); under node they are
-// imported from node_modules.
+// What differs between browsers and node, filled in by the entry point
+// that was imported (browser.js or node.js) before any client exists: the
+// WebSocket class, the options that class takes, and the key store a
+// client uses when given neither keyPair nor keyStore.
 
-export const isNode = typeof process === 'object' && process !== null &&
-    typeof process.versions === 'object' && process.versions !== null &&
-    typeof process.versions.node === 'string' &&
-    typeof window === 'undefined';
-
-let nacl = globalThis.nacl;
-if (nacl === undefined || nacl === null || typeof nacl.box !== 'function') {
-	if (isNode) {
-		const m = await import('tweetnacl');
-		nacl = m.default !== undefined ? m.default : m;
-	} else {
-		throw new Error('sws.js: load tweetnacl (nacl-fast.js) before ' +
-		    'this module, so that globalThis.nacl is set');
-	}
-}
-export { nacl };
-
-export let wsClass = null;
-
-export async function webSocketClass() {
-	if (wsClass !== null)
-		return wsClass;
-	if (isNode) {
-		const m = await import('ws');
-		wsClass = m.WebSocket !== undefined ? m.WebSocket : m.default;
-	} else if (typeof globalThis.WebSocket === 'function') {
-		wsClass = globalThis.WebSocket;
-	} else {
-		throw new Error('sws.js: no WebSocket implementation');
-	}
-	return wsClass;
-}
+export const platform = {
+	name: 'none',
+	WebSocket: null,
+	// (client options) -> the third argument of new WebSocket(), or null
+	socketOptions: null,
+	// () -> a key store
+	defaultKeyStore: null,
+};

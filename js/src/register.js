@@ -19,7 +19,7 @@
 // (client.js copies them onto its prototype).  A refused relay key, proof
 // or binding is final; a timeout or an unavailable cryptod is retried.
 
-import { nacl } from './platform.js';
+import { nacl } from './nacl.js';
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES, MAX_BINDING, SwsError, utf8,
     concat, bytesEqual } from './common.js';
 import { b64uEncode } from './base64url.js';
@@ -129,7 +129,7 @@ export class RegistrationMethods {
 			this.emit('registered', { publicKey: this.publicKey,
 			    server: this.serverKey, limits });
 			conn.finish(null);
-			this.rejoin();
+			this.afterRegistered(conn);
 		} else if (msg.type === 'REGISTER_FAILURE') {
 			const reason = typeof msg.reason === 'string' ?
 			    msg.reason : 'unknown';

@@ -22,7 +22,7 @@
 // bodies from a member whose key has not come yet are held briefly.
 // client.js copies these methods onto SwsClient.prototype.
 
-import { nacl } from './platform.js';
+import { nacl } from './nacl.js';
 import { KEY_BYTES, KIND_DATA, SwsError, utf8, utf8Text } from './common.js';
 import { b64uEncode } from './base64url.js';
 import { fieldBytes, fieldKey, fieldString } from './codec.js';
@@ -237,22 +237,17 @@ export class RoomMethods {
 		this.emit('presence', { room, publicKey: who, state });
 	}
 
+	// JOINs every room again after a registration; returns the promises.
 	rejoin() {
-		for (const r of this.rooms.values()) {
-			this.request({ type: 'JOIN', room: r.name }).catch((e) => {
-				this.emit('error', Object.assign(new SwsError(
-				    e.code, 'room ' + r.name + ': re-join: ' +
-				    e.message), { room: r.name }));
-			});
-		}
+		return Array.from(this.rooms.values()).map((r) =>
+		    this.request({ type: 'JOIN', room: r.name }).catch((e) => {
+			this.emit('error', Object.assign(new SwsError(
+			    e.code, 'room ' + r.name + ': re-join: ' +
+			    e.message), { room: r.name }));
+		    }));
 	}
 
-	// --- public API ----------------------------------------------------
-
-	// Joins a room; resolves with the member keys (ours included).
-	async join(room) {
-		if (!validRoomName(room))
-			throw new SwsError('malformed', 'bad room name');
+	async joinNow(room) {
 		let r = this.rooms.get(room);
 		const fresh = r === undefined;
 		if (fresh) {
@@ -275,6 +270,25 @@ export class RoomMethods {
 		}
 	}
 
+	publishNow(room, inner) {
+		const r = this.rooms.get(room);
+		if (r === undefined || !r.joined || r.myKey === null)
+			throw new SwsError('not-member', 'not in room ' + room);
+		const body = sealRoom(inner, r.myKey);
+		this.checkBody(body);
+		return this.request({ type: 'PUBLISH', room, body });
+	}
+
+	// --- public API ----------------------------------------------------
+
+	// Joins a room; resolves with the member keys (ours included).  While
+	// the connection is down the JOIN waits in the queue.
+	async join(room) {
+		if (!validRoomName(room))
+			throw new SwsError('malformed', 'bad room name');
+		return this.whenReady('join', () => this.joinNow(room));
+	}
+
 	async leave(room) {
 		const r = this.rooms.get(room);
 		if (r === undefined)
@@ -295,13 +309,16 @@ export class RoomMethods {
 		}
 	}
 
+	// Seals data for the room's members and publishes it; resolves on
+	// ACK.  While the connection is down (a room we are in, waiting to be
+	// joined again) it waits in the queue and is sealed once the room is
+	// joined anew.
 	async publish(room, data) {
-		const r = this.rooms.get(room);
-		if (r === undefined || !r.joined || r.myKey === null)
+		if (!validRoomName(room) || !this.rooms.has(room))
 			throw new SwsError('not-member', 'not in room ' + room);
-		const body = sealRoom(dataInner(data), r.myKey);
-		this.checkBody(body);
-		await this.request({ type: 'PUBLISH', room, body });
+		const inner = dataInner(data);
+		await this.whenReady('publish', () => this.publishNow(room,
+		    inner));
 	}
 
 	joinedRooms() {

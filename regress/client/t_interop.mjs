@@ -190,11 +190,11 @@ async function exitWithin(r, ms = 5000) {
 // The JavaScript client.
 
 const sws = await loadSws();
-const { SwsClient, MemoryStorage } = sws;
+const { SwsClient, MemoryKeyStore } = sws;
 
 function jsClient(encoding) {
 	const c = new SwsClient({ url: URL0, serverKey: SERVER, encoding,
-	    storage: new MemoryStorage(), reconnect: false,
+	    keyStore: new MemoryKeyStore(), reconnect: false,
 	    requestTimeout: 5000, handshakeTimeout: 5000, holdMs: 3000 });
 	c.log = { message: [], room: [], error: [], senderkey: [],
 	    presence: [] };

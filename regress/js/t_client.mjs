@@ -27,7 +27,7 @@ import { ok, check, rejects, done, diag, globalTimeout, sleep, until,
 globalTimeout(90000);
 await underRelay(import.meta.url);
 const sws = await loadSws();
-const { nacl, SwsClient, MemoryStorage, b64uEncode: enc,
+const { nacl, SwsClient, MemoryKeyStore, b64uEncode: enc,
     b64uDecode: dec } = sws;
 
 const URL0 = process.env.SWS_URL;
@@ -38,7 +38,7 @@ const clients = [];
 
 function mk(extra = {}) {
 	const c = new SwsClient(Object.assign({
-		url: URL0, serverKey: SERVER, storage: new MemoryStorage(),
+		url: URL0, serverKey: SERVER, keyStore: new MemoryKeyStore(),
 		backoffBase: 100, backoffCap: 800, requestTimeout: 5000,
 		handshakeTimeout: 5000, holdMs: 2000,
 	}, extra));

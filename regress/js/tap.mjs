@@ -132,13 +132,14 @@ export async function underRelay(file, conf) {
 	process.exit(code);
 }
 
-// Imports js/sws.js; a missing node_modules (npm ci not run) is a failure
-// with a clear message.
+// Imports the package sws-js (js/, a workspace of the top package.json:
+// npm ci links node_modules/sws-js to it), as its users do; a missing
+// node_modules (npm ci not run) is a failure with a clear message.
 export async function loadSws() {
 	try {
-		return await import('../../js/sws.js');
+		return await import('sws-js');
 	} catch (e) {
-		console.log('not ok - cannot load js/sws.js (is node_modules ' +
+		console.log('not ok - cannot load sws-js (is node_modules ' +
 		    'installed? run npm ci at the top): ' + e.message);
 		process.exit(1);
 	}

@@ -33,7 +33,8 @@ set in the environment, wss:// on a TLS listener with a self-signed
 certificate that NODE_EXTRA_CA_CERTS names) and
 SWS_SERVER_KEY (base64url) in its environment, stops the relay and exits
 with CMD's status.  --conf may be repeated; each value is one or more
-configuration lines.
+configuration lines.  CMD may stop the relay with SIGUSR1 to the harness
+(SWS_HARNESS_PID) and start it again, same port and key, with SIGUSR2.
 
 Environment: SWS_TOP (repository root; default: two levels above this
 file's directory), SWS_RELAYD / SWS_CRYPTOD / SWS_CA (other binaries,
@@ -1342,6 +1343,16 @@ def main(argv):
 		env["SWS_URL"] = relay.url
 		env["SWS_SERVER_KEY"] = relay.server_pk_b64
 		env["SWS_PORT"] = str(relay.port)
+		env["SWS_HARNESS_PID"] = str(os.getpid())
+
+		def stop_relay(signum, frame):
+			relay.stop(check=False)
+
+		def start_relay(signum, frame):
+			if not relay.running():
+				relay.start(newkey=False)
+		signal.signal(signal.SIGUSR1, stop_relay)
+		signal.signal(signal.SIGUSR2, start_relay)
 		if tls is not None:
 			env["SWS_URL"] = "wss://127.0.0.1:%d/" % tls[0]
 			env["NODE_EXTRA_CA_CERTS"] = tls[1]

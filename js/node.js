@@ -14,17 +14,25 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-// sws.js: JavaScript client of the sws relay (wire sws/1, bodies sws-e2e/1).
-//
-// ES modules for browsers and node (>= 20), no build step; this file is
-// the entry point and re-exports src/index.js, where each concern has its
-// module (src/client.js says which).
-//  - Browser: load tweetnacl's nacl-fast.js with a classic <script> before
-//    this module (it sets globalThis.nacl); the native WebSocket is used.
-//  - Node: tweetnacl and ws are imported from node_modules.
-//
-// The wire is described in docs/WIRE.md (sections 1-4, 6) and the end-to-end body
-// convention in its section 7.  It speaks the JSON subprotocol
-// (sws.v1.json) by default, MessagePack (sws.v1.msgpack) on request.
+// sws-js under node (>= 20): the WebSocket class is the ws package's, and
+// a client given no key uses the key file of the sws command
+// (FileKeyStore at defaultKeyPath(), made when missing).  docs/JS.md is
+// the reference.
+
+import { WebSocket } from 'ws';
+import { platform } from './src/platform.js';
+import { MAX_RELAY_MESSAGE } from './src/common.js';
+import { FileKeyStore } from './src/filekeys.js';
+
+platform.name = 'node';
+platform.WebSocket = WebSocket;
+platform.socketOptions = (opts) => ({
+	maxPayload: MAX_RELAY_MESSAGE,
+	perMessageDeflate: false,
+	handshakeTimeout: opts.handshakeTimeout,
+});
+platform.defaultKeyStore = () => new FileKeyStore();
 
 export * from './src/index.js';
+export { FileKeyStore, defaultKeyPath } from './src/filekeys.js';
+export const PLATFORM = 'node';
