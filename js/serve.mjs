@@ -19,21 +19,61 @@
 //
 //   node js/serve.mjs [PORT]      (default 8000; 0 picks a free port)
 //
-// Serves the files of js/ (this file's folder) and tweetnacl's
-// nacl-fast.js as /vendor/nacl-fast.js, on 127.0.0.1 only.  No
-// dependencies but node itself.  Prints "serving http://127.0.0.1:PORT/demo/"
+// Serves the files of js/ (this file's folder: the demo and the package's
+// browser entry) and, under /vendor/, the two packages the page's import
+// map names: tweetnacl and @msgpack/msgpack's ES modules, from wherever
+// node resolves them.  On 127.0.0.1 only; no dependencies but node itself.
+// The page's inline import map is allowed by its hash in the
+// Content-Security-Policy.  Prints "serving http://127.0.0.1:PORT/demo/"
 // once listening.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
-const TOP = path.dirname(ROOT);
+// The folder of an npm package, from where node resolves it.
+function packageDir(name) {
+	let d;
+	try {
+		d = path.dirname(fileURLToPath(import.meta.resolve(name)));
+	} catch (e) {
+		return null;
+	}
+	for (; d !== path.dirname(d); d = path.dirname(d)) {
+		try {
+			const pj = JSON.parse(fs.readFileSync(path.join(d,
+			    'package.json'), 'utf8'));
+			if (pj.name === name)
+				return d;
+		} catch (e) {
+			// not the package's own folder yet
+		}
+	}
+	return null;
+}
 const VENDOR = {
-	'/vendor/nacl-fast.js': path.join(TOP, 'node_modules', 'tweetnacl',
-	    'nacl-fast.js'),
+	'/vendor/tweetnacl/': packageDir('tweetnacl'),
+	'/vendor/msgpack/': packageDir('@msgpack/msgpack'),
 };
+
+// The hash of each inline <script type="importmap"> of the demo page.
+function importMapHashes() {
+	let html;
+	try {
+		html = fs.readFileSync(path.join(ROOT, 'demo', 'index.html'),
+		    'utf8');
+	} catch (e) {
+		return [];
+	}
+	const re = /<script type="importmap">([\s\S]*?)<\/script>/g;
+	const out = [];
+	for (const m of html.matchAll(re))
+		out.push("'sha256-" + crypto.createHash('sha256').update(m[1])
+		    .digest('base64') + "'");
+	return out;
+}
 const TYPES = {
 	'.html': 'text/html; charset=utf-8',
 	'.js': 'text/javascript; charset=utf-8',
@@ -51,7 +91,8 @@ const HEADERS = {
 	'Referrer-Policy': 'no-referrer',
 	'X-Frame-Options': 'DENY',
 	// Scripts only from this server; the relay may be on any ws/wss URL.
-	'Content-Security-Policy': "default-src 'self'; script-src 'self'; " +
+	'Content-Security-Policy': "default-src 'self'; script-src 'self' " +
+	    importMapHashes().join(' ') + "; " +
 	    "style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' " +
 	    "data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
 };
@@ -78,8 +119,16 @@ function answer(res, code, text, extra = {}) {
 
 // Maps a URL path to a file under ROOT, or null.
 function resolve(urlPath) {
-	if (Object.prototype.hasOwnProperty.call(VENDOR, urlPath))
-		return VENDOR[urlPath];
+	let root = ROOT;
+	for (const [prefix, dir] of Object.entries(VENDOR)) {
+		if (urlPath.startsWith(prefix)) {
+			if (dir === null)
+				return null;
+			root = dir;
+			urlPath = urlPath.slice(prefix.length - 1);
+			break;
+		}
+	}
 	let p;
 	try {
 		p = decodeURIComponent(urlPath);
@@ -92,8 +141,8 @@ function resolve(urlPath) {
 	for (const s of segs)
 		if (s === '..' || s.startsWith('.') && s !== '')
 			return null;
-	const f = path.join(ROOT, ...segs);
-	if (f !== ROOT && !f.startsWith(ROOT + path.sep))
+	const f = path.join(root, ...segs);
+	if (f !== root && !f.startsWith(root + path.sep))
 		return null;
 	return f;
 }

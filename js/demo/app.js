@@ -14,48 +14,53 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-// The sws chat demo: a page on sws.js, no build step.
+// The sws chat demo: a page on the sws-js package.  Served as modules it
+// needs the import map of index.html; bundled (esbuild) it needs nothing.
 //
 // Query parameters: relay=ws://host:port/ (relay URL), key=<base64url>
-// (pinned relay key), profile=NAME (a separate key pair in this browser, so
-// that two tabs of one browser can be two people).
-import { SwsClient, loadKeyPair, toKey, b64uEncode, validRoomName }
-    from '../sws.js';
+// (pinned relay key), profile=NAME (another key pair, names and history
+// in this browser, so that two tabs of one browser can be two people).
+// Peers are shown by the name given to their key here, else by the key's
+// fingerprint; the conversations and their lines are kept (history.js)
+// and shown again after a reload.
+import { SwsClient, IndexedDBKeyStore, loadKeyPair, fingerprint, toKey,
+    b64uEncode, validRoomName } from 'sws-js';
+import { relayFromLocation } from './relay-url.js';
+import { openHistory } from './history.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const profile = params.get('profile');
-const storageKey = 'sws.keypair' + (profile ? '.' + profile : '');
-const relayKey = 'sws.relay' + (profile ? '.' + profile : '');
+const profile = params.get('profile') || 'default';
+const MAX_ITEMS = 500;		// lines shown per conversation
 
-function storage() {
-	try {
-		return window.localStorage;
-	} catch (e) {
-		return null;
-	}
-}
-
-const store = storage() || {
-	m: new Map(),
-	getItem(k) { return this.m.has(k) ? this.m.get(k) : null; },
-	setItem(k, v) { this.m.set(k, String(v)); },
-	removeItem(k) { this.m.delete(k); },
-};
-
-let keyPair = loadKeyPair(store, storageKey);
+const keyStore = new IndexedDBKeyStore('demo.' + profile);
+let history = null;
+let keyPair = null;
+let myKey = null;
 let client = null;
-const convs = new Map();	// id -> {id, kind, target, title, items, unread}
+const convs = new Map();	// id -> {id, kind, target, items, unread}
+const names = new Map();	// key -> local name
 let active = null;
 
-function short(k) {
-	return k.slice(0, 10) + '…';
+function fp(key) {
+	return fingerprint(key);
 }
 
-function defaultRelay() {
-	const host = location.hostname !== '' ? location.hostname :
-	    '127.0.0.1';
-	return 'ws://' + host + ':8080/';
+// A key as people see it: its local name and fingerprint, or the
+// fingerprint alone.
+function who(key) {
+	if (key === myKey)
+		return 'you';
+	const n = names.get(key);
+	return n !== undefined ? n + ' (' + fp(key).slice(0, 9) + ')' : fp(key);
+}
+
+function titleOf(c) {
+	return c.kind === 'room' ? '# ' + c.target : who(c.target);
+}
+
+function save(p) {
+	p.catch((e) => notice('History not saved: ' + e.message));
 }
 
 // --- conversations -------------------------------------------------------
@@ -64,9 +69,9 @@ function conv(kind, target) {
 	const id = kind + ':' + target;
 	let c = convs.get(id);
 	if (c === undefined) {
-		c = { id, kind, target, items: [], unread: false,
-		    title: kind === 'room' ? '# ' + target : short(target) };
+		c = { id, kind, target, items: [], unread: false };
 		convs.set(id, c);
+		save(history.put('convs', { id, kind, target }));
 		renderConvs();
 		if (active === null)
 			select(id);
@@ -75,13 +80,19 @@ function conv(kind, target) {
 }
 
 function addItem(c, item) {
-	item.time = new Date();
+	item.conv = c.id;
+	item.time = Date.now();
 	c.items.push(item);
-	if (c.items.length > 500)
+	if (c.items.length > MAX_ITEMS)
 		c.items.shift();
+	const rec = Object.assign({}, item);
+	delete rec.li;
+	item.saved = history.put('items', rec).then((n) => {
+		item.n = n;
+	}, (e) => notice('History not saved: ' + e.message));
 	if (active === c.id) {
 		appendItem(item);
-	} else if (item.cls !== 'sys') {
+	} else if (!item.cls.startsWith('sys')) {
 		c.unread = true;
 		renderConvs();
 	}
@@ -93,9 +104,12 @@ function select(id) {
 	const c = convs.get(id);
 	c.unread = false;
 	renderConvs();
-	$('chat-title').textContent = c.kind === 'room' ?
-	    'Room ' + c.target : 'Peer ' + c.target;
+	$('chat-title').textContent = c.kind === 'room' ? 'Room ' + c.target :
+	    'Peer ' + who(c.target);
 	$('leave-room').hidden = c.kind !== 'room';
+	$('rename-form').hidden = c.kind !== 'peer';
+	$('rename').value = c.kind === 'peer' && names.has(c.target) ?
+	    names.get(c.target) : '';
 	const log = $('log');
 	log.replaceChildren();
 	for (const it of c.items)
@@ -110,8 +124,9 @@ function renderConvs() {
 	for (const c of convs.values()) {
 		const b = document.createElement('button');
 		b.type = 'button';
-		b.textContent = c.title;
-		b.title = c.target;
+		b.textContent = titleOf(c);
+		b.title = c.kind === 'room' ? 'room ' + c.target :
+		    'key ' + c.target;
 		b.dataset.conv = c.id;
 		if (c.id === active)
 			b.classList.add('active');
@@ -125,11 +140,11 @@ function renderConvs() {
 function appendItem(it) {
 	const li = document.createElement('li');
 	li.className = it.cls;
-	if (it.who !== undefined) {
+	if (it.from !== undefined) {
 		const w = document.createElement('span');
 		w.className = 'who';
-		w.textContent = it.who + ' · ' +
-		    it.time.toLocaleTimeString();
+		w.textContent = who(it.from) + ' · ' +
+		    new Date(it.time).toLocaleTimeString();
 		li.appendChild(w);
 	}
 	const body = document.createElement('span');
@@ -149,6 +164,12 @@ function appendItem(it) {
 }
 
 function refreshItem(it) {
+	it.saved.then(() => {
+		const rec = Object.assign({}, it);
+		delete rec.li;
+		delete rec.saved;
+		save(history.put('items', rec));
+	});
 	if (it.li === undefined || !it.li.isConnected)
 		return;
 	const m = it.li.querySelector('.mark');
@@ -174,6 +195,28 @@ function updateCompose() {
 	$('send').disabled = !can;
 }
 
+async function loadHistory() {
+	for (const [k, v] of await history.entries('names'))
+		names.set(k, v);
+	for (const c of await history.all('convs')) {
+		const items = (await history.itemsOf(c.id)).slice(-MAX_ITEMS);
+		for (const it of items) {
+			it.saved = Promise.resolve();
+			// what was on its way when the page went is not known
+			if (it.mark === '…') {
+				it.mark = '? unknown';
+				it.bad = true;
+			}
+		}
+		convs.set(c.id, { id: c.id, kind: c.kind, target: c.target,
+		    items, unread: false });
+	}
+	renderConvs();
+	const first = convs.keys().next();
+	if (!first.done)
+		select(first.value);
+}
+
 // --- the client ----------------------------------------------------------
 
 function showState(ev) {
@@ -194,35 +237,37 @@ function showState(ev) {
 	updateCompose();
 }
 
+function textOf(m) {
+	return m.text !== null ? m.text :
+	    '[' + m.data.length + ' bytes of binary data]';
+}
+
 function wire(c) {
-	c.on('state', (ev) => {
+	c.addEventListener('state', (ev) => {
 		if (c === client)
 			showState(ev);
 	});
-	c.on('registered', (ev) => {
-		notice('Registered with relay key ' + ev.server + '.');
+	c.addEventListener('registered', (ev) => {
+		notice('Registered with relay key ' + fp(ev.server) + '.');
 	});
-	c.on('message', (m) => {
-		addItem(conv('peer', m.from), { cls: 'in', who: short(m.from),
-		    text: m.text !== null ? m.text :
-		    '[' + m.data.length + ' bytes of binary data]' });
+	c.addEventListener('message', (m) => {
+		addItem(conv('peer', m.from), { cls: 'in', from: m.from,
+		    text: textOf(m) });
 	});
-	c.on('room', (m) => {
-		addItem(conv('room', m.room), { cls: 'in', who: short(m.from),
-		    text: m.text !== null ? m.text :
-		    '[' + m.data.length + ' bytes of binary data]' });
+	c.addEventListener('room', (m) => {
+		addItem(conv('room', m.room), { cls: 'in', from: m.from,
+		    text: textOf(m) });
 	});
-	c.on('joined', (ev) => {
+	c.addEventListener('joined', (ev) => {
 		sys(conv('room', ev.room), 'joined; ' + ev.members.length +
 		    ' member' + (ev.members.length === 1 ? '' : 's') +
 		    ' including you');
 		updateCompose();
 	});
-	c.on('presence', (ev) => {
-		sys(conv('room', ev.room), short(ev.publicKey) + ' ' +
-		    ev.state);
+	c.addEventListener('presence', (ev) => {
+		sys(conv('room', ev.room), who(ev.publicKey) + ' ' + ev.state);
 	});
-	c.on('error', (e) => {
+	c.addEventListener('error', (e) => {
 		const text = e.code + ': ' + e.message;
 		if (e.room !== undefined && convs.has('room:' + e.room))
 			sys(convs.get('room:' + e.room), text, true);
@@ -234,7 +279,7 @@ function wire(c) {
 }
 
 async function connect() {
-	let url = $('relay-url').value.trim();
+	const url = $('relay-url').value.trim();
 	const pin = $('server-key').value.trim();
 	if (client !== null) {
 		client.close();
@@ -250,7 +295,8 @@ async function connect() {
 	}
 	client = c;
 	wire(c);
-	store.setItem(relayKey, url);
+	save(history.put('settings', url, 'relay'));
+	save(history.put('settings', pin, 'serverKey'));
 	notice('Connecting to ' + url + ' …');
 	try {
 		await c.connect();
@@ -262,7 +308,7 @@ async function connect() {
 		$('status').className = 'status failed';
 		return;
 	}
-	// Rooms open in the page are joined again on a new connection.
+	// The rooms of the history are joined again on a new connection.
 	for (const cv of convs.values())
 		if (cv.kind === 'room')
 			joinRoom(cv.target, false);
@@ -288,7 +334,7 @@ async function sendText(text) {
 	const c = convs.get(active);
 	if (c === undefined || text === '')
 		return;
-	const it = addItem(c, { cls: 'out', who: 'you', text, mark: '…' });
+	const it = addItem(c, { cls: 'out', from: myKey, text, mark: '…' });
 	try {
 		if (c.kind === 'peer')
 			await client.send(c.target, text);
@@ -302,10 +348,25 @@ async function sendText(text) {
 	refreshItem(it);
 }
 
+function setName(key, name) {
+	name = name.trim();
+	if (name === '') {
+		names.delete(key);
+		save(history.remove('names', key));
+	} else {
+		names.set(key, name);
+		save(history.put('names', name, key));
+	}
+	renderConvs();
+	if (active !== null)
+		select(active);
+}
+
 // --- page wiring ---------------------------------------------------------
 
 function showKey() {
-	$('my-key').textContent = b64uEncode(keyPair.publicKey);
+	$('my-key').textContent = myKey;
+	$('my-fp').textContent = fp(myKey);
 }
 
 $('connect-form').addEventListener('submit', (ev) => {
@@ -318,19 +379,21 @@ $('disconnect').addEventListener('click', () => {
 });
 $('copy-key').addEventListener('click', async () => {
 	try {
-		await navigator.clipboard.writeText($('my-key').textContent);
+		await navigator.clipboard.writeText(myKey);
 		notice('Key copied.');
 	} catch (e) {
+		$('my-key').parentElement.open = true;
 		getSelection().selectAllChildren($('my-key'));
 		notice('Select the key and copy it.');
 	}
 });
-$('new-key').addEventListener('click', () => {
+$('new-key').addEventListener('click', async () => {
 	if (!confirm('Forget this key pair? Peers will not reach you under ' +
 	    'the old key.'))
 		return;
-	store.removeItem(storageKey);
-	keyPair = loadKeyPair(store, storageKey);
+	await keyStore.remove();
+	keyPair = await loadKeyPair(keyStore);
+	myKey = b64uEncode(keyPair.publicKey);
 	showKey();
 	connect();
 });
@@ -344,8 +407,18 @@ $('peer-form').addEventListener('submit', (ev) => {
 		notice('A peer key is 43 base64url characters (32 bytes).');
 		return;
 	}
+	const name = $('peer-name').value;
 	$('peer-key').value = '';
+	$('peer-name').value = '';
+	if (name.trim() !== '')
+		setName(k, name);
 	select(conv('peer', k).id);
+});
+$('rename-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const c = convs.get(active);
+	if (c !== undefined && c.kind === 'peer')
+		setName(c.target, $('rename').value);
 });
 $('room-form').addEventListener('submit', (ev) => {
 	ev.preventDefault();
@@ -365,6 +438,7 @@ $('leave-room').addEventListener('click', async () => {
 	if (client !== null)
 		client.leave(c.target).catch(() => {});
 	convs.delete(c.id);
+	save(history.dropConv(c.id));
 	active = null;
 	$('log').replaceChildren();
 	$('chat-title').textContent = 'No conversation open';
@@ -383,11 +457,26 @@ $('compose').addEventListener('submit', (ev) => {
 	sendText(text);
 });
 
-$('relay-url').value = params.get('relay') || store.getItem(relayKey) ||
-    defaultRelay();
-if (params.get('key'))
-	$('server-key').value = params.get('key');
-showKey();
-if (profile)
-	document.title = 'sws chat (' + profile + ')';
-connect();
+async function start() {
+	if (profile !== 'default')
+		document.title = 'sws chat (' + profile + ')';
+	try {
+		history = await openHistory(profile);
+		keyPair = await loadKeyPair(keyStore);
+	} catch (e) {
+		notice('This browser keeps nothing for the page (IndexedDB: ' +
+		    e.message + ').');
+		return;
+	}
+	myKey = b64uEncode(keyPair.publicKey);
+	showKey();
+	await loadHistory();
+	$('relay-url').value = params.get('relay') ||
+	    await history.get('settings', 'relay') || relayFromLocation(location);
+	$('server-key').value = params.get('key') ||
+	    await history.get('settings', 'serverKey') || '';
+	document.body.dataset.ready = '1';
+	connect();
+}
+
+start();

@@ -16,13 +16,17 @@
 
 // The browser demo in headless Chromium (Debian's /usr/bin/chromium driven
 // by playwright-core, which downloads nothing): two pages, each with its
-// own browser context (own localStorage, so own key pair), talk through the
-// real relay, directly and in a room.  Screenshots go to obj/.
+// own browser context (own IndexedDB, so own key pair and history), load
+// sws-js through the page's import map and talk through the real relay,
+// directly and in a room; a key gets a local name, a long word wraps, a
+// reload keeps the identity, the names and the history.  Then the demo
+// bundled by esbuild (the package's "browser" condition, no import map)
+// talks to the first page.  Screenshots go to obj/.
 //
 // Skipped (77) without /usr/bin/chromium; runs itself under the relay
 // harness when SWS_URL is unset.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ok, check, done, diag, globalTimeout, track, underRelay, TOP }
     from './tap.mjs';
@@ -33,14 +37,16 @@ if (!existsSync(CHROMIUM))
 globalTimeout(120000);
 await underRelay(import.meta.url);
 
-let chromium;
+let chromium, esbuild;
 try {
 	({ chromium } = await import('playwright-core'));
+	esbuild = await import('esbuild');
 } catch (e) {
-	console.log('not ok - cannot load playwright-core (run npm ci at ' +
-	    'the top): ' + e.message);
+	console.log('not ok - cannot load playwright-core or esbuild (run ' +
+	    'npm ci at the top): ' + e.message);
 	process.exit(1);
 }
+const { relayFromLocation } = await import('../../js/demo/relay-url.js');
 
 const RELAY = process.env.SWS_URL;
 const SERVER = process.env.SWS_SERVER_KEY;
@@ -72,19 +78,60 @@ async function cleanup() {
 	server.kill('SIGTERM');
 }
 
-async function newPage(name) {
+async function newPage(name, opts = {}) {
 	const ctx = await browser.newContext({ viewport: { width: 1000,
 	    height: 760 } });
 	const page = await ctx.newPage();
 	page.setDefaultTimeout(10000);
 	page.on('pageerror', (e) => pageErrors.push(name + ': ' + e.message));
 	page.on('console', (m) => {
-		if (m.type() === 'error')
+		if (m.type() === 'error' && opts.quiet !== true)
 			pageErrors.push(name + ' console: ' + m.text());
 	});
+	if (opts.route !== undefined)
+		await page.route(opts.route.pattern, opts.route.fn);
 	const q = new URLSearchParams({ relay: RELAY, key: SERVER });
-	await page.goto(base + 'demo/?' + q.toString());
+	await page.goto((opts.base || base + 'demo/') +
+	    (opts.noRelay ? '' : '?' + q.toString()));
 	return page;
+}
+
+async function connected(page) {
+	await page.waitForFunction(() => document.getElementById('status')
+	    .textContent === 'connected');
+}
+
+// No line of the log is wider than the log (long words wrap).
+async function noOverflow(page) {
+	return page.$eval('#log', (log) => log.scrollWidth <= log.clientWidth &&
+	    Array.from(log.querySelectorAll('li')).every((li) =>
+	    li.getBoundingClientRect().right <=
+	    log.getBoundingClientRect().right + 1));
+}
+
+async function count(page, text) {
+	return page.$$eval('#log li .body', (els, t) => els.filter((e) =>
+	    e.textContent === t).length, text);
+}
+
+// The demo bundled by esbuild, as a user of the package would bundle it.
+async function bundleDemo() {
+	const out = path.join(OBJ, 'js-demo-bundle');
+	mkdirSync(out, { recursive: true });
+	await esbuild.build({
+		entryPoints: [path.join(TOP, 'js', 'demo', 'app.js')],
+		bundle: true, format: 'esm', platform: 'browser',
+		outfile: path.join(out, 'app.js'), logLevel: 'silent',
+	});
+	const html = readFileSync(path.join(TOP, 'js', 'demo', 'index.html'),
+	    'utf8').replace(/<script type="importmap">[\s\S]*?<\/script>\n/,
+	    '');
+	return {
+		'/': html,
+		'/app.js': readFileSync(path.join(out, 'app.js'), 'utf8'),
+		'/style.css': readFileSync(path.join(TOP, 'js', 'demo',
+		    'style.css'), 'utf8'),
+	};
 }
 
 async function logTexts(page) {
@@ -132,24 +179,32 @@ try {
 
 	await check('both pages connect and register', async () => {
 		for (const p of [A, B])
-			await p.waitForFunction(() => document.getElementById(
-			    'status').textContent === 'connected');
+			await connected(p);
 		return true;
 	});
 
 	const keyA = (await A.textContent('#my-key')).trim();
 	const keyB = (await B.textContent('#my-key')).trim();
+	const fpB = (await B.textContent('#my-fp')).trim();
 	ok(/^[A-Za-z0-9_-]{43}$/.test(keyA) && /^[A-Za-z0-9_-]{43}$/.test(keyB) &&
-	    keyA !== keyB, 'each page shows its own public key');
+	    keyA !== keyB, 'each page has its own public key');
+	ok(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/.test(fpB) &&
+	    !(await B.isVisible('#my-key')), 'a page shows its fingerprint, ' +
+	    'the full key only on request');
 
-	await check('A opens a chat with B\'s key and sends; B shows it',
-	    async () => {
+	const bob = 'Bob (' + fpB.slice(0, 9) + ')';
+	await check('A opens a chat with B\'s key, naming it Bob, and sends; ' +
+	    'B shows it', async () => {
 		await A.fill('#peer-key', keyB);
+		await A.fill('#peer-name', 'Bob');
 		await A.click('#open-chat');
 		await say(A, 'Hello B, this is A');
 		await openConv(B, 'peer:' + keyA);
 		await waitLog(B, 'Hello B, this is A');
-		return true;
+		const title = await A.textContent('#convs button[data-conv="peer:' +
+		    keyB + '"]');
+		return title === bob && !(await A.textContent('body'))
+		    .includes(keyB.slice(0, 20));
 	});
 
 	await check('B answers; A shows it', async () => {
@@ -160,7 +215,14 @@ try {
 		    a.includes('Hi A! B here.');
 	});
 
-	await check('both join room "lobby"; A sees B arrive', async () => {
+	const long = 'w'.repeat(600);
+	await check('a long word wraps in both pages', async () => {
+		await say(A, long);
+		await waitLog(B, long);
+		return await noOverflow(A) && await noOverflow(B);
+	});
+
+	await check('both join room "lobby"; A sees Bob arrive', async () => {
 		await A.fill('#room-name', 'lobby');
 		await A.click('#join-room');
 		await A.waitForFunction(() => !document.getElementById('text')
@@ -169,7 +231,7 @@ try {
 		await B.fill('#room-name', 'lobby');
 		await B.click('#join-room');
 		await waitLog(B, 'joined; 2 members including you');
-		await waitLog(A, keyB.slice(0, 10) + '… joined');
+		await waitLog(A, bob + ' joined');
 		return true;
 	});
 
@@ -193,6 +255,91 @@ try {
 		return b.includes('Hello B, this is A') &&
 		    b.includes('Hi A! B here.') &&
 		    !b.includes('Room message from A');
+	});
+
+	await check('B reloads: same key, its conversations and their lines ' +
+	    'are back, the room is joined again', async () => {
+		await B.reload();
+		await connected(B);
+		await openConv(B, 'peer:' + keyA);
+		await waitLog(B, 'Hi A! B here.');
+		const b = await logTexts(B);
+		const key = (await B.textContent('#my-key')).trim();
+		await openConv(B, 'room:lobby');
+		await B.waitForFunction(() => !document.getElementById('text')
+		    .disabled);
+		const r = await logTexts(B);
+		return key === keyB && b.includes('Hello B, this is A') &&
+		    b.includes(long) && r.includes('Room message from A') &&
+		    r.includes('Room reply from B');
+	});
+
+	await check('after B\'s reload: A publishes, B reads it', async () => {
+		await openConv(A, 'room:lobby');
+		await A.waitForFunction((t) => Array.from(document
+		    .querySelectorAll('#log li .body')).filter((e) =>
+		    e.textContent === t).length >= 2, bob + ' joined');
+		await say(A, 'After the reload');
+		await waitLog(B, 'After the reload');
+		return true;
+	});
+
+	await check('A reloads: Bob is still Bob, the history is there',
+	    async () => {
+		await A.reload();
+		await connected(A);
+		await openConv(A, 'peer:' + keyB);
+		await waitLog(A, 'Hi A! B here.');
+		const title = await A.textContent('#convs button[data-conv="peer:' +
+		    keyB + '"]');
+		const who = await A.$$eval('#log li.in .who', (els) =>
+		    els.map((e) => e.textContent));
+		return title === bob && who.length > 0 &&
+		    who.every((w) => w.startsWith(bob + ' · ')) &&
+		    await count(A, 'Hello B, this is A') === 1;
+	});
+
+	await check('without ?relay= the relay URL is the page\'s own host ' +
+	    '(ws:// for http, wss:// for https)', async () => {
+		const C = await newPage('C', { noRelay: true, quiet: true });
+		await C.waitForSelector('body[data-ready="1"]');
+		const v = await C.inputValue('#relay-url');
+		await C.context().close();
+		const u = new URL(base);
+		return v === 'ws://' + u.host + '/' &&
+		    relayFromLocation({ protocol: 'https:',
+		    host: 'chat.example.org' }) === 'wss://chat.example.org/' &&
+		    relayFromLocation({ protocol: 'http:', host: 'h:81' }) ===
+		    'ws://h:81/';
+	});
+
+	await check('the demo bundled by esbuild (no import map) connects ' +
+	    'and sends to A', async () => {
+		const files = await bundleDemo();
+		// served by the test itself, on a loopback port of its own
+		const http = await import('node:http');
+		const srv = http.createServer((req, res) => {
+			const p = new URL(req.url, 'http://x').pathname;
+			const body = files[p];
+			res.writeHead(body === undefined ? 404 : 200, {
+			    'Content-Type': p.endsWith('.js') ? 'text/javascript' :
+			    p.endsWith('.css') ? 'text/css' : 'text/html' });
+			res.end(body === undefined ? '' : body);
+		});
+		await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+		const D = await newPage('D', { base: 'http://127.0.0.1:' +
+		    srv.address().port + '/' });
+		await connected(D);
+		await D.fill('#peer-key', keyA);
+		await D.click('#open-chat');
+		await say(D, 'Hello A, from the bundle');
+		const keyD = (await D.textContent('#my-key')).trim();
+		await openConv(A, 'peer:' + keyD);
+		await waitLog(A, 'Hello A, from the bundle');
+		await D.context().close();
+		srv.close();
+		return files['/app.js'].length > 10000 &&
+		    !files['/'].includes('importmap');
 	});
 
 	await openConv(B, 'room:lobby');
