@@ -15,8 +15,9 @@
 
 # One version, set in the file VERSION: relayd -V, sws -V and relayctl -V
 # print it ("relayd 0.2.0", exit 0, nothing on stderr), package.json and
-# package-lock.json (the JavaScript client's manifest) say the same, and
-# NEWS.md has a section for it.
+# package-lock.json (the test harness's manifest), js/package.json (the
+# JavaScript client's, the package sws-js) and the lock file's entry for
+# it say the same, and NEWS.md has a section for it.
 cd "${SWS_TOP:-.}" || exit 1
 v=$(cat VERSION)
 case "$v" in
@@ -38,7 +39,7 @@ for p in relayd/relayd client/sws relayctl/relayctl; do
 		echo "not ok - $n -V in its manual page"
 	fi
 done
-for j in package.json package-lock.json; do
+for j in package.json package-lock.json js/package.json; do
 	jv=$(/usr/bin/python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["version"])' "$j")
 	if [ "$jv" = "$v" ]; then
@@ -51,6 +52,10 @@ jv=$(/usr/bin/python3 -c 'import json
 print(json.load(open("package-lock.json"))["packages"][""]["version"])')
 if [ "$jv" = "$v" ]; then echo "ok - package-lock.json's own package is $v"
 else echo "not ok - package-lock.json's own package is $v (have: $jv)"; fi
+jv=$(/usr/bin/python3 -c 'import json
+print(json.load(open("package-lock.json"))["packages"].get("js", {}).get("version"))')
+if [ "$jv" = "$v" ]; then echo "ok - package-lock.json's sws-js (js/) is $v"
+else echo "not ok - package-lock.json's sws-js (js/) is $v (have: $jv)"; fi
 if grep -q "^## $v\b" NEWS.md 2>/dev/null; then
 	echo "ok - NEWS.md has a section for $v"
 else
