@@ -292,5 +292,8 @@ export function checkProof(proof: Uint8Array, challenge: Uint8Array,
     clientPk: Uint8Array, serverPk: Uint8Array, clientSk: Uint8Array):
     boolean;
 export function validRoomName(name: string): boolean;
+/** The release of sws-js, the project's one version ("0.2.0"). */
+export const VERSION: string;
+
 export function backoffDelay(attempt: number, base: number, cap: number,
     rnd?: () => number): number;

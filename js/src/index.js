@@ -18,6 +18,7 @@
 // concern.  The entry points (browser.js, node.js) add their platform and
 // re-export this list.
 
+export { VERSION } from './version.js';
 export { nacl } from './nacl.js';
 export { SUBPROTOCOL, KEY_BYTES, NONCE_BYTES, TAG_BYTES, MAX_BINDING,
     MAX_RELAY_MESSAGE, KIND_DATA, KIND_SENDER_KEY, SwsError, utf8, utf8Text,

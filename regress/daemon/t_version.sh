@@ -56,6 +56,10 @@ jv=$(/usr/bin/python3 -c 'import json
 print(json.load(open("package-lock.json"))["packages"].get("js", {}).get("version"))')
 if [ "$jv" = "$v" ]; then echo "ok - package-lock.json's sws-js (js/) is $v"
 else echo "not ok - package-lock.json's sws-js (js/) is $v (have: $jv)"; fi
+jv=$(node --input-type=module -e "import { VERSION } from 'sws-js';
+console.log(VERSION)" 2>&1)
+if [ "$jv" = "$v" ]; then echo "ok - sws-js exports VERSION $v"
+else echo "not ok - sws-js exports VERSION $v (have: $jv)"; fi
 if grep -q "^## $v\b" NEWS.md 2>/dev/null; then
 	echo "ok - NEWS.md has a section for $v"
 else
