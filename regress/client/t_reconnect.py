@@ -76,7 +76,17 @@ def resolv_conf(name, port):
 
 
 def start_dnsmasq():
-	port = free_udp()
+	"""dnsmasq on a free port; another port when one is taken meanwhile
+	(dnsmasq binds TCP too, where the free UDP port may be in use)."""
+	for _ in range(5):
+		try:
+			return start_dnsmasq_on(free_udp())
+		except T.RelayError as e:
+			why = e
+	raise why
+
+
+def start_dnsmasq_on(port):
 	p = subprocess.Popen([DNSMASQ, "-k", "--conf-file=/dev/null",
 	    "--no-resolv", "--no-hosts", "--no-poll", "--port=%d" % port,
 	    "--listen-address=127.0.0.1", "--bind-interfaces",
@@ -100,6 +110,9 @@ def start_dnsmasq():
 				raise T.RelayError("dnsmasq exited: %s" %
 				    p.stderr.read().decode(errors="replace"))
 	s.close()
+	if p.poll() is not None:
+		raise T.RelayError("dnsmasq exited: %s" %
+		    p.stderr.read().decode(errors="replace"))
 	return p, port
 
 
