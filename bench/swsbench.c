@@ -26,7 +26,10 @@
  *             registrations/s, latency, cryptod CPU per registration next
  *             to one X25519 scalar multiplication measured here.
  *   idle      N registered connections that say nothing; the relay's
- *             memory per connection (VmRSS, RssAnon).
+ *             memory per connection (VmRSS, RssAnon) once they are all
+ *             registered, and again after -W seconds of quiet (3 by
+ *             default), when the relay gave back what the handshakes
+ *             used.
  *   fanout    R rooms of M members, one publisher per room keeping W
  *             messages in flight; deliveries/s.
  *
@@ -595,6 +598,7 @@ struct meas {
 	double		 rcpu, ccpu, gcpu, busy, others;
 	double		 x_us, xmin_us, bnm_us;
 	long		 rss0, rss1, anon0, anon1;
+	long		 rss_setup, anon_setup;	/* idle: before the quiet */
 	int64_t		 dropped;	/* -1: not counted */
 	struct counters	 setup;
 };
@@ -802,6 +806,10 @@ measure(struct meas *m)
 	m->secs = (double)(m->t_end - m->t0) / 1e9;
 	if (opt.mode == MODE_IDLE) {
 		m->secs = (double)(m->t_end - m->t_setup0) / 1e9;
+		m->rss_setup = proc_status_kb(m->relay_pid, "VmRSS");
+		m->anon_setup = proc_status_kb(m->relay_pid, "RssAnon");
+		/* the quiet: the connections stay, answering pings */
+		run_window(B.now + (uint64_t)(opt.warmup * 1e9));
 		m->rss1 = proc_status_kb(m->relay_pid, "VmRSS");
 		m->anon1 = proc_status_kb(m->relay_pid, "RssAnon");
 	}
@@ -943,6 +951,10 @@ report_mode(struct jout *j, const struct meas *m, char *line, size_t len)
 			jo_i64(j, "rssanon_kb_after", m->anon1);
 			jo_num(j, "vmrss_bytes_per_conn", per, 1);
 			jo_num(j, "rssanon_bytes_per_conn", anon, 1);
+			jo_num(j, "quiet_s", opt.warmup, 1);
+			jo_num(j, "vmrss_bytes_per_conn_at_setup",
+			    m->rss_setup >= 0 ? (double)(m->rss_setup -
+			    m->rss0) * 1024 / (double)B.nlive : -1, 1);
 		} else
 			jo_null(j, "vmrss_bytes_per_conn");
 		jo_close(j);
@@ -954,8 +966,11 @@ report_mode(struct jout *j, const struct meas *m, char *line, size_t len)
 		} else
 			jo_null(j, "relay_nofile");
 		snprintf(line, len, "idle: %zu connections (%zu failed), "
-		    "relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn",
-		    B.nlive, S.failed, per, anon);
+		    "relay VmRSS +%.0f B/conn, RssAnon +%.0f B/conn after "
+		    "%.0f s of quiet (VmRSS +%.0f B/conn at the end of the "
+		    "setup)", B.nlive, S.failed, per, anon, opt.warmup,
+		    m->rss_setup >= 0 && B.nlive > 0 ? (double)(m->rss_setup -
+		    m->rss0) * 1024 / (double)B.nlive : -1);
 		break;
 	}
 }
@@ -1045,7 +1060,7 @@ main(int argc, char *argv[])
 	struct meas	 m;
 	const char	*keyb64 = getenv("SWS_SERVER_KEY");
 	size_t		 nconns = 0;
-	int		 ch;
+	int		 ch, warmup_given = 0;
 
 	opt.secs = 10;
 	opt.warmup = -1;
@@ -1119,6 +1134,7 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			opt.warmup = arg_num(optarg, 0, 3600, "seconds");
+			warmup_given = 1;
 			break;
 		case 'w':
 			opt.window = (size_t)arg_num(optarg, 1, 100000,
@@ -1139,8 +1155,8 @@ main(int argc, char *argv[])
 		usage();
 	if (opt.warmup < 0)
 		opt.warmup = opt.secs >= 4 ? 1 : opt.secs / 4;
-	if (opt.mode == MODE_IDLE)
-		opt.warmup = 0;
+	if (opt.mode == MODE_IDLE && !warmup_given)
+		opt.warmup = 3;
 
 	if (sodium_init() == -1) {
 		fprintf(stderr, "swsbench: sodium_init\n");
@@ -1192,6 +1208,7 @@ main(int argc, char *argv[])
 
 	memset(&m, 0, sizeof(m));
 	m.rss0 = m.rss1 = m.anon0 = m.anon1 = -1;
+	m.rss_setup = m.anon_setup = -1;
 	find_procs(&m);
 	if (opt.mode == MODE_REGISTER)
 		m.x_us = x25519_us(&m.xmin_us, &m.bnm_us);

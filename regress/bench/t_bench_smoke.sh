@@ -227,7 +227,9 @@ r = report("pairs-rate", "pairs")
 if r is not None:
 	ok(r.get("offered_per_sec") == 2000 and r["params"]["rate"] == 2000,
 	    "pairs-rate: open loop at the rate asked for")
-	ok(0 < r["messages"] <= r["sent"] + 20 * 2,
+	# what the warmup sent may arrive in the window: up to half a
+	# second of the rate on a loaded machine, never twice what was sent
+	ok(0 < r["messages"] <= r["sent"] + 2000 // 2,
 	    "pairs-rate: arrivals do not exceed what was sent", r)
 	lat_sane("pairs-rate", r)
 	no_trouble("pairs-rate", r)
