@@ -183,12 +183,12 @@ ws_hdr_check_length(struct ws_rx *rx, size_t max_message)
 		if ((len >> 63) != 0 || len <= 0xffff)
 			return WS_CLOSE_PROTOCOL;
 	}
-	rx->remaining = len;
 	/* Control payloads were held to 125 bytes by the first check. */
-	if (WS_IS_CONTROL(rx->hdr[0] & WS_OPMASK))
-		return 0;
-	if (rx->msg_len > max_message || len > max_message - rx->msg_len)
+	if (!WS_IS_CONTROL(rx->hdr[0] & WS_OPMASK) &&
+	    (rx->msg_len > max_message || len > max_message - rx->msg_len))
 		return WS_CLOSE_TOO_BIG;
+	/* at most max_message, which ws_rx_feed() holds under 4G */
+	rx->remaining = (uint32_t)len;
 	return 0;
 }
 
@@ -283,7 +283,7 @@ ws_msg_reserve(struct ws_rx *rx, size_t len, size_t max_message)
 	if ((p = realloc(rx->msg, cap)) == NULL)
 		return -1;
 	rx->msg = p;
-	rx->msg_cap = cap;
+	rx->msg_cap = (uint32_t)cap;
 	return 0;
 }
 
@@ -310,16 +310,16 @@ ws_payload_gather(struct ws_rx *rx, size_t max_message, uint8_t *p,
 	} else if (len > 0) {
 		if (rx->msg_opcode == WS_OP_TEXT) {
 			/* Fail on the read with the bad byte, not at the end. */
-			rx->utf8 = utf8_step(rx->utf8, p, len);
+			rx->utf8 = (uint8_t)utf8_step(rx->utf8, p, len);
 			if (rx->utf8 == UTF8_REJECT)
 				return WS_CLOSE_BAD_DATA;
 		}
 		if (ws_msg_reserve(rx, len, max_message) == -1)
 			return WS_CLOSE_INTERNAL;
 		memcpy(rx->msg + rx->msg_len, p, len);
-		rx->msg_len += len;
+		rx->msg_len += (uint32_t)len;
 	}
-	rx->remaining -= len;
+	rx->remaining -= (uint32_t)len;
 	return 0;
 }
 
@@ -386,6 +386,9 @@ ws_rx_feed(struct ws_rx *rx, size_t max_message, uint8_t *buf, size_t len,
 		*closecode = rx->failcode;
 		return -1;
 	}
+	/* the lengths of struct ws_rx are 32 bits */
+	if (max_message > UINT32_MAX - 1)
+		max_message = UINT32_MAX - 1;
 	if (rx->closed)
 		return (ssize_t)len;
 	/*

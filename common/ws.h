@@ -67,13 +67,20 @@
  */
 typedef int (*ws_msg_cb)(void *arg, int opcode, uint8_t *data, size_t len);
 
-/* Receive state of one connection; zeroed by ws_rx_init(). */
+/*
+ * Receive state of one connection; zeroed by ws_rx_init().  A server
+ * holds one per client, so it is packed: lengths are 32 bits, since
+ * ws_rx_feed() takes no message of 4G or more.
+ */
 struct ws_rx {
-	uint64_t	 remaining;	/* payload bytes left in this frame */
 	uint8_t		*msg;		/* reassembly buffer, NULL when idle */
-	size_t		 msg_len;	/* bytes of the message so far */
-	size_t		 msg_cap;
-	uint32_t	 utf8;		/* DFA state of the text message */
+	/* a control frame split across reads, gathered; else NULL */
+	uint8_t		*ctl;
+	uint32_t	 remaining;	/* payload bytes left in this frame */
+	uint32_t	 msg_len;	/* bytes of the message so far */
+	uint32_t	 msg_cap;
+	uint16_t	 failcode;	/* close code of the violation found */
+	uint8_t		 utf8;		/* DFA state of the text message */
 	uint8_t		 expect_mask;	/* 1: peer is a client (server side) */
 	uint8_t		 in_frame;	/* header done, payload pending */
 	uint8_t		 opcode;	/* opcode of the current frame */
@@ -87,10 +94,7 @@ struct ws_rx {
 	uint8_t		 ctl_len;	/* bytes of control payload in ctl */
 	uint8_t		 closed;	/* a close frame was delivered */
 	uint8_t		 any_frags;	/* no WS_MAX_FRAGMENTS (echo only) */
-	uint16_t	 failcode;	/* close code of the violation found */
 	uint8_t		 hdr[WS_MAX_HEADER];
-	/* a control frame split across reads, gathered; else NULL */
-	uint8_t		*ctl;
 };
 
 /*

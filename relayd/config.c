@@ -42,6 +42,8 @@
 #define MAX_MESSAGE_MIN		1024
 #define MAX_MESSAGE_MAX		(16 * 1024 * 1024)
 #define SEND_BUFFER_SLACK	1024		/* framing around a message */
+/* a session's output lengths are 32 bits (struct session) */
+#define SEND_BUFFER_MAX		(1024 * 1024 * 1024)
 #define MAX_CONN_LIMIT		100000
 #define SERVER_NAME_MAX		253		/* a DNS name, RFC 1035 */
 
@@ -236,6 +238,10 @@ conf_check_limits(const struct relay_limits *lim, const char *file)
 	    lim->max_message > MAX_MESSAGE_MAX) {
 		log_warnx("%s: max message size %u is out of range (1K-16M)",
 		    file, lim->max_message);
+		errors++;
+	} else if (lim->send_buffer > SEND_BUFFER_MAX) {
+		log_warnx("%s: send buffer %u is out of range (at most 1024M)",
+		    file, lim->send_buffer);
 		errors++;
 	} else if (lim->send_buffer < lim->max_message + SEND_BUFFER_SLACK) {
 		/* A session must be able to queue one whole message. */

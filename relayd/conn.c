@@ -53,12 +53,16 @@
 
 #define RBUF_SIZE	(256 * 1024)
 #define CONN_BATCH	512		/* socket events per epoll_wait(2) */
+#define HTTP_HEAD_FIRST	1024		/* a head's first buffer */
 #define SESSION_SOCKBUF	(64 * 1024)	/* SO_SNDBUF and SO_RCVBUF */
 #define RETRY_CONN_CAP	5		/* Retry-After at a connection cap */
 
 /* One read buffer for all connections. */
 static uint8_t	*rbuf;
 static size_t	 rbuf_size;
+
+/* Where relayctl's last page of sessions ended (conn_after()). */
+static struct session	*conn_cursor;
 
 static void	conn_read(struct session *);
 static void	conn_closing_feed(struct session *, size_t);
@@ -89,18 +93,25 @@ static ssize_t	conn_tls_wr(struct tls *, const void *, size_t, void *);
 
 #define RECV_AGAIN	(-2)		/* conn_recv(): nothing now */
 
-/*
- * Before the sandbox: the epoll set of the sessions' sockets, under
- * libevent's loop as one descriptor.  A session costs epoll one entry in
- * the kernel and nothing in our memory but a pointer, where a struct
- * event and libevent's map of descriptors cost 170 bytes each.
- */
 void
 conn_init(void)
 {
 	rbuf_size = RBUF_SIZE;
 	if ((rbuf = malloc(rbuf_size)) == NULL)
 		fatal("malloc");
+}
+
+/*
+ * Before the sandbox, once relay->base is there: the epoll set of the
+ * sessions' sockets, under libevent's loop as one descriptor.  A session
+ * costs epoll one entry in the kernel and nothing in our memory but a
+ * pointer, where a struct event and libevent's map of descriptors cost
+ * 170 bytes each.
+ */
+void
+conn_start(void)
+{
+	TAILQ_INIT(&relay->all);
 	if ((relay->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	TAILQ_INIT(&relay->graveyard);
@@ -110,6 +121,20 @@ conn_init(void)
 		fatalx("event_add");
 	event_assign(&relay->ev_again, relay->base, -1, 0, conn_again_run,
 	    NULL);
+}
+
+/* The reverse of conn_start(), once every session is gone (tests). */
+void
+conn_stop(void)
+{
+	event_del(&relay->ev_epoll);
+	event_del(&relay->ev_again);
+	close(relay->epfd);
+	relay->epfd = -1;
+	free(relay->again);
+	relay->again = NULL;
+	relay->nagain = relay->againcap = 0;
+	conn_cursor = NULL;
 }
 
 /* The events epoll has now: each to its session, as libevent would. */
@@ -214,12 +239,31 @@ conn_again_run(int fd, short what, void *arg)
 	conn_bury();
 }
 
-int
-session_serial_cmp(const struct session *a, const struct session *b)
+/*
+ * Sessions in the order of their serial numbers, for relayctl's pages:
+ * the first after serial.  A listing goes page by page, so the session
+ * that ended the last page is kept (and moved back when it goes): the
+ * next page starts there without a walk.
+ */
+struct session *
+conn_after(uint64_t serial)
 {
-	return a->serial < b->serial ? -1 : a->serial > b->serial;
+	struct session	*s;
+
+	if (conn_cursor != NULL && conn_cursor->serial <= serial)
+		s = conn_cursor;
+	else
+		s = TAILQ_FIRST(&relay->all);
+	for (; s != NULL && s->serial <= serial; s = TAILQ_NEXT(s, all_entry))
+		;
+	return s;
 }
-RB_GENERATE(session_all, session, all_entry, session_serial_cmp)
+
+void
+conn_mark(struct session *s)
+{
+	conn_cursor = s;
+}
 
 void
 conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
@@ -247,11 +291,13 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	s->port = port;
 	s->t_accept = relay_msec();
 	if (tls) {
-		if (tlsctx_accept(&s->tls, &s->tgen, conn_tls_rd, conn_tls_wr,
-		    s) == -1) {
+		if ((s->tx = calloc(1, sizeof(*s->tx))) == NULL ||
+		    tlsctx_accept(&s->tx->tls, &s->tx->tgen, conn_tls_rd,
+		    conn_tls_wr, s) == -1) {
 			l->nsess--;
 			limit_addr_put(addr, relay_msec());
 			close(fd);
+			free(s->tx);
 			free(s);
 			return;
 		}
@@ -271,7 +317,7 @@ conn_accept(int fd, struct addrent *addr, int want_proxy, int via_proxy,
 	relay->nsessions++;
 	metrics_state(METRICS_NEW, S_HTTP);
 	s->serial = ++relay->next_serial;
-	RB_INSERT(session_all, &relay->all, s);
+	TAILQ_INSERT_TAIL(&relay->all, s, all_entry);
 	conn_events(s, EV_READ);
 	relay_timer_set(s, TL_HTTP);
 	log_debug2("%s: accepted on %s", conn_peer(s, a, sizeof(a)),
@@ -338,7 +384,7 @@ conn_tls_handshake(struct session *s)
 	char	 a[INET6_ADDRSTRLEN + 8];
 	int	 r;
 
-	switch ((r = tls_handshake(s->tls))) {
+	switch ((r = tls_handshake(s->tx->tls))) {
 	case 0:
 		s->tls_hs = 0;
 		METRIC_INC(M_TLS_HANDSHAKES);
@@ -358,7 +404,7 @@ conn_tls_handshake(struct session *s)
 		log_rl(&relay->rl[RL_TLS], relay_msec(),
 		    "%s on %s: TLS handshake failed: %s",
 		    conn_peer(s, a, sizeof(a)), conn_lname(s),
-		    tls_error(s->tls));
+		    tls_error(s->tx->tls));
 		s->tls_closed = 1;	/* no close_notify: no session */
 		conn_free(s);
 		return;
@@ -380,16 +426,16 @@ conn_tls_rd(struct tls *t, void *buf, size_t len, void *arg)
 	size_t		 k;
 
 	(void)t;
-	if (s->pre != NULL) {
-		k = s->pre_len - s->pre_off;
+	if (s->tx->pre != NULL) {
+		k = s->tx->pre_len - s->tx->pre_off;
 		if (k > len)
 			k = len;
-		memcpy(buf, s->pre + s->pre_off, k);
-		s->pre_off += k;
-		if (s->pre_off == s->pre_len) {
-			free(s->pre);
-			s->pre = NULL;
-			s->pre_off = s->pre_len = 0;
+		memcpy(buf, s->tx->pre + s->tx->pre_off, k);
+		s->tx->pre_off += k;
+		if (s->tx->pre_off == s->tx->pre_len) {
+			free(s->tx->pre);
+			s->tx->pre = NULL;
+			s->tx->pre_off = s->tx->pre_len = 0;
 		}
 		return (ssize_t)k;
 	}
@@ -408,11 +454,11 @@ conn_tls_rd(struct tls *t, void *buf, size_t len, void *arg)
 	k = (size_t)n < len ? (size_t)n : len;
 	memcpy(buf, tls_ahead, k);
 	if ((size_t)n > k) {
-		if ((s->pre = malloc((size_t)n - k)) == NULL)
+		if ((s->tx->pre = malloc((size_t)n - k)) == NULL)
 			return -1;
-		memcpy(s->pre, tls_ahead + k, (size_t)n - k);
-		s->pre_len = (size_t)n - k;
-		s->pre_off = 0;
+		memcpy(s->tx->pre, tls_ahead + k, (size_t)n - k);
+		s->tx->pre_len = (size_t)n - k;
+		s->tx->pre_off = 0;
 	}
 	return (ssize_t)k;
 }
@@ -446,7 +492,7 @@ conn_recv(struct session *s, uint8_t *buf, size_t len)
 	ssize_t	 n;
 	size_t	 got = 0;
 
-	if (s->tls == NULL) {
+	if (s->tx == NULL) {
 		n = read(s->fd, buf, len);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    errno == EINTR))
@@ -455,7 +501,7 @@ conn_recv(struct session *s, uint8_t *buf, size_t len)
 	}
 	s->tls_more = 0;
 	while (got < len) {
-		n = tls_read(s->tls, buf + got, len - got);
+		n = tls_read(s->tx->tls, buf + got, len - got);
 		if (n > 0) {
 			got += (size_t)n;
 			continue;
@@ -466,7 +512,7 @@ conn_recv(struct session *s, uint8_t *buf, size_t len)
 		if (got > 0)
 			return (ssize_t)got;
 		if (n == -1)
-			log_debug("tls read: %s", tls_error(s->tls));
+			log_debug("tls read: %s", tls_error(s->tx->tls));
 		return n == 0 ? 0 : -1;
 	}
 	if (got == len)
@@ -478,17 +524,26 @@ static void
 conn_read(struct session *s)
 {
 	ssize_t	 n;
-	size_t	 room;
+	size_t	 room, ncap;
+	uint8_t	*nin;
 
 	if (s->state == S_HTTP) {
-		/* The head is kept until complete; one byte over the
-		 * limit is enough for the parser to answer 431. */
-		if (s->in == NULL) {
-			s->in_cap = HTTP_MAX_HEAD + 1;
-			if ((s->in = malloc(s->in_cap)) == NULL) {
+		/*
+		 * The head is kept until complete; one byte over the
+		 * limit is enough for the parser to answer 431.  Most
+		 * heads fit the first buffer: only the ones that fill it
+		 * get one of the limit's size.
+		 */
+		if (s->in == NULL || (s->in_len == s->in_cap &&
+		    s->in_cap < HTTP_MAX_HEAD + 1)) {
+			ncap = s->in == NULL ? HTTP_HEAD_FIRST :
+			    HTTP_MAX_HEAD + 1;
+			if ((nin = realloc(s->in, ncap)) == NULL) {
 				conn_free(s);
 				return;
 			}
+			s->in = nin;
+			s->in_cap = ncap;
 		}
 		room = s->in_cap - s->in_len;
 		if (s->want_proxy) {
@@ -647,7 +702,7 @@ conn_log_end(const struct session *s)
 	log_info("end %s session %llu listener \"%s\" proto %s key %s "
 	    "duration %llu.%03llus in %u msgs %llu bytes out %u msgs %llu "
 	    "bytes close %s by %s", conn_peer(s, a, sizeof(a)),
-	    (unsigned long long)s->sid, conn_lname(s), proto, key,
+	    (unsigned long long)s->serial, conn_lname(s), proto, key,
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
 	    s->msgs_in, (unsigned long long)s->bytes_in,
 	    s->msgs_out, (unsigned long long)s->bytes_out, code, by);
@@ -695,7 +750,7 @@ conn_proxy(struct session *s, size_t n)
 	left = s->in_len - (size_t)r;
 	memmove(s->in, s->in + r, left);
 	s->in_len = 0;
-	if (s->tls != NULL) {
+	if (s->tx != NULL) {
 		/* What followed the header is the ClientHello: TLS's input. */
 		if (conn_rekey(s, h.src) == -1) {
 			METRIC_INC(M_REFUSED_PER_ADDRESS);
@@ -707,13 +762,13 @@ conn_proxy(struct session *s, size_t n)
 			return;
 		}
 		if (left > 0) {
-			if ((s->pre = malloc(left)) == NULL) {
+			if ((s->tx->pre = malloc(left)) == NULL) {
 				conn_free(s);
 				return;
 			}
-			memcpy(s->pre, s->in, left);
-			s->pre_len = left;
-			s->pre_off = 0;
+			memcpy(s->tx->pre, s->in, left);
+			s->tx->pre_len = left;
+			s->tx->pre_off = 0;
 		}
 		conn_tls_handshake(s);
 		return;
@@ -896,12 +951,7 @@ conn_http(struct session *s, size_t n)
 	s->in_len = s->in_cap = 0;
 
 	if (res.endpoint == ENDPOINT_ECHO) {
-		/*
-		 * Plain WebSocket: sws/1's fragment cap does not apply.
-		 * Numbered like relay sessions, whose numbers cryptod sees
-		 * (session.c numbers those as their requests leave).
-		 */
-		s->sid = ++relay->next_sid;
+		/* Plain WebSocket: sws/1's fragment cap does not apply. */
 		ws_rx_any_fragments(&s->rx);
 		SET_STATE(s, S_ECHO);
 		s->echo = 1;
@@ -971,7 +1021,7 @@ conn_resume(struct session *s)
 	size_t	 len;
 
 	s->paused = 0;
-	if (s->tls != NULL)
+	if (s->tx != NULL)
 		s->tls_more = 1;	/* what OpenSSL held while paused */
 	conn_events(s, s->ev_flags | EV_READ);
 	if (s->in_len == 0)
@@ -993,7 +1043,7 @@ conn_on_msg(void *arg, int opcode, uint8_t *data, size_t len)
 	unsigned int	 code;
 
 	log_debug2("session %llu: frame in: opcode %d, %zu bytes",
-	    (unsigned long long)s->sid, opcode, len);
+	    (unsigned long long)s->serial, opcode, len);
 	if (s->state == S_CLOSING)
 		return 1;
 	switch (opcode) {
@@ -1118,18 +1168,21 @@ conn_free(struct session *s)
 				relay->again[i] = NULL;
 		s->again = 0;
 	}
-	if (s->tls != NULL) {
+	if (s->tx != NULL) {
 		/* close_notify, once, as far as the socket takes it */
 		if (!s->tls_closed && !s->tls_hs)
-			(void)tls_close(s->tls);
-		tlsctx_done(s->tls, s->tgen);
-		free(s->pre);
+			(void)tls_close(s->tx->tls);
+		tlsctx_done(s->tx->tls, s->tx->tgen);
+		free(s->tx->pre);
 	}
+	free(s->tx);
 	close(s->fd);
 	ws_rx_free(&s->rx);
 	free(s->in);
 	metrics_state(s->state, METRICS_NEW);
-	RB_REMOVE(session_all, &relay->all, s);
+	if (conn_cursor == s)
+		conn_cursor = TAILQ_PREV(s, session_all, all_entry);
+	TAILQ_REMOVE(&relay->all, s, all_entry);
 	relay->nsessions--;
 	/* closing the socket took it out of the epoll set */
 	if (relay->in_batch) {
@@ -1218,9 +1271,9 @@ conn_flush(struct session *s)
 		 * Our close is out: half-close and wait for the peer.  On
 		 * TLS, close_notify first; reading goes on after it.
 		 */
-		if (s->tls != NULL && !s->tls_closed) {
+		if (s->tx != NULL && !s->tls_closed) {
 			s->tls_closed = 1;
-			(void)tls_close(s->tls);
+			(void)tls_close(s->tx->tls);
 		}
 		(void)shutdown(s->fd, SHUT_WR);
 		return 0;

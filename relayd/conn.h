@@ -33,12 +33,19 @@ struct addrent;
 struct listener;
 struct session;
 
-/* Every session by the serial number of its accept (relay->all). */
-int	session_serial_cmp(const struct session *, const struct session *);
-RB_PROTOTYPE(session_all, session, all_entry, session_serial_cmp)
+/*
+ * relay->all, in the order of the serial numbers given at accept: the
+ * first session after serial (NULL: none), and the one a page ended
+ * with, so that the next page starts there.
+ */
+struct session	*conn_after(uint64_t);
+void		 conn_mark(struct session *);
 
 /* The read buffer, once, before the first connection. */
 void	conn_init(void);
+/* The epoll set of the sessions, on relay->base; conn_stop() undoes it. */
+void	conn_start(void);
+void	conn_stop(void);
 /*
  * A connection accepted, counted against its TCP peer's address as a.
  * want_proxy: a PROXY protocol header comes first and names the client;

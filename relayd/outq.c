@@ -30,6 +30,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,11 +56,13 @@
  * gives the memory back within a few seconds.
  */
 #define OUTBUF_STD	4096
+#define OUTBUF_TRIM	64		/* buffers freed between trims */
 
 static uint8_t	**outbuf_pool;
 static size_t	 outbuf_npool;
 static size_t	 outbuf_poolcap;
 static size_t	 outbuf_low;		/* fewest in the pool since the tick */
+static size_t	 outbuf_freed;		/* freed since the last trim */
 
 /* Frames by PROTO_*, built once for every recipient of a subprotocol. */
 struct outq_enc	 outq_enc;
@@ -120,6 +123,14 @@ outq_decay(void)
 	for (i = 0; i < n; i++)
 		free(outbuf_pool[--outbuf_npool]);
 	outbuf_low = outbuf_npool;
+	/*
+	 * free(3) keeps the pages of chunks below the top of the heap;
+	 * once the pool has shrunk by a fair amount, give them back.
+	 */
+	if ((outbuf_freed += n) >= OUTBUF_TRIM) {
+		outbuf_freed = 0;
+		malloc_trim(0);
+	}
 }
 
 /* Buffers sized by the largest message the settings allow. */
@@ -291,9 +302,9 @@ outq_write(struct session *s)
 	size_t	 pending;
 
 	while ((pending = s->out_len - s->out_off) > 0) {
-		if (s->tls != NULL) {
+		if (s->tx != NULL) {
 			/* one call writes as many records as the socket takes */
-			n = tls_write(s->tls, s->out + s->out_off, pending);
+			n = tls_write(s->tx->tls, s->out + s->out_off, pending);
 			if (n == TLS_WANT_POLLOUT || n == TLS_WANT_POLLIN) {
 				outq_check_full(s);
 				return OUTQ_BLOCKED;

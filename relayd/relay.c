@@ -177,7 +177,6 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
-	RB_INIT(&relay->all);
 	relay->rl[RL_HTTP].kind = "HTTP refusals";
 	relay->rl[RL_RATE].kind = "rate limit refusals";
 	relay->rl[RL_CAPACITY].kind = "over capacity refusals";
@@ -189,6 +188,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	router_init();
 	limit_init();
 	conn_init();
+	conn_start();
 	session_init(relay_cryptod_send);
 	admin_init(relay->base, relay_ctl_gauges, relay_ping);
 	relay->start_time = time(NULL);
@@ -535,7 +535,7 @@ msg_session(uint64_t sid)
 {
 	struct session	 key;
 
-	key.sid = sid;
+	key.u.reg.sid = sid;
 	return RB_FIND(session_tree, &relay->by_sid, &key);
 }
 

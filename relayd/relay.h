@@ -100,8 +100,23 @@ struct member {
 	LIST_ENTRY(member)	 sess_entry;	/* session's rooms */
 };
 
+/* A TLS session's state beside libtls's, which only the TLS paths use. */
+struct conn_tls {
+	struct tls		*tls;
+	struct tlsgen		*tgen;		/* the set of its context */
+	/* bytes read past a PROXY header, before the ClientHello */
+	uint8_t			*pre;
+	size_t			 pre_off;
+	size_t			 pre_len;
+};
+
+/*
+ * One connection.  Kept small: an idle relay holds one per client
+ * (docs/BENCHMARKS.md, idle memory).  Lengths of the queues are 32 bits:
+ * they are bounded by `send buffer' (at most 1G) and the read buffer.
+ */
 struct session {
-	uint64_t		 sid;
+	uint64_t		 serial;	/* numbered at accept */
 	int			 fd;
 	uint8_t			 state;
 	uint8_t			 proto;		/* PROTO_JSON / PROTO_MSGPACK */
@@ -136,31 +151,33 @@ struct session {
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */
 	uint32_t		 t_queued;	/* us: oldest output queued */
-	uint32_t		 t_upgrade;	/* us: upgraded (metrics.h) */
 	/* for its last log line: data messages and socket bytes */
 	uint32_t		 msgs_in;
 	uint32_t		 msgs_out;
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
+	uint64_t		 t_accept;	/* ms (relay_msec) */
 	uint8_t			 peer[16];	/* the client, as the log names it */
 	struct listener		*lis;		/* accepted on (held: nsess) */
+	struct addrent		*addr;		/* the client's (limit.h) */
 	struct bucket		 bucket;	/* rate limit */
 	struct ws_rx		 rx;
 	/* input held back: partial HTTP head, or bytes not yet parsed */
 	uint8_t			*in;
-	size_t			 in_len;
-	size_t			 in_cap;
+	uint32_t		 in_len;
+	uint32_t		 in_cap;
 	/* output waiting for the socket */
 	uint8_t			*out;
-	size_t			 out_off;
-	size_t			 out_len;
-	size_t			 out_cap;
+	uint32_t		 out_off;
+	uint32_t		 out_len;
+	uint32_t		 out_cap;
+	uint32_t		 nkey;		/* the key's sessions, if oldest */
 	uint8_t			 pk[SWS_KEY_LEN];	/* once registered */
-	struct addrent		*addr;		/* the client's (limit.h) */
 	TAILQ_ENTRY(session)	 key_entry;	/* key's sessions, oldest first */
 	TAILQ_ENTRY(session)	 timer_entry;
 	TAILQ_ENTRY(session)	 flush_entry;
 	TAILQ_ENTRY(session)	 full_entry;
+	TAILQ_ENTRY(session)	 all_entry;	/* every session, by serial */
 	/*
 	 * A session waits for cryptod before it is registered, and is in
 	 * the key table after: the two never overlap.  The key's oldest
@@ -168,27 +185,22 @@ struct session {
 	 * of the key's sessions.
 	 */
 	union {
-		RB_ENTRY(session)	 sid_entry;	/* by_sid */
+		struct {
+			RB_ENTRY(session)	 sid_entry;	/* by_sid */
+			uint64_t		 sid;	/* cryptod's number */
+			uint32_t		 t_upgrade;	/* us */
+		}			 reg;
 		struct {
 			UT_hash_handle		 hh;
 			TAILQ_HEAD(, session)	 sessions;
-			uint32_t		 n;
 		}			 key;
 	}			 u;
-	RB_ENTRY(session)	 all_entry;	/* every session, by serial */
-	uint64_t		 serial;	/* numbered at accept */
-	uint64_t		 t_accept;	/* ms (relay_msec) */
 	LIST_HEAD(, member)	 rooms;
-	/* TLS: the context, its set, bytes read before the ClientHello */
-	struct tls		*tls;
-	struct tlsgen		*tgen;
-	uint8_t			*pre;		/* after a PROXY header */
-	size_t			 pre_off;
-	size_t			 pre_len;
+	struct conn_tls		*tx;		/* TLS listeners' sessions */
 };
 TAILQ_HEAD(session_list, session);
 RB_HEAD(session_tree, session);		/* its functions: session.h */
-RB_HEAD(session_all, session);		/* its functions: conn.h */
+TAILQ_HEAD(session_all, session);	/* conn.c */
 
 struct listener {
 	TAILQ_ENTRY(listener)	 entry;

@@ -214,7 +214,7 @@ ctl_session(struct ctl_out *o, const struct session *s)
 static void
 ctl_sessions(struct ctl_out *o, const struct imsg_ctl_req *req)
 {
-	struct session	 key, *s;
+	struct session	*s, *last;
 	uint64_t	 i = 0;
 	uint32_t	 n = 0;
 
@@ -229,14 +229,16 @@ ctl_sessions(struct ctl_out *o, const struct imsg_ctl_req *req)
 		ctl_end(o, 1, req->cursor + n, s != NULL, NULL);
 		return;
 	}
-	key.serial = req->cursor + 1;
-	for (s = RB_NFIND(session_all, &relay->all, &key);
-	    s != NULL && n < req->limit; s = RB_NEXT(session_all,
-	    &relay->all, s), n++) {
+	last = NULL;
+	for (s = conn_after(req->cursor); s != NULL && n < req->limit;
+	    s = TAILQ_NEXT(s, all_entry), n++) {
 		ctl_session(o, s);
-		i = s->serial;
+		last = s;
 	}
-	ctl_end(o, 1, n > 0 ? i : req->cursor, s != NULL, NULL);
+	if (last != NULL)
+		conn_mark(last);	/* where the next page starts */
+	ctl_end(o, 1, last != NULL ? last->serial : req->cursor, s != NULL,
+	    NULL);
 }
 
 static void

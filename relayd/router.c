@@ -152,7 +152,7 @@ router_register(struct session *s)
 
 	HASH_FIND(u.key.hh, router_keys, s->pk, SWS_KEY_LEN, k);
 	/* A full key gives up its oldest session to the newcomer. */
-	if (k != NULL && k->u.key.n >= relay->lim.max_sessions_per_key)
+	if (k != NULL && k->nkey >= relay->lim.max_sessions_per_key)
 		return k;
 	memset(&s->u, 0, sizeof(s->u));
 	if (k == NULL) {
@@ -161,7 +161,7 @@ router_register(struct session *s)
 		HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, k);
 	}
 	TAILQ_INSERT_TAIL(&k->u.key.sessions, s, key_entry);
-	k->u.key.n++;
+	k->nkey++;
 	s->keyed = 1;
 	return NULL;
 }
@@ -181,7 +181,7 @@ router_unregister(struct session *s)
 	if (k == NULL)
 		fatalx("%s: a keyed session whose key is not there", __func__);
 	TAILQ_REMOVE(&k->u.key.sessions, s, key_entry);
-	k->u.key.n--;
+	k->nkey--;
 	if (k != s)
 		return;
 	/* The oldest leaves: the next one heads the key, or the key goes. */
@@ -190,7 +190,7 @@ router_unregister(struct session *s)
 		return;
 	TAILQ_INIT(&next->u.key.sessions);
 	TAILQ_CONCAT(&next->u.key.sessions, &s->u.key.sessions, key_entry);
-	next->u.key.n = s->u.key.n;
+	next->nkey = s->nkey;
 	HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, next);
 }
 

@@ -39,7 +39,7 @@
 #include "router.h"
 #include "session.h"
 
-RB_GENERATE(session_tree, session, u.sid_entry, session_sid_cmp)
+RB_GENERATE(session_tree, session, u.reg.sid_entry, session_sid_cmp)
 
 /*
  * Requests cryptod is working on at once.  cryptod answers each in
@@ -95,7 +95,7 @@ static void	session_unpend(struct session *);
 int
 session_sid_cmp(struct session *a, struct session *b)
 {
-	return a->sid < b->sid ? -1 : a->sid > b->sid;
+	return a->u.reg.sid < b->u.reg.sid ? -1 : a->u.reg.sid > b->u.reg.sid;
 }
 
 void
@@ -155,7 +155,7 @@ session_start(struct session *s)
 {
 	/* cryptod makes the challenge; the client speaks after. */
 	SET_STATE(s, S_WAIT_CHAL);
-	s->t_upgrade = metrics_now_us();
+	s->u.reg.t_upgrade = metrics_now_us();
 	if (cq_push(s, IMSG_CHALLENGE_REQ, NULL) == -1) {
 		SET_STATE(s, S_REFUSED);
 		return session_register_fail(s, SWS_E_UNAVAILABLE,
@@ -209,12 +209,12 @@ cq_run(void)
 		s = q->s;
 		if (q->type == IMSG_CHALLENGE_REQ) {
 			memset(&req, 0, sizeof(req));
-			req.sid = s->sid = ++relay->next_sid;
+			req.sid = s->u.reg.sid = ++relay->next_sid;
 			if (cryptod_send(q->type, &req, sizeof(req)) == -1)
 				break;	/* the next answer runs it again */
 			RB_INSERT(session_tree, &relay->by_sid, s);
 			log_debug2("session %llu: challenge asked of cryptod",
-			    (unsigned long long)s->sid);
+			    (unsigned long long)s->serial);
 		} else if (cryptod_send(q->type, &q->v, sizeof(q->v)) == -1)
 			break;
 		relay->cq_inflight++;
@@ -310,7 +310,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 			return session_register_fail(s, SWS_E_MALFORMED, why);
 		}
 		memset(&v, 0, sizeof(v));
-		v.sid = s->sid;
+		v.sid = s->u.reg.sid;
 		memcpy(v.client_pk, req.key, sizeof(v.client_pk));
 		memcpy(v.nonce, req.nonce, sizeof(v.nonce));
 		v.box_len = (uint16_t)req.body_len;
@@ -364,7 +364,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	switch (router_request(s, &req, &code, &message)) {
 	case ROUTE_OK:
 		log_debug2("session %llu: request type %d id %llu: ok",
-		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)s->serial, req.type,
 		    (unsigned long long)req.id);
 		if (req.has_id)
 			session_ack(s, req.id);
@@ -372,7 +372,7 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 	case ROUTE_FAILED:
 		metrics_refused(code, req.has_id);
 		log_debug2("session %llu: request type %d id %llu: %s",
-		    (unsigned long long)s->sid, req.type,
+		    (unsigned long long)s->serial, req.type,
 		    (unsigned long long)req.id, code);
 		if (req.has_id)
 			session_error(s, 1, req.id, code, message);
@@ -406,7 +406,7 @@ session_verified(struct session *s, const uint8_t *proof)
 		return 0;
 	RB_REMOVE(session_tree, &relay->by_sid, s);
 	SET_STATE(s, S_REGISTERED);
-	metrics_observe(H_REGISTRATION, metrics_now_us() - s->t_upgrade);
+	metrics_observe(H_REGISTRATION, metrics_now_us() - s->u.reg.t_upgrade);
 	s->registered = 1;
 	session_unpend(s);
 	METRIC_INC(M_REGISTERED);
@@ -462,7 +462,7 @@ session_register_fail(struct session *s, const char *reason,
 	metrics_regfail(reason);
 	log_rl(&relay->rl[RL_REGISTER], relay_msec(),
 	    "session %llu: registration failed: %s: %s",
-	    (unsigned long long)s->sid, reason, message);
+	    (unsigned long long)s->serial, reason, message);
 	return reason;
 }
 
@@ -482,7 +482,7 @@ session_cryptod_release(struct session *s)
 	case S_CHALLENGED:
 	forget:
 		memset(&req, 0, sizeof(req));
-		req.sid = s->sid;
+		req.sid = s->u.reg.sid;
 		cryptod_send(IMSG_FORGET, &req, sizeof(req));
 		RB_REMOVE(session_tree, &relay->by_sid, s);
 		break;

@@ -38,7 +38,7 @@
 
 /* Sessions cryptod works for, by id (relay->by_sid). */
 int	session_sid_cmp(struct session *, struct session *);
-RB_PROTOTYPE(session_tree, session, u.sid_entry, session_sid_cmp)
+RB_PROTOTYPE(session_tree, session, u.reg.sid_entry, session_sid_cmp)
 
 /*
  * How requests reach cryptod: relay.c's, which owns the imsg channel and

@@ -220,7 +220,7 @@ test_zero_copy(void)
 	n = mkframe(s, FIN | WS_OP_BINARY, p, 300, 1);
 	got = ws_rx_feed(&rx, 1000, s, 100, collect, &r, &code);
 	ok(got == 100 && r.n == 2 && rx.msg != NULL && rx.msg_cap <= 300,
-	    "a frame cut by the read is gathered (buffer %zu bytes, at most "
+	    "a frame cut by the read is gathered (buffer %u bytes, at most "
 	    "the frame)", rx.msg_cap);
 	got = ws_rx_feed(&rx, 1000, s + 100, n - 100, collect, &r, &code);
 	ok(got == (ssize_t)(n - 100) && r.n == 3 &&

@@ -109,6 +109,7 @@ relay_setup(void)
 	TAILQ_INIT(&relay->flushq);
 	TAILQ_INIT(&relay->fullq);
 	RB_INIT(&relay->by_sid);
+	conn_start();
 	pfd = fuzz_chan_open(&chans[0]);
 	cfd = fuzz_chan_open(&chans[1]);
 	if (imsgbuf_init(&relay->parent, pfd) == -1 ||
@@ -318,6 +319,7 @@ relay_reset(void)
 	event_del(&relay->ev_parent);
 	event_del(&relay->ev_cryptod);
 	event_del(&relay->ev_exit);
+	conn_stop();
 	close(relay->parent.fd);
 	close(relay->cryptod.fd);
 	imsgbuf_clear(&relay->parent);

@@ -453,6 +453,12 @@ listen on 127.0.0.1 port 8080
 max connections 100001
 @BASE@'
 
+row "send buffer over 1024M" 1 \
+    "=$P: @CONF@: send buffer 1074790400 is out of range (at most 1024M)" '
+listen on 127.0.0.1 port 8080
+send buffer 1025M
+@BASE@'
+
 row "send buffer cannot hold a message" 1 \
     "=$P: @CONF@: send buffer 65536 is smaller than max message size + 1K (66560)" '
 listen on 127.0.0.1 port 8080
