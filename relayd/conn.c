@@ -336,19 +336,19 @@ conn_events(struct session *s, short want)
 	struct epoll_event	 ee;
 	int			 op;
 
-	if (s->ev_flags != want) {
-		op = s->ev_flags == 0 ? EPOLL_CTL_ADD : want == 0 ?
-		    EPOLL_CTL_DEL : EPOLL_CTL_MOD;
-		memset(&ee, 0, sizeof(ee));
-		ee.events = ((want & EV_READ) ? EPOLLIN : 0) |
-		    ((want & EV_WRITE) ? EPOLLOUT : 0);
-		ee.data.ptr = s;
-		if (epoll_ctl(relay->epfd, op, s->fd, &ee) == -1) {
-			log_warn("epoll_ctl");
-			want = op == EPOLL_CTL_ADD ? 0 : s->ev_flags;
-		}
-		s->ev_flags = (uint8_t)want;
+	if (s->ev_flags == want)
+		return;
+	op = s->ev_flags == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL :
+	    EPOLL_CTL_MOD;
+	memset(&ee, 0, sizeof(ee));
+	ee.events = ((want & EV_READ) ? EPOLLIN : 0) |
+	    ((want & EV_WRITE) ? EPOLLOUT : 0);
+	ee.data.ptr = s;
+	if (epoll_ctl(relay->epfd, op, s->fd, &ee) == -1) {
+		log_warn("epoll_ctl");
+		return;
 	}
+	s->ev_flags = (uint8_t)want;
 	/* Plaintext OpenSSL holds is not a readable socket: go and get it. */
 	if (s->tls_more && (want & EV_READ))
 		conn_again(s);
