@@ -381,10 +381,13 @@ test_sizes(void)
 	ok(conf != NULL && conf->lim.max_message == 2097152 &&
 	    conf->lim.send_buffer == 3145728, "lower-case k and m");
 	conf_free(conf);
-	conf = parse_text(with_base("send buffer 4095M\n"), 0);
-	ok(conf != NULL && conf->lim.send_buffer == 4095U * 1048576,
-	    "4095M fits in 32 bits");
+	conf = parse_text(with_base("send buffer 1024M\n"), 0);
+	ok(conf != NULL && conf->lim.send_buffer == 1024U * 1048576,
+	    "1024M, the largest send buffer");
 	conf_free(conf);
+	expect_error(with_base("send buffer 4095M\n"),
+	    "%s: send buffer 4293918720 is out of range (at most 1024M)",
+	    conffile);
 
 	expect_error(with_base("send buffer 4096M\n"),
 	    "%s:5: size 4096M is too large", conffile);
