@@ -23,13 +23,17 @@ fuzz_ws_SRCS = regress/fuzz/fuzz_ws.c common/ws.c common/utf8.c
 fuzz_http_SRCS = regress/fuzz/fuzz_http.c relayd/http.c common/ws.c common/utf8.c
 fuzz_utf8_SRCS = regress/fuzz/fuzz_utf8.c common/utf8.c
 
-# The sws/1 message codecs (JSON and msgpack).
+# The sws/1 message codecs (JSON and msgpack); msgpack-c reads back what
+# they encode.
 FUZZ_TARGETS += json msgpack
 fuzz_json_SRCS = regress/fuzz/fuzz_json.c relayd/codec.c relayd/codec_json.c \
-	relayd/codec_msgpack.c relayd/json.c common/b64.c common/utf8.c
-fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
-	relayd/codec_json.c relayd/codec_msgpack.c relayd/json.c common/b64.c \
+	relayd/codec_msgpack.c relayd/mpread.c relayd/json.c common/b64.c \
 	common/utf8.c
+fuzz_json_PKGS = msgpack
+fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
+	relayd/codec_json.c relayd/codec_msgpack.c relayd/mpread.c \
+	relayd/json.c common/b64.c common/utf8.c
+fuzz_msgpack_PKGS = msgpack
 
 # relayd/json.c, its verdicts and values held to jansson's (the reference
 # it replaced).
