@@ -40,6 +40,12 @@ fuzz_msgpack_PKGS = msgpack
 FUZZ_TARGETS += jsondiff
 fuzz_jsondiff_SRCS = regress/fuzz/fuzz_jsondiff.c relayd/json.c common/utf8.c
 
+# relayd/mpread.c, its verdicts, reasons and values held to msgpack-c's
+# and to the decoder it replaced (regress/lib/msgpack_ref.h).
+FUZZ_TARGETS += msgpackdiff
+fuzz_msgpackdiff_SRCS = regress/fuzz/fuzz_msgpackdiff.c relayd/mpread.c
+fuzz_msgpackdiff_PKGS = msgpack
+
 # common/b64.c held to libsodium's base64url.
 FUZZ_TARGETS += b64diff
 fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c
