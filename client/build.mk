@@ -14,10 +14,12 @@
 
 # The C client: libsws (client/*.c but sws.c) and the sws command.
 # Built with the flags and packages of the relay (see the Makefile), and
-# OpenSSL through libevent's bufferevent_openssl for wss:// (client/tls.c):
-# PKGS_CLIENT, which only the client's programs and tests link.
+# OpenSSL through libevent's bufferevent_openssl for wss:// (client/tls.c)
+# and msgpack-c for sws.v1.msgpack (client/wire.c; the relay has a reader
+# of its own): PKGS_CLIENT, which only the client's programs and tests
+# link.
 
-PKGS_CLIENT = openssl libevent_openssl
+PKGS_CLIENT = openssl libevent_openssl msgpack
 SWS_LIB_SRCS = client/conn.c client/http.c client/register.c \
 	  client/message.c client/room.c client/keys.c client/wire.c \
 	  client/e2e.c client/tls.c client/resolve.c common/ws.c common/utf8.c \

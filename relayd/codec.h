@@ -93,9 +93,11 @@ struct sws_req {
  * is CODEC_UNKNOWN_TYPE like any type a client may not send: its id is
  * read as for any request and no other field of it is.
  * JSON byte fields are decoded into scratch (scratch_len must be at least
- * len bytes).  On CODEC_MALFORMED or CODEC_UNKNOWN_TYPE, req->has_id and
- * req->id say whether a valid id could be read, and *why (when why is not
- * NULL) points to a short static English reason.
+ * len bytes).  msgpack needs no scratch; one of at least len bytes is the
+ * work area of its duplicate check, so that no message makes it allocate.
+ * On CODEC_MALFORMED or CODEC_UNKNOWN_TYPE, req->has_id and req->id say
+ * whether a valid id could be read, and *why (when why is not NULL)
+ * points to a short static English reason.
  */
 int	codec_decode(int proto, int phase, const uint8_t *msg, size_t len,
 	    struct sws_req *req, uint8_t *scratch, size_t scratch_len,

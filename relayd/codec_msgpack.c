@@ -16,370 +16,133 @@
 
 /*
  * sws.v1.msgpack: one MessagePack map per binary message, byte fields as
- * bin, text as str.  msgpack-c allocates by the counts a message declares,
- * so our own walk over the raw bytes first proves every count and length
- * fits in what is left, the nesting is at most SWS_MAX_DEPTH, every map
- * key is a str and exactly one object fills the message; only then does
- * msgpack-c unpack it, into one zone that is kept and cleared.  str and
- * bin objects point into the message, so decoded byte fields are not
- * copied.  Encoding writes the bytes directly, smallest forms first.
+ * bin, text as str.  Decoding is mpread.c's: one pass that validates the
+ * whole message (every length and count against the bytes left, depth,
+ * str keys, no key twice in any map, one value filling the message) and
+ * remembers where the top-level members the request rules use stand.
+ * str and bin values point into the message, so nothing is allocated
+ * and no byte field is copied.  Encoding writes the bytes directly,
+ * smallest forms first.
  */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <msgpack.h>
 
 #include "codec.h"
 #include "codec_local.h"
+#include "mpread.h"
 #include "ws.h"
 
-#define MP_ZONE_CHUNK	8192	/* kept between messages */
-#define MP_PAIRWISE	8	/* maps up to this size: no sort for dups */
-
-static msgpack_zone	mp_zone;
-static int		mp_zone_ready;
-
-static uint64_t
-be_read(const uint8_t *p, size_t n)
-{
-	uint64_t	 v = 0;
-
-	while (n-- > 0)
-		v = (v << 8) | *p++;
-	return v;
-}
+_Static_assert(MP_DEPTH_MAX == SWS_MAX_DEPTH,
+    "mpread.c nests as deep as docs/WIRE.md allows");
 
 /*
- * One top-level object, bounded.  left[] holds how many items each open
- * container still expects (a map counts keys and values), so the walk
- * needs no recursion and the stack is SWS_MAX_DEPTH deep.
+ * The top-level keys codec.c reads: mp_parse() remembers these wherever
+ * they stand among any number of others.  A key missing here is still
+ * found (mfind() walks the map again for it), only more slowly.
  */
+static const struct mp_key mkeys[] = {
+	MP_KEY("type"), MP_KEY("id"), MP_KEY("to"), MP_KEY("body"),
+	MP_KEY("room"), MP_KEY("publicKey"), MP_KEY("nonce"), MP_KEY("box")
+};
+
+struct mctx {
+	struct mp_doc		 doc;
+	struct mp_member	 other;		/* for a key not in mkeys[] */
+};
+
+/* Names are a few bytes: a call to strcmp() costs more than the loop. */
 static int
-mp_scan(const uint8_t *p, size_t len, const char **why)
+streq(const char *a, const char *b)
 {
-	uint64_t	 left[SWS_MAX_DEPTH];
-	uint8_t		 ismap[SWS_MAX_DEPTH];
-	uint64_t	 count, n;
-	size_t		 off = 0, rem, hdr;
-	int		 depth = 0, kind;
-	uint8_t		 c;
-
-	for (;;) {
-		if (off >= len) {
-			*why = "truncated";
-			return -1;
-		}
-		c = p[off++];
-		rem = len - off;
-		kind = 0;	/* 0 scalar, 1 array, 2 map */
-		hdr = 0;	/* length bytes after the type byte */
-		n = 0;		/* payload bytes after those */
-		count = 0;
-
-		if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 ||
-		    c == 0xc3) {
-			/* fixint, nil, false, true */
-		} else if (c <= 0x8f) {
-			kind = 2;
-			count = c & 0x0f;
-		} else if (c <= 0x9f) {
-			kind = 1;
-			count = c & 0x0f;
-		} else if (c <= 0xbf) {
-			n = c & 0x1f;
-		} else {
-			switch (c) {
-			case 0xc4: case 0xd9:	/* bin8, str8 */
-				hdr = 1;
-				break;
-			case 0xc5: case 0xda:	/* bin16, str16 */
-				hdr = 2;
-				break;
-			case 0xc6: case 0xdb:	/* bin32, str32 */
-				hdr = 4;
-				break;
-			case 0xc7:		/* ext8, ext16, ext32 */
-				hdr = 1;
-				break;
-			case 0xc8:
-				hdr = 2;
-				break;
-			case 0xc9:
-				hdr = 4;
-				break;
-			case 0xca: case 0xce: case 0xd2:
-				n = 4;
-				break;
-			case 0xcb: case 0xcf: case 0xd3:
-				n = 8;
-				break;
-			case 0xcc: case 0xd0:
-				n = 1;
-				break;
-			case 0xcd: case 0xd1:
-				n = 2;
-				break;
-			case 0xd4: case 0xd5: case 0xd6: case 0xd7:
-				n = 1 + ((uint64_t)1 << (c - 0xd4));
-				break;
-			case 0xd8:
-				n = 1 + 16;
-				break;
-			case 0xdc:
-				kind = 1;
-				hdr = 2;
-				break;
-			case 0xdd:
-				kind = 1;
-				hdr = 4;
-				break;
-			case 0xde:
-				kind = 2;
-				hdr = 2;
-				break;
-			case 0xdf:
-				kind = 2;
-				hdr = 4;
-				break;
-			default:		/* 0xc1, never used */
-				*why = "invalid msgpack byte";
-				return -1;
-			}
-			if (hdr > 0) {
-				if (hdr > rem) {
-					*why = "truncated";
-					return -1;
-				}
-				if (kind != 0)
-					count = be_read(p + off, hdr);
-				else {
-					n = be_read(p + off, hdr);
-					if (c >= 0xc7 && c <= 0xc9)
-						n++;	/* ext type byte */
-				}
-				off += hdr;
-				rem -= hdr;
-			}
-		}
-
-		/* A map key must be a str. */
-		if (depth > 0 && ismap[depth - 1] && left[depth - 1] % 2 == 0 &&
-		    !((c >= 0xa0 && c <= 0xbf) || (c >= 0xd9 && c <= 0xdb))) {
-			*why = "map key not a str";
-			return -1;
-		}
-
-		if (kind == 0) {
-			if (n > rem) {
-				*why = "length beyond message";
-				return -1;
-			}
-			off += n;
-		} else {
-			if (depth >= SWS_MAX_DEPTH) {
-				*why = "nested too deep";
-				return -1;
-			}
-			/* Every item takes at least one byte. */
-			if (kind == 2)
-				count *= 2;
-			if (count > rem) {
-				*why = "container size exceeds message";
-				return -1;
-			}
-		}
-
-		if (depth > 0)
-			left[depth - 1]--;
-		if (kind != 0 && count > 0) {
-			ismap[depth] = kind == 2;
-			left[depth] = count;
-			depth++;
-		}
-		while (depth > 0 && left[depth - 1] == 0)
-			depth--;
-		if (depth == 0)
-			break;
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
 	}
-	if (off != len) {
-		*why = "bytes after the message";
-		return -1;
-	}
-	return 0;
+	return *a == *b;
 }
 
-static int
-mp_key_cmp(const void *a, const void *b)
+static const struct mp_member *
+mfind(struct mctx *c, const char *key)
 {
-	const msgpack_object_str *x = *(const msgpack_object_str *const *)a;
-	const msgpack_object_str *y = *(const msgpack_object_str *const *)b;
-	uint32_t n = x->size < y->size ? x->size : y->size;
-	int	 r;
+	size_t	 i;
 
-	/* An empty string has a NULL ptr, which memcmp may not be given. */
-	r = n > 0 ? memcmp(x->ptr, y->ptr, n) : 0;
-	if (r != 0)
-		return r;
-	return x->size < y->size ? -1 : x->size > y->size;
-}
-
-/*
- * No map anywhere holds a key twice.  Small maps compare pairwise; larger
- * ones sort pointers to their keys (allocated in the zone) so that a map
- * of many keys costs n log n, not n squared.
- */
-static int
-mp_unique(const msgpack_object *o)
-{
-	const msgpack_object_map	*m;
-	const msgpack_object_str	**keys;
-	uint32_t			 i, j;
-
-	if (o->type == MSGPACK_OBJECT_ARRAY) {
-		for (i = 0; i < o->via.array.size; i++) {
-			if (!mp_unique(&o->via.array.ptr[i]))
-				return 0;
-		}
-		return 1;
+	for (i = 0; i < sizeof(mkeys) / sizeof(mkeys[0]); i++) {
+		if (streq(mkeys[i].name, key))
+			return mp_get_want(&c->doc, i);
 	}
-	if (o->type != MSGPACK_OBJECT_MAP)
-		return 1;
-	m = &o->via.map;
-	if (m->size <= MP_PAIRWISE) {
-		for (i = 0; i < m->size; i++) {
-			for (j = i + 1; j < m->size; j++) {
-				if (m->ptr[i].key.via.str.size ==
-				    m->ptr[j].key.via.str.size &&
-				    (m->ptr[i].key.via.str.size == 0 ||
-				    memcmp(m->ptr[i].key.via.str.ptr,
-				    m->ptr[j].key.via.str.ptr,
-				    m->ptr[i].key.via.str.size) == 0))
-					return 0;
-			}
-		}
-	} else {
-		keys = msgpack_zone_malloc(&mp_zone,
-		    m->size * sizeof(*keys));
-		if (keys == NULL)
-			return 0;
-		for (i = 0; i < m->size; i++)
-			keys[i] = &m->ptr[i].key.via.str;
-		qsort(keys, m->size, sizeof(*keys), mp_key_cmp);
-		for (i = 1; i < m->size; i++) {
-			if (mp_key_cmp(&keys[i - 1], &keys[i]) == 0)
-				return 0;
-		}
-	}
-	for (i = 0; i < m->size; i++) {
-		if (!mp_unique(&m->ptr[i].val))
-			return 0;
-	}
-	return 1;
-}
-
-static const msgpack_object *
-mp_get(void *arg, const char *key)
-{
-	const msgpack_object_map	*m = arg;
-	size_t				 n = strlen(key);
-	uint32_t			 i;
-
-	for (i = 0; i < m->size; i++) {
-		if (m->ptr[i].key.via.str.size == n &&
-		    memcmp(m->ptr[i].key.via.str.ptr, key, n) == 0)
-			return &m->ptr[i].val;
-	}
-	return NULL;
+	return mp_find(&c->doc, key, &c->other) ? &c->other : NULL;
 }
 
 static int
 mget_text(void *arg, const char *key, int keep, const uint8_t **p,
     size_t *len)
 {
-	const msgpack_object	*v;
+	const struct mp_member	*m;
 
-	(void)keep;	/* the message outlives the tree */
-	if ((v = mp_get(arg, key)) == NULL)
+	(void)keep;	/* the message outlives the document */
+	if ((m = mfind(arg, key)) == NULL)
 		return CF_ABSENT;
-	if (v->type != MSGPACK_OBJECT_STR)
+	if (m->kind != MP_K_STR)
 		return CF_BAD;
-	*p = (const uint8_t *)v->via.str.ptr;
-	*len = v->via.str.size;
+	*p = m->val;
+	*len = m->vallen;
 	return CF_OK;
 }
 
 static int
 mget_bytes(void *arg, const char *key, const uint8_t **p, size_t *len)
 {
-	const msgpack_object	*v;
+	const struct mp_member	*m;
 
-	if ((v = mp_get(arg, key)) == NULL)
+	if ((m = mfind(arg, key)) == NULL)
 		return CF_ABSENT;
-	if (v->type != MSGPACK_OBJECT_BIN)
+	if (m->kind != MP_K_BIN)
 		return CF_BAD;
-	*p = (const uint8_t *)v->via.bin.ptr;
-	*len = v->via.bin.size;
+	*p = m->val;
+	*len = m->vallen;
 	return CF_OK;
 }
 
 /*
- * msgpack-c gives POSITIVE_INTEGER for every non-negative integer, in
- * whichever int or uint form it was written: the value decides.
+ * Any non-negative integer, in whichever int or uint form it was
+ * written: the value decides (MP_K_UINT).
  */
 static int
 mget_uint(void *arg, const char *key, uint64_t *val)
 {
-	const msgpack_object	*v;
+	const struct mp_member	*m;
 
-	if ((v = mp_get(arg, key)) == NULL)
+	if ((m = mfind(arg, key)) == NULL)
 		return CF_ABSENT;
-	if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+	if (m->kind != MP_K_UINT)
 		return CF_BAD;
-	*val = v->via.u64;
+	*val = m->u;
 	return CF_OK;
 }
 
-/* Byte fields stay in the message: no scratch is needed. */
+/*
+ * Byte fields stay in the message: scratch is only the work area of the
+ * duplicate check of maps of more than eight keys (mp_init()).
+ */
 static int
 codec_mp_decode(const uint8_t *msg, size_t len, struct sws_req *req,
     uint8_t *scratch, size_t scratch_len, int flags, const char **why)
 {
+	struct mctx		 c;
 	struct codec_src	 src;
-	msgpack_object		 obj;
-	size_t			 off = 0;
 	int			 rc;
 
-	(void)scratch;
-	(void)scratch_len;
-	if (mp_scan(msg, len, why) == -1)
+	mp_init(&c.doc, mkeys, sizeof(mkeys) / sizeof(mkeys[0]), scratch,
+	    scratch_len);
+	if ((rc = mp_parse(&c.doc, msg, len)) != MP_OK) {
+		*why = mp_strerror(rc);
 		return CODEC_MALFORMED;
-	if (!mp_zone_ready) {
-		if (!msgpack_zone_init(&mp_zone, MP_ZONE_CHUNK)) {
-			*why = "out of memory";
-			return CODEC_MALFORMED;
-		}
-		mp_zone_ready = 1;
 	}
-	if (msgpack_unpack((const char *)msg, len, &off, &mp_zone, &obj) !=
-	    MSGPACK_UNPACK_SUCCESS || off != len) {
-		*why = "not msgpack";
-		rc = CODEC_MALFORMED;
-	} else if (obj.type != MSGPACK_OBJECT_MAP) {
-		*why = "not a map";
-		rc = CODEC_MALFORMED;
-	} else if (!mp_unique(&obj)) {
-		*why = "duplicate key";
-		rc = CODEC_MALFORMED;
-	} else {
-		src.arg = &obj.via.map;
-		src.text = mget_text;
-		src.bytes = mget_bytes;
-		src.uint = mget_uint;
-		rc = codec_fields(&src, req, flags, why);
-	}
-	msgpack_zone_clear(&mp_zone);
-	return rc;
+	src.arg = &c;
+	src.text = mget_text;
+	src.bytes = mget_bytes;
+	src.uint = mget_uint;
+	return codec_fields(&src, req, flags, why);
 }
 
 /* Encoding. */

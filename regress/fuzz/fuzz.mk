@@ -23,18 +23,28 @@ fuzz_ws_SRCS = regress/fuzz/fuzz_ws.c common/ws.c common/utf8.c
 fuzz_http_SRCS = regress/fuzz/fuzz_http.c relayd/http.c common/ws.c common/utf8.c
 fuzz_utf8_SRCS = regress/fuzz/fuzz_utf8.c common/utf8.c
 
-# The sws/1 message codecs (JSON and msgpack).
+# The sws/1 message codecs (JSON and msgpack); msgpack-c reads back what
+# they encode.
 FUZZ_TARGETS += json msgpack
 fuzz_json_SRCS = regress/fuzz/fuzz_json.c relayd/codec.c relayd/codec_json.c \
-	relayd/codec_msgpack.c relayd/json.c common/b64.c common/utf8.c
-fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
-	relayd/codec_json.c relayd/codec_msgpack.c relayd/json.c common/b64.c \
+	relayd/codec_msgpack.c relayd/mpread.c relayd/json.c common/b64.c \
 	common/utf8.c
+fuzz_json_PKGS = msgpack
+fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
+	relayd/codec_json.c relayd/codec_msgpack.c relayd/mpread.c \
+	relayd/json.c common/b64.c common/utf8.c
+fuzz_msgpack_PKGS = msgpack
 
 # relayd/json.c, its verdicts and values held to jansson's (the reference
 # it replaced).
 FUZZ_TARGETS += jsondiff
 fuzz_jsondiff_SRCS = regress/fuzz/fuzz_jsondiff.c relayd/json.c common/utf8.c
+
+# relayd/mpread.c, its verdicts, reasons and values held to msgpack-c's
+# and to the decoder it replaced (regress/lib/msgpack_ref.h).
+FUZZ_TARGETS += msgpackdiff
+fuzz_msgpackdiff_SRCS = regress/fuzz/fuzz_msgpackdiff.c relayd/mpread.c
+fuzz_msgpackdiff_PKGS = msgpack
 
 # common/b64.c held to libsodium's base64url.
 FUZZ_TARGETS += b64diff

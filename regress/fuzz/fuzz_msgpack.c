@@ -15,9 +15,9 @@
  */
 
 /*
- * libFuzzer target for the sws.v1.msgpack decoder (its bounds scan,
- * msgpack-c behind it, and the shared rules of relayd/codec.c); the
- * checks are in fuzz_codec.h.  Seeds: regress/fuzz/corpus/msgpack/.
+ * libFuzzer target for the sws.v1.msgpack decoder (relayd/mpread.c and
+ * the shared rules of relayd/codec.c); the checks are in fuzz_codec.h.
+ * Seeds: regress/fuzz/corpus/msgpack/.
  */
 #include <stddef.h>
 #include <stdint.h>

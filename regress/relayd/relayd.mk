@@ -25,11 +25,16 @@ relayd/config_SRCS = regress/relayd/test_config.c relayd/parse.c \
 
 # The sws/1 message codecs (JSON and msgpack), one test per subject with
 # the helpers of test_codec.h: the JSON decoder, the msgpack decoder, the
-# encoders, the entry points the relay calls.
+# encoders, the entry points the relay calls.  msgpack-c packs and reads
+# back the tests' messages; the relay itself does not link it.
 CODEC_SRCS = relayd/codec.c relayd/codec_json.c relayd/codec_msgpack.c \
-	relayd/json.c common/b64.c common/utf8.c
+	relayd/mpread.c relayd/json.c common/b64.c common/utf8.c
 UNIT_TESTS += relayd/codec_json relayd/codec_msgpack relayd/codec_enc \
 	relayd/codec_frame
+relayd/codec_json_PKGS = msgpack
+relayd/codec_msgpack_PKGS = msgpack
+relayd/codec_enc_PKGS = msgpack
+relayd/codec_frame_PKGS = msgpack
 relayd/codec_json_SRCS = regress/relayd/test_codec_json.c $(CODEC_SRCS)
 relayd/codec_msgpack_SRCS = regress/relayd/test_codec_msgpack.c $(CODEC_SRCS)
 relayd/codec_enc_SRCS = regress/relayd/test_codec_enc.c $(CODEC_SRCS)

@@ -617,6 +617,119 @@ test_msgpack_bad(void)
 	cm(CODEC_MALFORMED, 0, 0, "two messages in one", good, goodlen * 2);
 }
 
+/*
+ * The reason of each refusal, which the relay answers with: the checks
+ * are made item by item, so the first item that fails decides, and the
+ * top-level kind and duplicate keys only count once the whole message
+ * has been read.
+ */
+static void
+test_msgpack_reasons(void)
+{
+	static const struct {
+		const char	*msg;
+		size_t		 len;
+		const char	*why;
+	} cases[] = {
+		{ "", 0, "truncated" },
+		{ "\x82\xa1k\xc0", 4, "container size exceeds message" },
+		{ "\x82\xa1k\xc0\xa1k", 6, "truncated" },
+		{ "\x81\xa1k\xc5\x00", 5, "truncated" },
+		{ "\x81\xa1k\xc1", 4, "invalid msgpack byte" },
+		{ "\x81\xc1\xc0", 3, "invalid msgpack byte" },
+		{ "\x81\xc0\xc0", 3, "map key not a str" },
+		{ "\x81\xc4\x01k\xc0", 5, "map key not a str" },
+		{ "\x81\xdc\x00", 3, "truncated" },
+		{ "\x81\xdc\x00\x00\xc0", 5, "map key not a str" },
+		{ "\x81\xa2k", 3, "length beyond message" },
+		{ "\x81\xa1k\xcd\x01", 5, "length beyond message" },
+		{ "\x81\xa1k\xd8\x01\x02", 6, "length beyond message" },
+		{ "\x81\xa1k\xc7\x01\x01", 6, "length beyond message" },
+		{ "\x91\x91\x91\x91\x91\x91\x91\x91\x90", 9,
+		    "nested too deep" },
+		{ "\x91\x91\x91\x91\x91\x91\x91\x90", 8, "not a map" },
+		{ "\x81\xa1k\x92\xc0", 5, "container size exceeds message" },
+		{ "\x81\xa1k\x82\xa1j", 6, "container size exceeds message" },
+		{ "\x80\xc0", 2, "bytes after the message" },
+		{ "\x91\x82\xa1k\xc0\xa1k\xc0", 8, "not a map" },
+		{ "\x82\xa1k\xc0\xa1k\xc0", 7, "duplicate key" },
+		/* a duplicate, then a truncation: the truncation */
+		{ "\x83\xa1k\xc0\xa1k\xc0\xa1z", 9, "truncated" },
+		{ "\x82\xa1k\xc0\xa1k\xc0\xc0", 8, "bytes after the message" },
+		{ "\x82\xa1k\xc0\xa1k\xc1", 7, "invalid msgpack byte" },
+	};
+	struct sws_req	 r;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = dec(PROTO_MSGPACK, cases[i].msg, cases[i].len, &r);
+		ok(rc == CODEC_MALFORMED && !r.has_id && why != NULL &&
+		    strcmp(why, cases[i].why) == 0,
+		    "msgpack reason %zu: %s (%s)", i, cases[i].why,
+		    why ? why : "-");
+	}
+}
+
+/*
+ * A map of more than eight keys is checked for duplicates when it
+ * closes, in the work area the caller's scratch gives or, without one,
+ * in memory of its own for that moment: the verdicts are the same.
+ */
+static void
+test_msgpack_large_maps(void)
+{
+	struct sws_req	 r;
+	uint8_t		 msg[512];
+	size_t		 n, i;
+	const char	*w;
+	int		 rc, pass;
+
+	for (pass = 0; pass < 4; pass++) {
+		n = 0;
+		msg[n++] = 0xde;
+		msg[n++] = 0;
+		msg[n++] = 12;
+		msg[n++] = 0xa4;
+		memcpy(msg + n, "type", 4);
+		n += 4;
+		msg[n++] = 0xa4;
+		memcpy(msg + n, "JOIN", 4);
+		n += 4;
+		msg[n++] = 0xa4;
+		memcpy(msg + n, "room", 4);
+		n += 4;
+		msg[n++] = 0xa1;
+		msg[n++] = 'r';
+		/* nine more: one-byte keys (pass 0, 1), two-byte ones (2, 3) */
+		for (i = 0; i < 10; i++) {
+			if (pass < 2) {
+				msg[n++] = 0xa1;
+				msg[n++] = (uint8_t)(pass == 1 && i == 9 ? 'a' :
+				    'a' + i);
+			} else {
+				msg[n++] = 0xa2;
+				msg[n++] = 'k';
+				msg[n++] = (uint8_t)(pass == 3 && i == 9 ? '0' :
+				    '0' + i);
+			}
+			msg[n++] = 0xc0;
+		}
+		rc = dec(PROTO_MSGPACK, msg, n, &r);
+		ok(rc == (pass % 2 ? CODEC_MALFORMED : CODEC_OK) &&
+		    (rc == CODEC_OK || strcmp(why, "duplicate key") == 0),
+		    "map of 12, %s keys, %s (%s)", pass < 2 ? "1-byte" :
+		    "2-byte", pass % 2 ? "one twice" : "distinct",
+		    why ? why : "-");
+		w = NULL;
+		rc = codec_decode(PROTO_MSGPACK, CODEC_REGISTERING, msg, n,
+		    &r, NULL, 0, &w);
+		ok(rc == (pass % 2 ? CODEC_MALFORMED : CODEC_OK) &&
+		    (rc == CODEC_OK || strcmp(w, "duplicate key") == 0),
+		    "the same without scratch (%s)", w ? w : "-");
+	}
+}
+
 int
 main(void)
 {
@@ -624,5 +737,7 @@ main(void)
 		return 1;
 	test_msgpack_good();
 	test_msgpack_bad();
+	test_msgpack_reasons();
+	test_msgpack_large_maps();
 	return codec_done();
 }
