@@ -23,7 +23,7 @@
  * JSON_DEPTH_MAX levels.  For the duplicate check each open object keeps
  * the offsets of its keys on a key stack: a new key is compared with the
  * earlier ones while the object has few, and an object that grew beyond
- * that sorts its keys (heapsort, in place, n log n) when it closes, so
+ * that sorts its keys (keysort.c: heapsort, in place) when it closes, so
  * no input costs more than n log n key comparisons.  Keys are compared
  * by their unescaped bytes, unescaping as they are read.
  */
@@ -35,6 +35,7 @@
 #endif
 
 #include "json.h"
+#include "keysort.h"
 #include "utf8.h"
 
 #define KEYS_PAIRWISE	8	/* objects up to this size: no sort */
@@ -360,49 +361,18 @@ key_is(const uint8_t *k, size_t klen, int esc, const char *name)
 	return name[i] == '\0';
 }
 
-static void
-key_sift(const uint8_t *base, const uint8_t *end, uint32_t *k, size_t i,
-    size_t n)
-{
-	size_t		 c;
-	uint32_t	 t;
+/* keysort.c's comparison: the offsets are into the text of arg. */
+struct key_text {
+	const uint8_t	*base;
+	const uint8_t	*end;
+};
 
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && key_cmp(base + k[c], base + k[c + 1], end) < 0)
-			c++;
-		if (key_cmp(base + k[i], base + k[c], end) >= 0)
-			return;
-		t = k[i];
-		k[i] = k[c];
-		k[c] = t;
-		i = c;
-	}
-}
-
-/* 1 when the n keys at offsets k[] are distinct; sorts k[]. */
 static int
-keys_distinct(const uint8_t *base, const uint8_t *end, uint32_t *k,
-    size_t n)
+key_order(const void *arg, uint32_t a, uint32_t b)
 {
-	size_t		 i;
-	uint32_t	 t;
+	const struct key_text	*t = arg;
 
-	for (i = n / 2; i-- > 0;)
-		key_sift(base, end, k, i, n);
-	for (i = n; i-- > 1;) {
-		t = k[0];
-		k[0] = k[i];
-		k[i] = t;
-		key_sift(base, end, k, 0, i);
-	}
-	for (i = 1; i < n; i++) {
-		if (key_cmp(base + k[i - 1], base + k[i], end) == 0)
-			return 0;
-	}
-	return 1;
+	return key_cmp(t->base + a, t->base + b, t->end);
 }
 
 /*
@@ -573,6 +543,7 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 {
 	const uint8_t		*p, *end, *q;
 	struct json_member	 cur;
+	struct key_text		 kt;
 	uint32_t		*keys;
 	size_t			 nkeys = 0, capkeys, i, nk;
 	size_t			 kbase[JSON_DEPTH_MAX + 1];
@@ -716,9 +687,13 @@ json_parse(struct json_doc *doc, const uint8_t *text, size_t len)
 	closed = isobj[depth];
 	if (closed) {
 		nk = nkeys - kbase[depth];
-		if (nk > KEYS_PAIRWISE &&
-		    !keys_distinct(text, end, keys + kbase[depth], nk))
-			return JSON_EDUP;
+		if (nk > KEYS_PAIRWISE) {
+			kt.base = text;
+			kt.end = end;
+			if (!keys_distinct(keys + kbase[depth], nk, key_order,
+			    &kt))
+				return JSON_EDUP;
+		}
 		nkeys = kbase[depth];
 	}
 	if (--depth == 0)

@@ -23,13 +23,14 @@
  * of up to MP_PAIRWISE keys compares each new key with the earlier ones
  * as it comes; a larger map is walked again when it closes (its bytes
  * are proven by then), its keys of no or one byte marked in a bitmap and
- * the offsets of the others sorted (heapsort, in place, n log n), so no
+ * the offsets of the others sorted (keysort.c: heapsort, in place), so no
  * input costs more than n log n key comparisons.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "keysort.h"
 #include "mpread.h"
 
 #define MP_PAIRWISE	8	/* maps up to this size: no sort */
@@ -241,47 +242,11 @@ key_cmp(const uint8_t *p, uint32_t a, uint32_t b)
 	return xn < yn ? -1 : xn > yn;
 }
 
-static void
-key_sift(const uint8_t *p, uint32_t *k, size_t i, size_t n)
-{
-	size_t		 c;
-	uint32_t	 t;
-
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && key_cmp(p, k[c], k[c + 1]) < 0)
-			c++;
-		if (key_cmp(p, k[i], k[c]) >= 0)
-			return;
-		t = k[i];
-		k[i] = k[c];
-		k[c] = t;
-		i = c;
-	}
-}
-
-/* 1 when the n keys at offsets k[] are distinct; sorts k[]. */
+/* keysort.c's comparison: arg is the message. */
 static int
-keys_distinct(const uint8_t *p, uint32_t *k, size_t n)
+key_order(const void *arg, uint32_t a, uint32_t b)
 {
-	size_t		 i;
-	uint32_t	 t;
-
-	for (i = n / 2; i-- > 0;)
-		key_sift(p, k, i, n);
-	for (i = n; i-- > 1;) {
-		t = k[0];
-		k[0] = k[i];
-		k[i] = t;
-		key_sift(p, k, 0, i);
-	}
-	for (i = 1; i < n; i++) {
-		if (key_cmp(p, k[i - 1], k[i]) == 0)
-			return 0;
-	}
-	return 1;
+	return key_cmp(arg, a, b);
 }
 
 /*
@@ -318,7 +283,7 @@ map_dup(const struct mp_doc *doc, size_t start, size_t end, int *dup)
 			offs[n++] = (uint32_t)off;
 		off = mp_skip(p, (size_t)(k - p) + klen);
 	}
-	if (!*dup && !keys_distinct(p, offs, n))
+	if (!*dup && !keys_distinct(offs, n, key_order, p))
 		*dup = 1;
 	free(mem);
 	return MP_OK;

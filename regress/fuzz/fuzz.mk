@@ -27,23 +27,25 @@ fuzz_utf8_SRCS = regress/fuzz/fuzz_utf8.c common/utf8.c
 # they encode.
 FUZZ_TARGETS += json msgpack
 fuzz_json_SRCS = regress/fuzz/fuzz_json.c relayd/codec.c relayd/codec_json.c \
-	relayd/codec_msgpack.c relayd/mpread.c relayd/json.c common/b64.c \
-	common/utf8.c
+	relayd/codec_msgpack.c relayd/mpread.c relayd/json.c relayd/keysort.c \
+	common/b64.c common/utf8.c
 fuzz_json_PKGS = msgpack
 fuzz_msgpack_SRCS = regress/fuzz/fuzz_msgpack.c relayd/codec.c \
 	relayd/codec_json.c relayd/codec_msgpack.c relayd/mpread.c \
-	relayd/json.c common/b64.c common/utf8.c
+	relayd/json.c relayd/keysort.c common/b64.c common/utf8.c
 fuzz_msgpack_PKGS = msgpack
 
 # relayd/json.c, its verdicts and values held to jansson's (the reference
 # it replaced).
 FUZZ_TARGETS += jsondiff
-fuzz_jsondiff_SRCS = regress/fuzz/fuzz_jsondiff.c relayd/json.c common/utf8.c
+fuzz_jsondiff_SRCS = regress/fuzz/fuzz_jsondiff.c relayd/json.c \
+	relayd/keysort.c common/utf8.c
 
 # relayd/mpread.c, its verdicts, reasons and values held to msgpack-c's
 # and to the decoder it replaced (regress/lib/msgpack_ref.h).
 FUZZ_TARGETS += msgpackdiff
-fuzz_msgpackdiff_SRCS = regress/fuzz/fuzz_msgpackdiff.c relayd/mpread.c
+fuzz_msgpackdiff_SRCS = regress/fuzz/fuzz_msgpackdiff.c relayd/mpread.c \
+	relayd/keysort.c
 fuzz_msgpackdiff_PKGS = msgpack
 
 # common/b64.c held to libsodium's base64url.

@@ -22,8 +22,8 @@
  *
  *	cc -std=gnu11 -O2 -I. -Icommon -Irelayd -o obj/bench_codec \
  *	    regress/relayd/bench_codec.c relayd/codec.c relayd/codec_json.c \
- *	    relayd/codec_msgpack.c relayd/mpread.c relayd/json.c common/b64.c \
- *	    common/utf8.c -lsodium
+ *	    relayd/codec_msgpack.c relayd/mpread.c relayd/json.c relayd/keysort.c \
+ *	    common/b64.c common/utf8.c -lsodium
  *	obj/bench_codec [iterations]
  */
 #include <stdint.h>

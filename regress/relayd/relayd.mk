@@ -28,7 +28,7 @@ relayd/config_SRCS = regress/relayd/test_config.c relayd/parse.c \
 # encoders, the entry points the relay calls.  msgpack-c packs and reads
 # back the tests' messages; the relay itself does not link it.
 CODEC_SRCS = relayd/codec.c relayd/codec_json.c relayd/codec_msgpack.c \
-	relayd/mpread.c relayd/json.c common/b64.c common/utf8.c
+	relayd/mpread.c relayd/json.c relayd/keysort.c common/b64.c common/utf8.c
 UNIT_TESTS += relayd/codec_json relayd/codec_msgpack relayd/codec_enc \
 	relayd/codec_frame
 relayd/codec_json_PKGS = msgpack
@@ -42,7 +42,8 @@ relayd/codec_frame_SRCS = regress/relayd/test_codec_frame.c $(CODEC_SRCS)
 
 # relayd/json.c, the strict JSON reader of the sws.v1.json decoder.
 UNIT_TESTS += relayd/json
-relayd/json_SRCS = regress/relayd/test_json.c relayd/json.c common/utf8.c
+relayd/json_SRCS = regress/relayd/test_json.c relayd/json.c relayd/keysort.c \
+	common/utf8.c
 
 # The HTTP upgrade.
 UNIT_TESTS += relayd/http
