@@ -105,7 +105,7 @@ main(int argc, char *argv[])
 	ssize_t			 n;
 	int			 ch, fd, r;
 
-	while ((ch = getopt(argc, argv, "n:s:V")) != -1) {
+	while ((ch = getopt(argc, argv, "+n:s:V")) != -1) {
 		switch (ch) {
 		case 'n':
 			errno = 0;

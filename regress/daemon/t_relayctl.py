@@ -144,7 +144,11 @@ async def body(r):
 	    "show sessions: msgpack subprotocol", "\n".join(rs))
 	rc, out, err = ctl(r, "show", "sessions", kb)
 	t.ok(rc == 0 and [l.split()[1] for l in rows(out)] == [kb],
-	    "show sessions KEY: that key's only", out)
+	    "show sessions KEY: that key's only", out + err)
+	# one key in 64 starts with '-': an argument, not an option
+	rc, out, err = ctl(r, "show", "sessions", "-" + "A" * 42)
+	t.ok(rc == 0 and rows(out) == [], "show sessions with a key that "
+	    "starts with '-': no rows, no option error", out + err)
 	rc, out, err = ctl(r, "show", "sessions", "not-a-key")
 	t.ok(rc == 1 and "bad key" in err and out == "",
 	    "show sessions with a bad key: error, exit 1", err)
