@@ -95,6 +95,9 @@ def with_env(env, fn):
 
 
 def children_checks(r, label, san):
+	# The relay answers HTTP before cryptod need be sandboxed; a
+	# registration is answered by cryptod's loop, after its sandbox.
+	t.alive(r, label)
 	rp, cp = r.relay_pid(), r.cryptod_pid()
 	t.ok(rp is not None and cp is not None, "%s: both children found" %
 	    label)
