@@ -92,26 +92,29 @@ add_addr(struct sws_client *c, const struct sockaddr *sa, socklen_t len)
 	a->len = len;
 }
 
+/* a: the address ip of family af, with the URL's port. */
+static void
+addr_set(struct sws_addr *a, int af, const void *ip, const char *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (af == AF_INET) {
+		a->u.sin.sin_family = AF_INET;
+		a->u.sin.sin_port = htons((uint16_t)atoi(port));
+		memcpy(&a->u.sin.sin_addr, ip, sizeof(a->u.sin.sin_addr));
+		a->len = sizeof(a->u.sin);
+	} else {
+		a->u.sin6.sin6_family = AF_INET6;
+		a->u.sin6.sin6_port = htons((uint16_t)atoi(port));
+		memcpy(&a->u.sin6.sin6_addr, ip, sizeof(a->u.sin6.sin6_addr));
+		a->len = sizeof(a->u.sin6);
+	}
+}
+
 static void
 add_in(struct sws_client *c, int af, const void *ip)
 {
-	struct sockaddr_in	 sin;
-	struct sockaddr_in6	 sin6;
-	uint16_t		 port = htons((uint16_t)atoi(c->port));
-
-	if (af == AF_INET) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = port;
-		memcpy(&sin.sin_addr, ip, sizeof(sin.sin_addr));
-		add_addr(c, (struct sockaddr *)&sin, sizeof(sin));
-	} else {
-		memset(&sin6, 0, sizeof(sin6));
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = port;
-		memcpy(&sin6.sin6_addr, ip, sizeof(sin6.sin6_addr));
-		add_addr(c, (struct sockaddr *)&sin6, sizeof(sin6));
-	}
+	if (c->naddrs < SWS_ADDRS_MAX)
+		addr_set(&c->addrs[c->naddrs++], af, ip, c->port);
 }
 
 /* An IPv4 or IPv6 literal: 1 and its address, 0 for a name. */
@@ -212,7 +215,6 @@ dns_cb(int result, char type, int count, int ttl, void *addresses, void *arg)
 	struct resolver		*r = arg;
 	struct sws_client	*c = r->c;
 	const uint8_t		*p = addresses;
-	struct sws_addr		*a;
 	int			 i;
 
 	(void)ttl;
@@ -230,16 +232,9 @@ dns_cb(int result, char type, int count, int ttl, void *addresses, void *arg)
 			if (type == DNS_IPv4_A)
 				add_in(c, AF_INET, p + 4 * i);
 			else if (type == DNS_IPv6_AAAA && r->nv6 <
-			    SWS_ADDRS_MAX) {
-				/* kept apart: IPv4 first */
-				a = &r->v6[r->nv6++];
-				memset(a, 0, sizeof(*a));
-				a->u.sin6.sin6_family = AF_INET6;
-				a->u.sin6.sin6_port =
-				    htons((uint16_t)atoi(c->port));
-				memcpy(&a->u.sin6.sin6_addr, p + 16 * i, 16);
-				a->len = sizeof(a->u.sin6);
-			}
+			    SWS_ADDRS_MAX)	/* kept apart: IPv4 first */
+				addr_set(&r->v6[r->nv6++], AF_INET6,
+				    p + 16 * i, c->port);
 		}
 	} else if (result != DNS_ERR_NONE && (r->err == 0 ||
 	    (r->err == DNS_ERR_NOTEXIST && result != DNS_ERR_NOTEXIST)))

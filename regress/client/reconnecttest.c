@@ -322,6 +322,19 @@ backoff_tests(void)
 	sws_client_free(once.c);
 }
 
+/* p, dialling url with resolv_conf, registers; then it closes. */
+static void
+registers(struct peer *p, const char *url, const char *resolv_conf,
+    const char *desc)
+{
+	peer_start(p, url, 0, 5, resolv_conf, NULL);
+	WAIT(p->ready || p->closed, 10);
+	ok(p->ready == 1, "%s: registered", desc);
+	sws_close(p->c);
+	WAIT(p->closed, 5);
+	sws_client_free(p->c);
+}
+
 static void
 dns_tests(void)
 {
@@ -331,12 +344,8 @@ dns_tests(void)
 	struct peer	 gone = { .name = "gone" };
 	int		 t0;
 
-	peer_start(&named, env("DNS_URL"), 0, 5, env("DNS_CONF"), NULL);
-	WAIT(named.ready || named.closed, 10);
-	ok(named.ready == 1, "relay.test resolved by DNS: registered");
-	sws_close(named.c);
-	WAIT(named.closed, 5);
-	sws_client_free(named.c);
+	registers(&named, env("DNS_URL"), env("DNS_CONF"),
+	    "relay.test resolved by DNS");
 
 	peer_start(&nx, env("NX_URL"), 1, 5, env("DNS_CONF"), NULL);
 	WAIT(nx.closed, 10);
@@ -347,12 +356,8 @@ dns_tests(void)
 	    nx.closed_text);
 	sws_client_free(nx.c);
 
-	peer_start(&local, env("LOCAL_URL"), 0, 5, env("SILENT_CONF"), NULL);
-	WAIT(local.ready || local.closed, 10);
-	ok(local.ready == 1, "localhost needs no DNS: registered");
-	sws_close(local.c);
-	WAIT(local.closed, 5);
-	sws_client_free(local.c);
+	registers(&local, env("LOCAL_URL"), env("SILENT_CONF"),
+	    "localhost needs no DNS");
 
 	/* the loop runs on while a DNS server keeps silent */
 	t0 = ticks;

@@ -58,14 +58,6 @@ t = T.Tap(limit=150)
 tmp = tempfile.mkdtemp(prefix="t_reconnect.")
 
 
-def free_udp():
-	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	s.bind(("127.0.0.1", 0))
-	port = s.getsockname()[1]
-	s.close()
-	return port
-
-
 def resolv_conf(name, port):
 	path = os.path.join(tmp, name)
 	with open(path, "w") as f:
@@ -80,7 +72,7 @@ def start_dnsmasq():
 	(dnsmasq binds TCP too, where the free UDP port may be in use)."""
 	for _ in range(5):
 		try:
-			return start_dnsmasq_on(free_udp())
+			return start_dnsmasq_on(T.free_port(socket.SOCK_DGRAM))
 		except T.RelayError as e:
 			why = e
 	raise why

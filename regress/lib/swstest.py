@@ -840,8 +840,9 @@ def alive(relay, proto="json", port=None):
 # ---------------------------------------------------------------------
 # processes
 
-def free_port():
-	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def free_port(kind=socket.SOCK_STREAM):
+	"""A loopback port free now (TCP, or UDP with SOCK_DGRAM)."""
+	s = socket.socket(socket.AF_INET, kind)
 	s.bind(("127.0.0.1", 0))
 	p = s.getsockname()[1]
 	s.close()
