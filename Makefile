@@ -84,7 +84,7 @@ RELAY_MODULES = relayd/relay_ctl.c relayd/conn.c relayd/http.c relayd/session.c 
 	  relayd/codec_msgpack.c relayd/mpread.c relayd/json.c relayd/keysort.c \
 	  relayd/proxy.c relayd/metrics.c relayd/admin.c
 RELAYD_SRCS = relayd/relayd.c relayd/control.c relayd/parse.c relayd/config.c relayd/certs.c \
-	  relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
+	  relayd/clusterconf.c relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
 	  $(COMMON_SRCS)
 
 # Parts added later (clients, tools, tests) describe themselves in

@@ -36,18 +36,23 @@
 
 const struct proc_info proc_table[PROC_MAX] = {
 	{ PROC_PARENT, "relayd", "relayd: parent", PROC_EXEC_NONE,
-	    0, 0, PROC_STOP_NONE },
+	    0, 0, PROC_STOP_NONE, PROC_WHEN_ALWAYS },
 	/* the network: sessions stop first, so none sees cryptod vanish */
 	{ PROC_RELAY, "relay", "relayd: relay", PROC_EXEC_SELF,
-	    PROC_BIT(PROC_CRYPTOD) | PROC_BIT(PROC_CA), PROC_ARG_DROP,
-	    PROC_STOP_ASK },
+	    PROC_BIT(PROC_CRYPTOD) | PROC_BIT(PROC_CA) | PROC_BIT(PROC_CLUSTER),
+	    PROC_ARG_DROP, PROC_STOP_ASK, PROC_WHEN_ALWAYS },
 	/* the server key: exits when its channels close */
 	{ PROC_CRYPTOD, "cryptod", "cryptod", PROC_EXEC_CRYPTOD,
 	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP | PROC_ARG_KEYFILE,
-	    PROC_STOP_LAST },
+	    PROC_STOP_LAST, PROC_WHEN_ALWAYS },
 	/* the TLS private keys: exits when its channels close */
 	{ PROC_CA, "ca", "relayd: ca", PROC_EXEC_CA,
-	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP, PROC_STOP_LAST },
+	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP, PROC_STOP_LAST,
+	    PROC_WHEN_ALWAYS },
+	/* NATS, for a cluster: exits when its channels close */
+	{ PROC_CLUSTER, "cluster", "relayd: cluster", PROC_EXEC_CLUSTER,
+	    PROC_BIT(PROC_RELAY), PROC_ARG_DROP, PROC_STOP_LAST,
+	    PROC_WHEN_CLUSTER },
 };
 
 int

@@ -27,6 +27,7 @@ enum proc_id {
 	PROC_RELAY,
 	PROC_CRYPTOD,
 	PROC_CA,
+	PROC_CLUSTER,
 	PROC_MAX
 };
 
@@ -38,6 +39,13 @@ enum proc_exec {
 	PROC_EXEC_SELF,		/* relayd again, with -P name */
 	PROC_EXEC_CRYPTOD,	/* the cryptod executable */
 	PROC_EXEC_CA,		/* the relayd-ca executable */
+	PROC_EXEC_CLUSTER,	/* the relayd-cluster executable */
+};
+
+/* When a child runs. */
+enum proc_when {
+	PROC_WHEN_ALWAYS,
+	PROC_WHEN_CLUSTER,	/* only with a cluster block */
 };
 
 /* How a child is stopped when the daemon shuts down. */
@@ -66,6 +74,8 @@ struct proc_info {
 	unsigned int	 peers;		/* PROC_BIT()s of its channels */
 	unsigned int	 args;		/* PROC_ARG_* */
 	enum proc_stop	 stop;
+	enum proc_when	 when;		/* a child not started still has its
+					   channels; the peers close theirs */
 };
 
 #define PROC_FD_PARENT	3	/* every child's channel to the parent */

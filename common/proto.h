@@ -80,6 +80,20 @@ enum imsg_type {
 	/* relay -> cryptod, and its answer: /healthz on the admin listener */
 	IMSG_PING = 45,			/* struct imsg_ping */
 	IMSG_PONG = 46,			/* struct imsg_ping, the same token */
+	/*
+	 * Clusters (docs/ARCHITECTURE.md, "Clusters"): the parent gives
+	 * relayd-cluster its settings; relay and bridge trade batches of
+	 * node records, each split into IMSG_CLUSTER_CHUNK pieces.
+	 */
+	IMSG_CLUSTER_CONF = 50,	/* parent -> cluster: imsg_cluster_conf */
+	IMSG_CLUSTER_URL = 51,	/* parent -> cluster: imsg_cluster_url */
+	IMSG_CLUSTER_SECRET = 52,	/* parent -> cluster: the credential */
+	IMSG_CLUSTER_CA = 53,	/* parent -> cluster: PEM, in chunks */
+	IMSG_CLUSTER_CONF_END = 54,	/* parent -> cluster: connect now */
+	IMSG_CLUSTER_NODE = 55,	/* parent -> relay: imsg_cluster_node */
+	IMSG_CLUSTER_PUB = 56,	/* relay -> cluster: hdr + bytes */
+	IMSG_CLUSTER_MSG = 57,	/* cluster -> relay: hdr + bytes */
+	IMSG_CLUSTER_LINK = 58,	/* cluster -> relay: imsg_cluster_link */
 	IMSG_MAX
 };
 
@@ -241,6 +255,74 @@ struct imsg_ctl_end {
 
 struct imsg_ctl_verbose {
 	int32_t		 verbose;		/* log_setverbose() */
+};
+
+/*
+ * Clusters.  Names (cluster and node) are 1 .. CLUSTER_NAME_MAX - 1
+ * bytes of [A-Za-z0-9_-]: they go into NATS subjects as they are.
+ */
+#define CLUSTER_NAME_MAX	64
+#define CLUSTER_URL_MAX		256
+#define CLUSTER_URLS_MAX	16
+#define CLUSTER_SECRET_MAX	8192	/* password, token, seed, creds */
+#define CLUSTER_CA_MAX		(256 * 1024)
+#define CLUSTER_BATCH_MAX	(1024 * 1024)	/* one NATS message */
+/* bytes of a batch per imsg: with its header, below IMSG_MAX_PAYLOAD */
+#define CLUSTER_CHUNK		16000
+
+#define CLUSTER_AUTH_NONE	0
+#define CLUSTER_AUTH_USER	1	/* user, secret = password */
+#define CLUSTER_AUTH_TOKEN	2	/* secret = token */
+#define CLUSTER_AUTH_NKEY	3	/* secret = the seed, "SU..." */
+#define CLUSTER_AUTH_CREDS	4	/* secret = a .creds file (JWT, seed) */
+
+struct imsg_cluster_conf {
+	char		 name[CLUSTER_NAME_MAX];	/* the cluster's */
+	char		 node[CLUSTER_NAME_MAX];	/* this node's */
+	uint32_t	 timeout_ms;		/* the cluster timeout */
+	uint32_t	 auth;			/* CLUSTER_AUTH_* */
+	uint32_t	 tls;			/* 1: TLS to NATS */
+	uint32_t	 pad;
+	char		 user[CLUSTER_NAME_MAX * 4];	/* AUTH_USER */
+	char		 tls_name[256];		/* expected in the certificate */
+};
+
+/* One server: nats://ADDRESS:PORT with the address resolved. */
+struct imsg_cluster_url {
+	char		 url[CLUSTER_URL_MAX];	/* NUL-terminated */
+	uint32_t	 port;			/* for Landlock's rule */
+	uint32_t	 pad;
+};
+
+/* What the relay needs: its node name and the timeout. */
+struct imsg_cluster_node {
+	char		 name[CLUSTER_NAME_MAX];
+	char		 node[CLUSTER_NAME_MAX];
+	uint32_t	 timeout_ms;
+	uint32_t	 pad;
+};
+
+#define CLUSTER_DEST_ALL	1	/* every other node */
+#define CLUSTER_DEST_NODE	2	/* the node named in hdr.node */
+#define CLUSTER_MORE		0x01	/* more chunks of this batch follow */
+
+/*
+ * A chunk of a batch: PUB from the relay (dest and node say where it
+ * goes), MSG to the relay (dest says which subject it came on).
+ */
+struct imsg_cluster_hdr {
+	uint32_t	 dest;			/* CLUSTER_DEST_* */
+	uint32_t	 flags;			/* CLUSTER_MORE */
+	char		 node[CLUSTER_NAME_MAX];	/* DEST_NODE */
+};
+
+#define CLUSTER_LINK_DOWN	0	/* no NATS server: remote state gone */
+#define CLUSTER_LINK_UP		1	/* connected (again): announce */
+
+struct imsg_cluster_link {
+	uint32_t	 state;			/* CLUSTER_LINK_* */
+	uint32_t	 pad;
+	char		 server[CLUSTER_URL_MAX];	/* the one in use */
 };
 
 #endif /* SWS_PROTO_H */

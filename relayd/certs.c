@@ -56,8 +56,6 @@
 
 #define EXPIRY_WARN_DAYS	14
 
-static int	 read_file(const char *, const char *, size_t, int, uint8_t **,
-		    size_t *);
 static int	 load_pair(struct tls_pair_conf *);
 static int	 check_key(const struct tls_pair_conf *, EVP_PKEY *);
 static int	 make_stand_in(struct tls_pair_conf *, X509 *);
@@ -175,8 +173,8 @@ no_password(char *buf, int size, int rwflag, void *arg)
  * file must not be accessible by others, and its bytes are wiped from
  * every buffer they pass through.
  */
-static int
-read_file(const char *at, const char *path, size_t max, int secret,
+int
+conf_read_file(const char *at, const char *path, size_t max, int secret,
     uint8_t **out, size_t *outlen)
 {
 	struct stat	 st;
@@ -248,12 +246,12 @@ load_pair(struct tls_pair_conf *tp)
 	int			 n, rv = -1;
 
 	certs_free(tp);
-	if (read_file(tp->cert_at, tp->cert, TLS_PEM_MAX, 0, &tp->cert_pem,
+	if (conf_read_file(tp->cert_at, tp->cert, TLS_PEM_MAX, 0, &tp->cert_pem,
 	    &tp->cert_len) == -1 ||
-	    read_file(tp->key_at, tp->key, TLS_KEY_PEM_MAX, 1, &tp->key_pem,
+	    conf_read_file(tp->key_at, tp->key, TLS_KEY_PEM_MAX, 1, &tp->key_pem,
 	    &tp->key_len) == -1)
 		goto done;
-	if (tp->ocsp[0] != '\0' && read_file(tp->ocsp_at, tp->ocsp,
+	if (tp->ocsp[0] != '\0' && conf_read_file(tp->ocsp_at, tp->ocsp,
 	    TLS_OCSP_MAX, 0, &tp->ocsp_der, &tp->ocsp_len) == -1)
 		goto done;
 

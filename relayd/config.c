@@ -62,6 +62,7 @@ conf_free(struct relayd_conf *conf)
 
 	if (conf == NULL)
 		return;
+	cluster_conf_free(&conf->cluster);
 	while ((tp = TAILQ_FIRST(&conf->tls_pairs)) != NULL) {
 		TAILQ_REMOVE(&conf->tls_pairs, tp, entry);
 		certs_free(tp);

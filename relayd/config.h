@@ -36,6 +36,7 @@
 #define CONF_PATH_MAX		256	/* URL paths and names */
 #define CONF_NAME_MAX		256	/* server names, origins */
 #define CONF_TRUSTED_MAX	64	/* trusted proxy lines */
+#define CONF_WHERE_MAX		(PATH_MAX + 16)	/* "file:line" */
 
 /* Defaults (relayd.conf(5) documents the same values). */
 #define DEFAULT_CONFIG		SWS_SYSCONFDIR "/relayd.conf"
@@ -97,7 +98,6 @@ TAILQ_HEAD(listen_list, listen_conf);
  * each was given ("file:line", for errors); certs_load() (certs.c) reads
  * and checks the files and fills in the rest.
  */
-#define CONF_WHERE_MAX		(PATH_MAX + 16)
 
 struct tls_pair_conf {
 	TAILQ_ENTRY(tls_pair_conf) entry;
@@ -127,8 +127,50 @@ struct conf_str {
 };
 TAILQ_HEAD(str_list, conf_str);
 
+/*
+ * A cluster block.  The parser keeps the URLs as written; conf_check()
+ * resolves each host to the addresses relayd-cluster connects to (it
+ * has no resolver in its chroot) and reads the credential and CA files.
+ */
+#define CLUSTER_TIMEOUT_DEFAULT	3000	/* ms */
+
+struct cluster_url {
+	TAILQ_ENTRY(cluster_url) entry;
+	char			 url[CLUSTER_URL_MAX];	/* as written */
+	char			 host[CONF_NAME_MAX];
+	uint16_t		 port;
+	int			 tls;		/* tls:// */
+	char			 at[CONF_WHERE_MAX];
+};
+TAILQ_HEAD(cluster_url_list, cluster_url);
+
+struct cluster_conf {
+	int			 on;
+	char			 at[CONF_WHERE_MAX];	/* the block's line */
+	char			 name[CLUSTER_NAME_MAX];
+	char			 node[CLUSTER_NAME_MAX];
+	uint32_t		 timeout_ms;
+	uint32_t		 auth;		/* CLUSTER_AUTH_* */
+	char			 user[CLUSTER_NAME_MAX * 4];
+	char			 secret_file[PATH_MAX];	/* nkey, credentials */
+	char			 secret_at[CONF_WHERE_MAX];
+	char			*secret;	/* password, token, file text */
+	size_t			 secret_len;
+	char			 ca_file[PATH_MAX];	/* "" for none */
+	char			 ca_at[CONF_WHERE_MAX];
+	uint8_t			*ca_pem;
+	size_t			 ca_len;
+	char			 tls_name[CONF_NAME_MAX];
+	int			 tls;
+	struct cluster_url_list	 urls;
+	/* conf_check(): the servers, resolved */
+	struct imsg_cluster_url	 addrs[CLUSTER_URLS_MAX];
+	size_t			 naddrs;
+};
+
 struct relayd_conf {
 	struct relay_limits	 lim;
+	struct cluster_conf	 cluster;
 	struct listen_list	 listeners;
 	struct str_list		 origins;
 	struct str_list		 server_names;
@@ -174,6 +216,20 @@ uint32_t		 conf_max_body(const struct relay_limits *);
 int			 certs_load(struct relayd_conf *);
 void			 certs_free(struct tls_pair_conf *);
 void			 certs_expiry(const struct relayd_conf *);
+/*
+ * Read a whole regular file of 1 .. max bytes into a NUL-terminated
+ * buffer; secret: refused when others may read it, wiped on failure.
+ * Errors are logged as "at: path: why".
+ */
+int			 conf_read_file(const char *at, const char *path,
+			    size_t max, int secret, uint8_t **, size_t *);
+/*
+ * clusterconf.c: the cluster block's files and servers: read the
+ * credential and the CA, resolve every server.  Returns the number of
+ * problems, logged.
+ */
+int			 cluster_conf_load(struct relayd_conf *);
+void			 cluster_conf_free(struct cluster_conf *);
 /* The number of listeners with tls. */
 int			 conf_tls_listeners(const struct relayd_conf *);
 

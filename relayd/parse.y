@@ -133,6 +133,11 @@ static void	 rate_set(uint32_t *, uint32_t *, int64_t, int64_t,
 		    const char *);
 static int	 str_add(struct str_list *, const char *, const char *);
 static void	 conf_defaults(struct relayd_conf *);
+static void	 cluster_begin(const char *);
+static void	 cluster_end(void);
+static int	 cluster_name_ok(const char *, const char *);
+static void	 cluster_url_add(const char *);
+static int	 cluster_auth_set(uint32_t, const char *, const char *);
 static int	 check_key_owner(const struct relayd_conf *, const char *);
 %}
 
@@ -149,6 +154,7 @@ static int	 check_key_owner(const struct relayd_conf *, const char *);
 %token	CONTROL SOCKET GROUP
 %token	LOG KEYS FULL SHORT
 %token	ERROR METRICS
+%token	CLUSTER NODE NATS PASSWORD TOKEN NKEY CREDENTIALS CA
 %token	<string>	STRING
 %token	<number>	NUMBER
 %type	<number>	size onoff number32 listenopts listenopt
@@ -162,6 +168,7 @@ grammar		: /* empty */
 		| grammar include '\n'
 		| grammar varset '\n'
 		| grammar main '\n'
+		| grammar cluster '\n'
 		| grammar error '\n'		{ yyerrok; }
 		;
 
@@ -370,6 +377,83 @@ main		: LISTEN ON STRING PORT NUMBER listenopts {
 		}
 		;
 
+/*
+ * cluster "name" {
+ *	node "a"
+ *	nats "nats://10.0.0.1:4222"
+ *	...
+ * }
+ */
+cluster		: CLUSTER STRING '{' {
+			cluster_begin($2);
+			free($2);
+		} '\n' clusterbody '}' {
+			cluster_end();
+		}
+		;
+
+clusterbody	: /* empty */
+		| clusterbody '\n'
+		| clusterbody clusteropt '\n'
+		| clusterbody error '\n'	{ yyerrok; }
+		;
+
+clusteropt	: NODE STRING			{
+			if (cluster_name_ok($2, "node name"))
+				(void)set_string(conf->cluster.node,
+				    sizeof(conf->cluster.node), $2,
+				    "node name");
+			free($2);
+		}
+		| NATS STRING			{
+			cluster_url_add($2);
+			free($2);
+		}
+		| USER STRING PASSWORD STRING	{
+			if (cluster_auth_set(CLUSTER_AUTH_USER, $4, NULL))
+				(void)set_string(conf->cluster.user,
+				    sizeof(conf->cluster.user), $2,
+				    "NATS user");
+			free($2);
+			free($4);
+		}
+		| TOKEN STRING			{
+			(void)cluster_auth_set(CLUSTER_AUTH_TOKEN, $2, NULL);
+			free($2);
+		}
+		| NKEY STRING			{
+			(void)cluster_auth_set(CLUSTER_AUTH_NKEY, NULL, $2);
+			free($2);
+		}
+		| CREDENTIALS STRING		{
+			(void)cluster_auth_set(CLUSTER_AUTH_CREDS, NULL, $2);
+			free($2);
+		}
+		| TLS CA STRING			{
+			if (set_string(conf->cluster.ca_file,
+			    sizeof(conf->cluster.ca_file), $3, "CA file") == 0)
+				(void)snprintf(conf->cluster.ca_at,
+				    sizeof(conf->cluster.ca_at), "%s:%d",
+				    cur->name, cur->lineno);
+			conf->cluster.tls = 1;
+			free($3);
+		}
+		| TLS NAME STRING		{
+			(void)set_string(conf->cluster.tls_name,
+			    sizeof(conf->cluster.tls_name), $3,
+			    "tls name");
+			conf->cluster.tls = 1;
+			free($3);
+		}
+		| TIMEOUT number32		{
+			if ($2 < 1 || $2 > 60)
+				parse_warnx("cluster timeout %lld is out of "
+				    "range (1-60 seconds)", (long long)$2);
+			else
+				conf->cluster.timeout_ms = (uint32_t)$2 * 1000;
+		}
+		;
+
 ctlgroup	: /* empty */			{ $$ = NULL; }
 		| GROUP STRING			{ $$ = $2; }
 		;
@@ -430,11 +514,14 @@ static const struct keyword {
 	{ "address",		ADDRESS },
 	{ "buffer",		BUFFER },
 	{ "burst",		BURST },
+	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
 	{ "chroot",		CHROOT },
 	{ "ciphers",		CIPHERS },
+	{ "cluster",		CLUSTER },
 	{ "connections",	CONNECTIONS },
 	{ "control",		CONTROL },
+	{ "credentials",	CREDENTIALS },
 	{ "echo",		ECHO },
 	{ "full",		FULL },
 	{ "group",		GROUP },
@@ -455,10 +542,14 @@ static const struct keyword {
 	{ "message",		MESSAGE },
 	{ "metrics",		METRICS },
 	{ "name",		NAME },
+	{ "nats",		NATS },
+	{ "nkey",		NKEY },
+	{ "node",		NODE },
 	{ "ocsp",		OCSP },
 	{ "off",		OFF },
 	{ "on",			ON },
 	{ "origin",		ORIGIN },
+	{ "password",		PASSWORD },
 	{ "path",		PATH },
 	{ "pending",		PENDING },
 	{ "per",		PER },
@@ -483,6 +574,7 @@ static const struct keyword {
 	{ "socket",		SOCKET },
 	{ "timeout",		TIMEOUT },
 	{ "tls",		TLS },
+	{ "token",		TOKEN },
 	{ "trusted",		TRUSTED },
 	{ "user",		USER },
 };
@@ -960,7 +1052,7 @@ top:
 		return STRING;
 	}
 
-	if (c == '=')
+	if (c == '=' || c == '{' || c == '}')
 		return c;
 	if (isascii(c) && isprint(c))
 		parse_warnx("unexpected character '%c'", c);
@@ -1311,6 +1403,176 @@ rate_set(uint32_t *rate, uint32_t *burst, int64_t r, int64_t b,
 	*burst = (uint32_t)b;
 }
 
+/* "cluster NAME {": one block per file. */
+static void
+cluster_begin(const char *name)
+{
+	struct cluster_conf	*cc = &conf->cluster;
+
+	if (cc->on) {
+		parse_warnx("a second cluster block (the first is at %s)",
+		    cc->at);
+		return;
+	}
+	cc->on = 1;
+	(void)snprintf(cc->at, sizeof(cc->at), "%s:%d", cur->name,
+	    cur->lineno);
+	if (cluster_name_ok(name, "cluster name"))
+		(void)strlcpy(cc->name, name, sizeof(cc->name));
+}
+
+/* "}": what the block must hold. */
+static void
+cluster_end(void)
+{
+	struct cluster_conf	*cc = &conf->cluster;
+
+	if (cc->node[0] == '\0')
+		parse_warnx("cluster block without a node name");
+	if (TAILQ_EMPTY(&cc->urls))
+		parse_warnx("cluster block without a nats server");
+}
+
+/* Cluster and node names go into NATS subjects as they are. */
+static int
+cluster_name_ok(const char *s, const char *what)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len >= CLUSTER_NAME_MAX ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != len) {
+		parse_warnx("%s \"%s\": 1-%d letters, digits, '_' or '-'",
+		    what, s, CLUSTER_NAME_MAX - 1);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * "nats URL": nats://HOST[:PORT] or tls://HOST[:PORT], HOST a name, an
+ * IPv4 address or an IPv6 one in brackets; the port is 4222 by default.
+ * Credentials go in their own lines, never in the URL.
+ */
+static void
+cluster_url_add(const char *url)
+{
+	struct cluster_conf	*cc = &conf->cluster;
+	struct cluster_url	*u;
+	const char		*p, *hend, *port = NULL;
+	char			*ep;
+	long			 n;
+	int			 count = 0;
+
+	TAILQ_FOREACH(u, &cc->urls, entry)
+		count++;
+	if (count >= CLUSTER_URLS_MAX) {
+		parse_warnx("more than %d nats servers", CLUSTER_URLS_MAX);
+		return;
+	}
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		parse_warnx("out of memory");
+		return;
+	}
+	if (strncmp(url, "nats://", 7) == 0)
+		p = url + 7;
+	else if (strncmp(url, "tls://", 6) == 0) {
+		p = url + 6;
+		u->tls = 1;
+	} else {
+		parse_warnx("nats server \"%s\": the URL starts with "
+		    "nats:// or tls://", url);
+		goto bad;
+	}
+	if (strchr(p, '@') != NULL || strchr(p, '/') != NULL ||
+	    strchr(p, '?') != NULL) {
+		parse_warnx("nats server \"%s\": host and port only (the "
+		    "credentials have their own lines)", url);
+		goto bad;
+	}
+	if (*p == '[') {
+		if ((hend = strchr(p, ']')) == NULL) {
+			parse_warnx("nats server \"%s\": no ']'", url);
+			goto bad;
+		}
+		if (hend[1] == ':')
+			port = hend + 2;
+		else if (hend[1] != '\0') {
+			parse_warnx("nats server \"%s\": junk after ']'",
+			    url);
+			goto bad;
+		}
+		p++;
+	} else {
+		hend = strchr(p, ':');
+		if (hend != NULL)
+			port = hend + 1;
+		else
+			hend = p + strlen(p);
+	}
+	if (hend == p || (size_t)(hend - p) >= sizeof(u->host)) {
+		parse_warnx("nats server \"%s\": bad host", url);
+		goto bad;
+	}
+	memcpy(u->host, p, (size_t)(hend - p));
+	u->port = 4222;
+	if (port != NULL) {
+		errno = 0;
+		n = strtol(port, &ep, 10);
+		if (*port == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
+		    n > 65535) {
+			parse_warnx("nats server \"%s\": bad port", url);
+			goto bad;
+		}
+		u->port = (uint16_t)n;
+	}
+	if (set_string(u->url, sizeof(u->url), url, "nats server") != 0)
+		goto bad;
+	(void)snprintf(u->at, sizeof(u->at), "%s:%d", cur->name,
+	    cur->lineno);
+	if (u->tls)
+		cc->tls = 1;
+	TAILQ_INSERT_TAIL(&cc->urls, u, entry);
+	return;
+ bad:
+	free(u);
+}
+
+/*
+ * One way to log in to NATS: user and password, a token, an NKey seed
+ * file or a credentials file (read by conf_check()).
+ */
+static int
+cluster_auth_set(uint32_t auth, const char *secret, const char *file)
+{
+	struct cluster_conf	*cc = &conf->cluster;
+
+	if (cc->auth != CLUSTER_AUTH_NONE) {
+		parse_warnx("a second NATS credential in the cluster block");
+		return 0;
+	}
+	if (secret != NULL) {
+		if (*secret == '\0' || strlen(secret) >= CLUSTER_SECRET_MAX) {
+			parse_warnx("NATS password or token: 1-%d bytes",
+			    CLUSTER_SECRET_MAX - 1);
+			return 0;
+		}
+		if ((cc->secret = strdup(secret)) == NULL) {
+			parse_warnx("out of memory");
+			return 0;
+		}
+		cc->secret_len = strlen(secret);
+	} else {
+		if (set_string(cc->secret_file, sizeof(cc->secret_file), file,
+		    "credential file name") != 0)
+			return 0;
+		(void)snprintf(cc->secret_at, sizeof(cc->secret_at), "%s:%d",
+		    cur->name, cur->lineno);
+	}
+	cc->auth = auth;
+	return 1;
+}
+
 static void
 conf_defaults(struct relayd_conf *c)
 {
@@ -1319,6 +1581,8 @@ conf_defaults(struct relayd_conf *c)
 	TAILQ_INIT(&c->origins);
 	TAILQ_INIT(&c->server_names);
 	TAILQ_INIT(&c->tls_pairs);
+	TAILQ_INIT(&c->cluster.urls);
+	c->cluster.timeout_ms = CLUSTER_TIMEOUT_DEFAULT;
 	c->tls_protocols = TLS_PROTOCOLS_DEFAULT;
 	(void)strlcpy(c->tls_ciphers, "secure", sizeof(c->tls_ciphers));
 	c->lim.max_conn = SWS_DEFAULT_MAX_CONN;
@@ -1406,6 +1670,8 @@ parse_config(const char *filename, int flags)
 	/* Certificates and keys: after the parse, which may name them late. */
 	if (errors == 0)
 		errors = certs_load(c);
+	if (errors == 0)
+		errors = cluster_conf_load(c);
 #endif
 	if (errors == 0) {
 		errors = conf_check(c, filename);

@@ -95,6 +95,7 @@ static struct {
 	char			 self[PATH_MAX];
 	char			 cryptod[PATH_MAX];
 	char			 ca[PATH_MAX];
+	char			 cluster[PATH_MAX];
 	struct child		 child[PROC_MAX];
 	int			 debug;
 	int			 verbose;
@@ -129,6 +130,7 @@ static int		listener_open(struct listen_conf *);
 static void		send_conf(struct relayd_conf *);
 static void		send_keys(struct relayd_conf *);
 static void		send_tls(struct relayd_conf *);
+static void		send_cluster(struct relayd_conf *);
 static void		send_chunks(struct child *, uint32_t,
 			    const struct imsg_tls_chunk *, const uint8_t *,
 			    size_t);
@@ -271,6 +273,7 @@ main(int argc, char *argv[])
 	pd.notify = getenv("NOTIFY_SOCKET") != NULL;
 	start_children();
 	send_conf(pd.conf);
+	send_cluster(pd.conf);
 	cryptod_ping();
 	parent_lockdown();
 	log_info("started, %s", pd.conffile);
@@ -289,7 +292,8 @@ parent_lockdown(void)
 	struct child	*c;
 
 	FOREACH_CHILD(c)
-		sandbox_allow_kill(c->pid);
+		if (c->pid > 0)
+			sandbox_allow_kill(c->pid);
 	sandbox_init(PROC_PARENT);
 }
 
@@ -328,6 +332,9 @@ find_programs(void)
 	    SWS_LIBEXECDIR "/cryptod");
 	find_program(pd.ca, sizeof(pd.ca), "ca/relayd-ca",
 	    SWS_LIBEXECDIR "/relayd-ca");
+	if (pd.conf->cluster.on)
+		find_program(pd.cluster, sizeof(pd.cluster),
+		    "cluster/relayd-cluster", SWS_LIBEXECDIR "/relayd-cluster");
 }
 
 /*
@@ -425,6 +432,9 @@ child_argv(struct child *c, char **argv, size_t len)
 	case PROC_EXEC_CA:
 		argv[i++] = pd.ca;
 		break;
+	case PROC_EXEC_CLUSTER:
+		argv[i++] = pd.cluster;
+		break;
 	default:
 		argv[i++] = pd.self;
 		break;
@@ -456,6 +466,17 @@ child_argv(struct child *c, char **argv, size_t len)
  * descriptor 3, one socketpair per pair of peers on the descriptors the
  * table gives both ends, and (as a daemon) a pipe for its log.
  */
+static int
+child_wanted(const struct child *c)
+{
+	switch (c->info->when) {
+	case PROC_WHEN_CLUSTER:
+		return pd.conf->cluster.on;
+	default:
+		return 1;
+	}
+}
+
 static void
 start_children(void)
 {
@@ -494,7 +515,14 @@ start_children(void)
 			d->fds[proc_fd(d->info->id, c->info->id) -
 			    PROC_FD_PARENT] = sp[1];
 		}
+	/*
+	 * A child that is not wanted (relayd-cluster without a cluster
+	 * block) is not started: its ends of the channels are closed below,
+	 * and its peers, told nothing of it, never read theirs.
+	 */
 	FOREACH_CHILD(c) {
+		if (!child_wanted(c))
+			continue;
 		n = proc_nfds(c->info->id);
 		for (fd = 0; fd < n; fd++)
 			if (c->fds[fd] == -1)
@@ -512,6 +540,13 @@ start_children(void)
 			}
 		if (c->logpipe[1] != -1)
 			close(c->logpipe[1]);
+		if (!child_wanted(c)) {
+			close(mine[c->info->id]);
+			if (c->logpipe[0] != -1)
+				close(c->logpipe[0]);
+			c->ib.fd = -1;
+			continue;
+		}
 		child_init(c, mine[c->info->id], c->logpipe[0]);
 	}
 
@@ -671,6 +706,79 @@ send_tls(struct relayd_conf *conf)
 	compose(relay, IMSG_TLS_END, -1, NULL, 0);
 }
 
+/*
+ * A cluster's settings, once at start: relayd-cluster gets the servers
+ * and the credential, the relay its node name and the timeout.
+ */
+static void
+send_cluster(struct relayd_conf *conf)
+{
+	struct cluster_conf		*cc = &conf->cluster;
+	struct child			*c = CHILD(PROC_CLUSTER);
+	struct imsg_cluster_conf	 icc;
+	struct imsg_cluster_node	 in;
+	size_t				 i, off, n;
+
+	if (!cc->on)
+		return;
+	memset(&icc, 0, sizeof(icc));
+	strlcpy(icc.name, cc->name, sizeof(icc.name));
+	strlcpy(icc.node, cc->node, sizeof(icc.node));
+	icc.timeout_ms = cc->timeout_ms;
+	icc.auth = cc->auth;
+	icc.tls = cc->tls;
+	strlcpy(icc.user, cc->user, sizeof(icc.user));
+	strlcpy(icc.tls_name, cc->tls_name, sizeof(icc.tls_name));
+	compose(c, IMSG_CLUSTER_CONF, -1, &icc, sizeof(icc));
+	for (i = 0; i < cc->naddrs; i++)
+		compose(c, IMSG_CLUSTER_URL, -1, &cc->addrs[i],
+		    sizeof(cc->addrs[i]));
+	for (off = 0; off < cc->secret_len; off += n) {
+		n = cc->secret_len - off;
+		if (n > CLUSTER_CHUNK)
+			n = CLUSTER_CHUNK;
+		compose(c, IMSG_CLUSTER_SECRET, -1, cc->secret + off, n);
+	}
+	for (off = 0; off < cc->ca_len; off += n) {
+		n = cc->ca_len - off;
+		if (n > CLUSTER_CHUNK)
+			n = CLUSTER_CHUNK;
+		compose(c, IMSG_CLUSTER_CA, -1, cc->ca_pem + off, n);
+	}
+	compose(c, IMSG_CLUSTER_CONF_END, -1, NULL, 0);
+
+	memset(&in, 0, sizeof(in));
+	strlcpy(in.name, cc->name, sizeof(in.name));
+	strlcpy(in.node, cc->node, sizeof(in.node));
+	in.timeout_ms = cc->timeout_ms;
+	compose(CHILD(PROC_RELAY), IMSG_CLUSTER_NODE, -1, &in, sizeof(in));
+}
+
+/* Whether two cluster blocks say the same (a change needs a restart). */
+static int
+same_cluster(const struct cluster_conf *a, const struct cluster_conf *b)
+{
+	size_t	 i;
+
+	if (a->on != b->on)
+		return 0;
+	if (!a->on)
+		return 1;
+	if (strcmp(a->name, b->name) != 0 || strcmp(a->node, b->node) != 0 ||
+	    a->timeout_ms != b->timeout_ms || a->auth != b->auth ||
+	    a->tls != b->tls || strcmp(a->user, b->user) != 0 ||
+	    strcmp(a->tls_name, b->tls_name) != 0 || a->naddrs != b->naddrs ||
+	    a->secret_len != b->secret_len || a->ca_len != b->ca_len ||
+	    (a->secret_len > 0 && memcmp(a->secret, b->secret,
+	    a->secret_len) != 0) || (a->ca_len > 0 && memcmp(a->ca_pem,
+	    b->ca_pem, a->ca_len) != 0))
+		return 0;
+	for (i = 0; i < a->naddrs; i++)
+		if (strcmp(a->addrs[i].url, b->addrs[i].url) != 0)
+			return 0;
+	return 1;
+}
+
 static int
 same_addr(const struct listen_conf *a, const struct listen_conf *b)
 {
@@ -718,6 +826,15 @@ parent_reload(void)
 	strlcpy(nc->ctl_path, pd.conf->ctl_path, sizeof(nc->ctl_path));
 	strlcpy(nc->ctl_group, pd.conf->ctl_group, sizeof(nc->ctl_group));
 	nc->ctl_gid = pd.conf->ctl_gid;
+	/* The cluster in force stays; a new block needs a restart. */
+	if (!same_cluster(&nc->cluster, &pd.conf->cluster))
+		log_warnx("cluster changes take effect on restart");
+	cluster_conf_free(&nc->cluster);
+	nc->cluster = pd.conf->cluster;
+	TAILQ_INIT(&nc->cluster.urls);
+	TAILQ_CONCAT(&nc->cluster.urls, &pd.conf->cluster.urls, entry);
+	pd.conf->cluster.secret = NULL;
+	pd.conf->cluster.ca_pem = NULL;
 
 	/* Keep the sockets of listeners that stay. */
 	TAILQ_FOREACH(nl, &nc->listeners, entry) {

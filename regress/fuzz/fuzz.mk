@@ -55,7 +55,7 @@ fuzz_b64diff_SRCS = regress/fuzz/fuzz_b64diff.c common/b64.c
 # relayd.conf.
 FUZZ_TARGETS += config
 fuzz_config_SRCS = regress/fuzz/fuzz_config.c relayd/parse.c \
-	relayd/config.c relayd/certs.c relayd/proxy.c common/log.c
+	relayd/config.c relayd/certs.c relayd/clusterconf.c relayd/proxy.c common/log.c
 
 # Everything a relay can send to libsws; seeds by regress/client/mkseeds.py.
 FUZZ_TARGETS += client
@@ -90,11 +90,11 @@ fuzz_imsg_cryptod_SRCS = regress/fuzz/fuzz_imsg_cryptod.c cryptod/reg.c \
 	common/dispatch.c common/imsg.c common/log.c common/keyfile.c \
 	common/b64.c common/proc.c common/sandbox.c
 fuzz_imsg_relay_SRCS = regress/fuzz/fuzz_imsg_relay.c $(RELAY_MODULES) \
-	relayd/config.c relayd/certs.c common/ws.c common/utf8.c common/b64.c \
+	relayd/config.c relayd/certs.c relayd/clusterconf.c common/ws.c common/utf8.c common/b64.c \
 	common/dispatch.c common/imsg.c common/log.c common/proc.c \
 	common/sandbox.c
 fuzz_imsg_parent_SRCS = regress/fuzz/fuzz_imsg_parent.c relayd/parse.c relayd/control.c \
-	relayd/config.c relayd/certs.c relayd/relay.c $(RELAY_MODULES) common/ws.c \
+	relayd/config.c relayd/certs.c relayd/clusterconf.c relayd/relay.c $(RELAY_MODULES) common/ws.c \
 	common/utf8.c common/b64.c common/dispatch.c common/imsg.c \
 	common/log.c common/proc.c common/sandbox.c common/keyfile.c
 

@@ -21,7 +21,7 @@
 # relayd/parse.y by the rule in the Makefile.
 UNIT_TESTS += relayd/config
 relayd/config_SRCS = regress/relayd/test_config.c relayd/parse.c \
-	relayd/config.c relayd/certs.c relayd/proxy.c common/log.c
+	relayd/config.c relayd/certs.c relayd/clusterconf.c relayd/proxy.c common/log.c
 
 # The sws/1 message codecs (JSON and msgpack), one test per subject with
 # the helpers of test_codec.h: the JSON decoder, the msgpack decoder, the
