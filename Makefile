@@ -82,7 +82,8 @@ RELAY_MODULES = relayd/relay_ctl.c relayd/conn.c relayd/http.c relayd/session.c 
 	  relayd/router.c relayd/outq.c relayd/clock.c relayd/limit.c \
 	  relayd/khash.c relayd/codec.c relayd/codec_json.c \
 	  relayd/codec_msgpack.c relayd/mpread.c relayd/json.c relayd/keysort.c \
-	  relayd/proxy.c relayd/metrics.c relayd/admin.c
+	  relayd/proxy.c relayd/metrics.c relayd/admin.c \
+	  relayd/cluster.c relayd/cwire.c
 RELAYD_SRCS = relayd/relayd.c relayd/control.c relayd/parse.c relayd/config.c relayd/certs.c \
 	  relayd/clusterconf.c relayd/relay.c $(RELAY_MODULES) common/ws.c common/utf8.c \
 	  $(COMMON_SRCS)

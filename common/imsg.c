@@ -189,7 +189,7 @@ imsg_compose(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
 		ib->wpos = 0;
 	}
 	need = ib->wlen + IMSG_HEADER_SIZE + len;
-	if (need - ib->wpos > IMSG_WBUF_MAX) {
+	if (need - ib->wpos > (ib->wmax != 0 ? ib->wmax : IMSG_WBUF_MAX)) {
 		errno = ENOBUFS;
 		return -1;
 	}

@@ -71,6 +71,7 @@ struct imsgbuf {
 	size_t		 wpos;		/* first unsent byte */
 	size_t		 wlen;
 	size_t		 wcap;
+	size_t		 wmax;		/* queued output cap; 0: IMSG_WBUF_MAX */
 	struct imsg_fdq	 wfds[IMSG_MAX_FDS];
 	size_t		 nwfds;
 };
@@ -93,7 +94,7 @@ int	imsg_get(struct imsgbuf *, struct imsg *);
 /*
  * Queue a message; fd (-1 for none) is passed to the peer and closed here
  * once sent.  Returns 0, or -1 with errno EMSGSIZE (payload too long) or
- * ENOBUFS (output queue over IMSG_WBUF_MAX).
+ * ENOBUFS (output queue over wmax, by default IMSG_WBUF_MAX).
  */
 int	imsg_compose(struct imsgbuf *, uint32_t type, uint32_t peerid, int fd,
 	    const void *data, size_t len);

@@ -47,6 +47,7 @@
 
 #include "admin.h"
 #include "clock.h"
+#include "cluster.h"
 #include "conn.h"
 #include "http.h"
 #include "limit.h"
@@ -100,6 +101,7 @@ static void	msg_challenge(struct imsg *, void *);
 static void	msg_verified(struct imsg *, void *);
 static void	msg_rejected(struct imsg *, void *);
 static void	msg_pong(struct imsg *, void *);
+static void	msg_cluster_node(struct imsg *, void *);
 static int	relay_ping(uint64_t);
 
 /* What the relay accepts from the parent and from cryptod. */
@@ -137,6 +139,9 @@ static const struct imsg_handler relay_imsg[] = {
 	{ IMSG_CTL_VERBOSE, "CTL_VERBOSE", IMSG_PEER(PROC_PARENT),
 	    sizeof(struct imsg_ctl_verbose), sizeof(struct imsg_ctl_verbose),
 	    IMSG_FD_NO, imsg_ctl_verbose },
+	{ IMSG_CLUSTER_NODE, "CLUSTER_NODE", IMSG_PEER(PROC_PARENT),
+	    sizeof(struct imsg_cluster_node), sizeof(struct imsg_cluster_node),
+	    IMSG_FD_NO, msg_cluster_node },
 	{ IMSG_CHALLENGE, "CHALLENGE", IMSG_PEER(PROC_CRYPTOD),
 	    sizeof(struct imsg_challenge), sizeof(struct imsg_challenge),
 	    IMSG_FD_NO, msg_challenge },
@@ -186,6 +191,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	if (sodium_init() == -1)
 		fatalx("sodium_init");
 	router_init();
+	cluster_init();
 	limit_init();
 	conn_init();
 	conn_start();
@@ -240,6 +246,7 @@ relay_main(int debug, int verbose, const char *user, const char *chroot_dir)
 	for (;;) {
 		if (event_base_loop(relay->base, EVLOOP_ONCE) == -1)
 			fatalx("event_base_loop");
+		cluster_flush();
 		relay_flush();
 		log_flush();
 	}
@@ -387,6 +394,17 @@ relay_dispatch_cryptod(int fd, short what, void *arg)
 		    IMSG_NHANDLERS(relay_imsg), NULL);
 	}
 	relay_imsg_event(ib, &relay->ev_cryptod, relay_dispatch_cryptod);
+}
+
+/* A cluster block: the bridge is on its channel, this node's name here. */
+static void
+msg_cluster_node(struct imsg *imsg, void *arg)
+{
+	struct imsg_cluster_node	 in;
+
+	(void)arg;
+	memcpy(&in, imsg->data, sizeof(in));
+	cluster_start(proc_fd(PROC_RELAY, PROC_CLUSTER), &in);
 }
 
 static void
@@ -784,6 +802,7 @@ relay_tick(int fd, short what, void *arg)
 	if (!relay->configured)
 		return;
 	outq_decay();
+	cluster_tick();
 	limit_expire(relay_msec());
 	relay_status(relay_msec());
 	/*
@@ -886,6 +905,7 @@ relay_shutdown(void)
 	if (relay->shutting_down)
 		return;
 	relay->shutting_down = 1;
+	cluster_bye();
 	log_info("shutting down: %llu connections accepted, %llu refused at "
 	    "a limit, %llu refused over a rate (429), %llu over a pending "
 	    "cap, %llu bad PROXY headers, %llu PROXY health checks, %llu "

@@ -147,6 +147,7 @@ struct session {
 	uint16_t		 close_code;	/* of the first close frame */
 	uint16_t		 port;		/* the client's, host order */
 	uint16_t		 nrooms;
+	uint16_t		 cpend;		/* SENDs other nodes answer */
 	uint32_t		 refusals;	/* rate refusals in a row */
 	uint32_t		 t_list;	/* ms: joined its timer list */
 	uint32_t		 t_full;	/* ms: its output became full */

@@ -34,7 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "codec.h"
+#include "cwire.h"
 #include "khash.h"
 #include "log.h"
 #include "metrics.h"
@@ -93,6 +95,8 @@ static int	router_publish(struct session *, struct sws_req *,
 static void	router_presence(struct room *, struct session *,
 		    const uint8_t *, int);
 static void	member_remove(struct member *);
+static void	room_deliver(struct room *, struct session *, const uint8_t *,
+		    struct sws_req *);
 static struct member *member_find(struct session *, const char *, size_t);
 
 void
@@ -151,8 +155,19 @@ router_register(struct session *s)
 	struct session	*k;
 
 	HASH_FIND(u.key.hh, router_keys, s->pk, SWS_KEY_LEN, k);
-	/* A full key gives up its oldest session to the newcomer. */
-	if (k != NULL && k->nkey >= relay->lim.max_sessions_per_key)
+	/*
+	 * A full key gives up its oldest session to the newcomer.  In a
+	 * cluster the cap counts every node's sessions and the oldest may
+	 * be elsewhere: its node closes it when it hears of this one.
+	 */
+	if (k != NULL && cluster_on()) {
+		uint64_t	 mine = cluster_age(k->t_accept);
+		uint32_t	 remote = cluster_key_remote(s->pk, &mine);
+
+		if (k->nkey + remote >= relay->lim.max_sessions_per_key &&
+		    mine)
+			return k;
+	} else if (k != NULL && k->nkey >= relay->lim.max_sessions_per_key)
 		return k;
 	memset(&s->u, 0, sizeof(s->u));
 	if (k == NULL) {
@@ -163,6 +178,7 @@ router_register(struct session *s)
 	TAILQ_INSERT_TAIL(&k->u.key.sessions, s, key_entry);
 	k->nkey++;
 	s->keyed = 1;
+	cluster_key_changed(s->pk);
 	return NULL;
 }
 
@@ -172,6 +188,7 @@ router_unregister(struct session *s)
 	struct member	*m;
 	struct session	*k, *next;
 
+	cluster_session_gone(s);
 	while ((m = LIST_FIRST(&s->rooms)) != NULL)
 		member_remove(m);
 	if (!s->keyed)
@@ -182,16 +199,18 @@ router_unregister(struct session *s)
 		fatalx("%s: a keyed session whose key is not there", __func__);
 	TAILQ_REMOVE(&k->u.key.sessions, s, key_entry);
 	k->nkey--;
-	if (k != s)
-		return;
-	/* The oldest leaves: the next one heads the key, or the key goes. */
-	HASH_DELETE(u.key.hh, router_keys, s);
-	if ((next = TAILQ_FIRST(&s->u.key.sessions)) == NULL)
-		return;
-	TAILQ_INIT(&next->u.key.sessions);
-	TAILQ_CONCAT(&next->u.key.sessions, &s->u.key.sessions, key_entry);
-	next->nkey = s->nkey;
-	HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, next);
+	if (k == s) {
+		/* The oldest leaves: the next heads the key, or it goes. */
+		HASH_DELETE(u.key.hh, router_keys, s);
+		if ((next = TAILQ_FIRST(&s->u.key.sessions)) != NULL) {
+			TAILQ_INIT(&next->u.key.sessions);
+			TAILQ_CONCAT(&next->u.key.sessions,
+			    &s->u.key.sessions, key_entry);
+			next->nkey = s->nkey;
+			HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, next);
+		}
+	}
+	cluster_key_changed(s->pk);
 }
 
 /* The ERROR the sender gets, when its request has an id. */
@@ -251,19 +270,16 @@ frames_get(struct frames *fr, int proto, const uint8_t *from,
 	return fr->f[proto];
 }
 
+/* SEND to the local sessions of key k, from the key from. */
 static int
-router_send(struct session *s, struct sws_req *req, const char **code,
-    const char **message)
+send_local(struct session *k, const uint8_t *from, struct sws_req *req,
+    const char **code, const char **message)
 {
-	struct session	*k, *r;
+	struct session	*r;
 	struct frames	 fr;
 	const uint8_t	*f;
 	size_t		 msize[3], flen;
 
-	HASH_FIND(u.key.hh, router_keys, req->key, SWS_KEY_LEN, k);
-	if (k == NULL)
-		return router_fail(code, message, SWS_E_OFFLINE,
-		    "no session has that key");
 	/* Sized once per subprotocol the key's sessions speak. */
 	msize[PROTO_JSON] = msize[PROTO_MSGPACK] = 0;
 	/* All or nothing: every session of the key must take it now. */
@@ -283,13 +299,62 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 	}
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(r, &k->u.key.sessions, key_entry) {
-		f = frames_get(&fr, r->proto, s->pk, NULL, 0, req, &flen);
+		f = frames_get(&fr, r->proto, from, NULL, 0, req, &flen);
 		outq_queue(r, f, flen);
 		METRIC_INC(M_DELIVERED);
 		METRIC_INC(M_MSG_OUT);
 		r->msgs_out++;
 	}
 	return ROUTE_OK;
+}
+
+/*
+ * All or nothing among the key's sessions here; across nodes the ACK
+ * waits for every node that holds the key (cluster.c).
+ */
+static int
+router_send(struct session *s, struct sws_req *req, const char **code,
+    const char **message)
+{
+	struct session	*k;
+	int		 r = ROUTE_OK;
+
+	HASH_FIND(u.key.hh, router_keys, req->key, SWS_KEY_LEN, k);
+	if (!cluster_key_held(req->key)) {
+		if (k != NULL)
+			return send_local(k, s->pk, req, code, message);
+		if (cluster_on() && !cluster_linked())
+			return router_fail(code, message, SWS_E_UNAVAILABLE,
+			    "the cluster is out of reach: other nodes' keys "
+			    "are unknown");
+		return router_fail(code, message, SWS_E_OFFLINE,
+		    "no session has that key");
+	}
+	if (k != NULL)
+		r = send_local(k, s->pk, req, code, message);
+	return cluster_send(s, req, k != NULL, r == ROUTE_FAILED ? *code :
+	    NULL, code, message);
+}
+
+int
+router_deliver(const uint8_t *from, const uint8_t *to, const uint8_t *body,
+    size_t len)
+{
+	struct session	*k;
+	struct sws_req	 req;
+	const char	*code, *message;
+
+	HASH_FIND(u.key.hh, router_keys, to, SWS_KEY_LEN, k);
+	if (k == NULL)
+		return CW_OFFLINE;
+	memset(&req, 0, sizeof(req));
+	req.type = REQ_SEND;
+	memcpy(req.key, to, SWS_KEY_LEN);
+	req.body = body;
+	req.body_len = len;
+	if (send_local(k, from, &req, &code, &message) == ROUTE_OK)
+		return CW_OK;
+	return strcmp(code, SWS_E_BUSY) == 0 ? CW_BUSY : CW_TOO_LARGE;
 }
 
 static struct member *
@@ -310,9 +375,7 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 {
 	struct member	*m, *o;
 	struct room	*room;
-	struct frames	 fr;
-	const uint8_t	*f;
-	size_t		 msize, flen;
+	size_t		 msize;
 	int		 p, present[3] = { 0, 0, 0 };
 
 	if ((m = member_find(s, req->room, req->room_len)) == NULL)
@@ -331,11 +394,26 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 			return router_fail(code, message, SWS_E_TOO_LARGE,
 			    "the message would exceed the size limit");
 	}
+	room_deliver(room, s, s->pk, req);
+	cluster_publish(s, req);
+	return ROUTE_OK;
+}
+
+/* MESSAGE to every member session of room but except. */
+static void
+room_deliver(struct room *room, struct session *except, const uint8_t *from,
+    struct sws_req *req)
+{
+	struct member	*o;
+	struct frames	 fr;
+	const uint8_t	*f;
+	size_t		 flen;
+
 	memset(&fr, 0, sizeof(fr));
 	TAILQ_FOREACH(o, &room->members, room_entry) {
-		if (o->s == s)
+		if (o->s == except)
 			continue;
-		f = frames_get(&fr, o->s->proto, s->pk, room->name, room->len,
+		f = frames_get(&fr, o->s->proto, from, room->name, room->len,
 		    req, &flen);
 		/* A member that cannot take it now misses it. */
 		if (!outq_room_for(o->s, flen)) {
@@ -348,7 +426,35 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 		METRIC_INC(M_MSG_OUT);
 		o->s->msgs_out++;
 	}
-	return ROUTE_OK;
+}
+
+void
+router_room_deliver(const uint8_t *from, const char *name, size_t room_len,
+    const uint8_t *body, size_t len)
+{
+	struct room	*room;
+	struct sws_req	 req;
+	size_t		 msize;
+	int		 p;
+
+	HASH_FIND(hh, router_rooms, name, room_len, room);
+	if (room == NULL)
+		return;
+	/* A MESSAGE above our limit is missed, as a full member's is. */
+	for (p = PROTO_JSON; p <= PROTO_MSGPACK; p++) {
+		msize = enc_message_size(p, room->name, room->len, len);
+		if (msize > relay->lim.max_message) {
+			METRIC_INC(M_PUBLISH_MISSED);
+			return;
+		}
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = REQ_PUBLISH;
+	req.body = body;
+	req.body_len = len;
+	req.room = room->name;
+	req.room_len = room->len;
+	room_deliver(room, NULL, from, &req);
 }
 
 static void
@@ -381,23 +487,54 @@ router_presence(struct room *room, struct session *except,
 	}
 }
 
+/* JOINED's member list: the room's keys here, then other nodes'. */
+struct keylist {
+	struct room	 *room;
+	uint8_t		(*keys)[SWS_KEY_LEN];
+	size_t		  n;
+	size_t		  cap;
+};
+
+static void
+keylist_add(const uint8_t *pk, void *arg)
+{
+	struct keylist	*kl = arg;
+	struct roomkey	*rk;
+
+	HASH_FIND(hh, kl->room->keys, pk, SWS_KEY_LEN, rk);
+	if (rk != NULL)
+		return;
+	if (kl->n == kl->cap) {
+		kl->cap = kl->cap ? kl->cap * 2 : 16;
+		if ((kl->keys = reallocarray(kl->keys, kl->cap, SWS_KEY_LEN))
+		    == NULL)
+			fatal("reallocarray");
+	}
+	memcpy(kl->keys[kl->n++], pk, SWS_KEY_LEN);
+}
+
 static void
 router_joined(struct session *s, struct room *room, struct sws_req *req)
 {
-	uint8_t		(*keys)[SWS_KEY_LEN];
+	struct keylist	 kl;
 	struct roomkey	*rk, *tmp;
 	uint8_t		*buf, hdr[WS_MAX_HEADER];
-	size_t		 i = 0, cap, n, hlen;
+	size_t		 i, cap, n, hlen;
 
-	if ((keys = reallocarray(NULL, room->nkeys, SWS_KEY_LEN)) == NULL)
+	memset(&kl, 0, sizeof(kl));
+	kl.room = room;
+	kl.cap = room->nkeys;
+	if ((kl.keys = reallocarray(NULL, kl.cap, SWS_KEY_LEN)) == NULL)
 		fatal("reallocarray");
 	HASH_ITER(hh, room->keys, rk, tmp)
-		memcpy(keys[i++], rk->pk, SWS_KEY_LEN);
-	cap = enc_joined_size(s->proto, room->len, room->nkeys);
+		memcpy(kl.keys[kl.n++], rk->pk, SWS_KEY_LEN);
+	cluster_room_keys(room->name, room->len, keylist_add, &kl);
+	i = kl.n;
+	cap = enc_joined_size(s->proto, room->len, i);
 	if ((buf = malloc(cap)) == NULL)
 		fatal("malloc");
 	n = enc_joined(s->proto, buf, cap, room->name, room->len,
-	    (const uint8_t (*)[SWS_KEY_LEN])keys, i, req->has_id, req->id);
+	    (const uint8_t (*)[SWS_KEY_LEN])kl.keys, i, req->has_id, req->id);
 	if (n == 0)
 		fatalx("JOINED did not fit its buffer");
 	hlen = ws_header(hdr, codec_opcode(s->proto), n);
@@ -406,7 +543,7 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 	METRIC_INC(M_MSG_OUT);
 	s->msgs_out++;
 	free(buf);
-	free(keys);
+	free(kl.keys);
 }
 
 static int
@@ -425,7 +562,9 @@ router_join(struct session *s, struct sws_req *req, const char **code,
 		return router_fail(code, message, SWS_E_TOO_MANY_ROOMS,
 		    "this session is in as many rooms as it may be");
 	HASH_FIND(hh, router_rooms, req->room, req->room_len, room);
-	if (room != NULL && room->nmembers >= relay->lim.max_room_members)
+	/* Members count over the cluster. */
+	if ((room != NULL ? room->nmembers : 0) + cluster_room_sessions(
+	    req->room, req->room_len) >= relay->lim.max_room_members)
 		return router_fail(code, message, SWS_E_ROOM_FULL,
 		    "the room is full");
 	if (room == NULL) {
@@ -455,9 +594,11 @@ router_join(struct session *s, struct sws_req *req, const char **code,
 		HASH_ADD(hh, room->keys, pk, SWS_KEY_LEN, rk);
 		room->nkeys++;
 		/* The key's first session in the room: tell the others. */
-		router_presence(room, s, s->pk, 1);
+		if (!cluster_room_has(room->name, room->len, s->pk))
+			router_presence(room, s, s->pk, 1);
 	}
 	rk->n++;
+	cluster_room_changed(room->name, room->len, s->pk, rk->n);
 	router_joined(s, room, req);
 	return ROUTE_ANSWERED;
 }
@@ -492,12 +633,60 @@ member_remove(struct member *m)
 		HASH_DEL(room->keys, rk);
 		free(rk);
 		room->nkeys--;
+		cluster_room_changed(room->name, room->len, s->pk, 0);
 		/* The key's last session left: tell who remains. */
-		router_presence(room, s, s->pk, 0);
-	}
+		if (!cluster_room_has(room->name, room->len, s->pk))
+			router_presence(room, s, s->pk, 0);
+	} else if (rk != NULL)
+		cluster_room_changed(room->name, room->len, s->pk, rk->n);
 	if (room->nmembers == 0) {
 		HASH_DEL(router_rooms, room);
 		RB_REMOVE(room_serials, &router_room_serials, room);
 		free(room);
 	}
+}
+
+uint32_t
+router_room_local(const char *name, size_t len, const uint8_t *pk)
+{
+	struct room	*room;
+	struct roomkey	*rk;
+
+	HASH_FIND(hh, router_rooms, name, len, room);
+	if (room == NULL)
+		return 0;
+	HASH_FIND(hh, room->keys, pk, SWS_KEY_LEN, rk);
+	return rk != NULL ? rk->n : 0;
+}
+
+void
+router_room_presence(const char *name, size_t len, const uint8_t *pk,
+    int joined)
+{
+	struct room	*room;
+
+	HASH_FIND(hh, router_rooms, name, len, room);
+	if (room != NULL)
+		router_presence(room, NULL, pk, joined);
+}
+
+void
+router_foreach_key(void (*fn)(struct session *, void *), void *arg)
+{
+	struct session	*k, *tmp;
+
+	HASH_ITER(u.key.hh, router_keys, k, tmp)
+		fn(k, arg);
+}
+
+void
+router_foreach_member(void (*fn)(const char *, size_t, const uint8_t *,
+    uint32_t, void *), void *arg)
+{
+	struct room	*room, *rtmp;
+	struct roomkey	*rk, *ktmp;
+
+	HASH_ITER(hh, router_rooms, room, rtmp)
+		HASH_ITER(hh, room->keys, rk, ktmp)
+			fn(room->name, room->len, rk->pk, rk->n, arg);
 }

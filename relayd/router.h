@@ -35,6 +35,7 @@ struct sws_req;
 #define ROUTE_OK	0	/* done: ACK it when it has an id */
 #define ROUTE_ANSWERED	1	/* done and answered (JOINED) */
 #define ROUTE_FAILED	2	/* ERROR *code, *message when it has an id */
+#define ROUTE_PENDING	3	/* other nodes answer: cluster.c will */
 
 void	router_init(void);
 /*
@@ -66,5 +67,24 @@ struct session *router_key_first(const uint8_t *pk);
 /* The first room made after serial after: 0, or -1 when none is. */
 int	router_room_after(uint64_t after, struct router_room_info *);
 const char *router_room_name(const struct room *, size_t *len);
+
+/*
+ * For cluster.c: deliveries other nodes ask for, what local members a
+ * room has, PRESENCE for its local members, and every local key and
+ * room member (the state a node announces).
+ */
+/* SEND from another node: a CW_* result code (cwire.h). */
+int	router_deliver(const uint8_t *from, const uint8_t *to,
+	    const uint8_t *body, size_t len);
+/* PUBLISH from another node: every local member session. */
+void	router_room_deliver(const uint8_t *from, const char *room,
+	    size_t room_len, const uint8_t *body, size_t len);
+/* Local member sessions of pk in room. */
+uint32_t router_room_local(const char *room, size_t len, const uint8_t *pk);
+void	router_room_presence(const char *room, size_t len, const uint8_t *pk,
+	    int joined);
+void	router_foreach_key(void (*)(struct session *, void *), void *);
+void	router_foreach_member(void (*)(const char *, size_t, const uint8_t *,
+	    uint32_t, void *), void *);
 
 #endif /* SWS_ROUTER_H */

@@ -150,6 +150,19 @@ session_ack(struct session *s, uint64_t id)
 	    outq_enc_cap(), id));
 }
 
+/* A request's answer that came later (cluster.c): ACK when code is NULL. */
+void
+session_answer(struct session *s, uint64_t id, const char *code,
+    const char *message)
+{
+	if (code == NULL) {
+		session_ack(s, id);
+		return;
+	}
+	metrics_refused(code, 1);
+	session_error(s, 1, id, code, message);
+}
+
 const char *
 session_start(struct session *s)
 {
@@ -368,6 +381,8 @@ session_message(struct session *s, int opcode, uint8_t *data, size_t len)
 		    (unsigned long long)req.id);
 		if (req.has_id)
 			session_ack(s, req.id);
+		break;
+	case ROUTE_PENDING:
 		break;
 	case ROUTE_FAILED:
 		metrics_refused(code, req.has_id);

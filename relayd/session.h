@@ -65,6 +65,9 @@ size_t	session_cq_queued(void);
  * (round robin); the session is numbered when it leaves.
  */
 const char *session_start(struct session *);
+/* The answer to a request with an id that another node settled. */
+void	session_answer(struct session *, uint64_t id, const char *code,
+	    const char *message);
 /* cryptod's answers. */
 void	session_challenge(struct session *, const uint8_t *challenge,
 	    const uint8_t *server_pk);

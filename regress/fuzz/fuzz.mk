@@ -105,3 +105,8 @@ $(OBJ)/fuzz/imsg_relay: relayd/relay.c relayd/relay.h $(RELAY_MODULES) \
 	regress/fuzz/fuzz_imsg.h common/dispatch.h
 $(OBJ)/fuzz/imsg_parent: relayd/relayd.c regress/fuzz/fuzz_imsg.h \
 	common/dispatch.h
+
+# The records nodes of a cluster send each other (relayd/cwire.c): each
+# one read is written again and must give back its bytes.
+FUZZ_TARGETS += cwire
+fuzz_cwire_SRCS = regress/fuzz/fuzz_cwire.c relayd/cwire.c
