@@ -154,6 +154,21 @@ static struct {
 	int		 in_dest;
 } cl;
 
+static int	cluster_linked(void);
+static uint64_t	cluster_age(uint64_t);
+static uint32_t	cluster_key_remote(const uint8_t *, uint64_t *);
+static int	cluster_key_held(const uint8_t *);
+static void	cluster_key_changed(const uint8_t *);
+static int	cluster_send(struct session *, const struct sws_req *, int,
+		    const char *, const char **, const char **);
+static void	cluster_publish(struct session *, const struct sws_req *);
+static void	cluster_session_gone(struct session *);
+static void	cluster_room_changed(const char *, size_t, const uint8_t *,
+		    uint32_t);
+static uint32_t	cluster_room_sessions(const char *, size_t);
+static int	cluster_room_has(const char *, size_t, const uint8_t *);
+static void	cluster_room_keys(const char *, size_t,
+		    void (*)(const uint8_t *, void *), void *);
 static void	cluster_dispatch(int, short, void *);
 static void	cluster_event(void);
 static void	node_dead(uint32_t);
@@ -166,23 +181,32 @@ cluster_init(void)
 	TAILQ_INIT(&cl.pendq);
 }
 
-int
-cluster_on(void)
-{
-	return cl.on;
-}
-
-int
+static int
 cluster_linked(void)
 {
 	return cl.on && cl.linked;
 }
 
-uint64_t
+static uint64_t
 cluster_age(uint64_t t_accept)
 {
 	return (uint64_t)((int64_t)t_accept + cl.epoch_off);
 }
+
+static const struct router_cluster cluster_router = {
+	.linked = cluster_linked,
+	.age = cluster_age,
+	.key_remote = cluster_key_remote,
+	.key_held = cluster_key_held,
+	.key_changed = cluster_key_changed,
+	.send = cluster_send,
+	.publish = cluster_publish,
+	.session_gone = cluster_session_gone,
+	.room_changed = cluster_room_changed,
+	.room_sessions = cluster_room_sessions,
+	.room_has = cluster_room_has,
+	.room_keys = cluster_room_keys,
+};
 
 void
 cluster_start(int fd, const struct imsg_cluster_node *in)
@@ -213,6 +237,7 @@ cluster_start(int fd, const struct imsg_cluster_node *in)
 	    cluster_dispatch, NULL);
 	event_add(&cl.ev, NULL);
 	cl.on = 1;
+	router_set_cluster(&cluster_router);
 	log_info("cluster %s: node %s, timeout %u ms", cl.name, cl.node,
 	    cl.timeout);
 }
@@ -470,7 +495,7 @@ older(uint64_t a, const char *an, uint64_t b, const char *bn)
 	return strcmp(an, bn) < 0;
 }
 
-uint32_t
+static uint32_t
 cluster_key_remote(const uint8_t *pk, uint64_t *mine_oldest)
 {
 	struct rkey	*k;
@@ -494,7 +519,7 @@ cluster_key_remote(const uint8_t *pk, uint64_t *mine_oldest)
 	return n;
 }
 
-int
+static int
 cluster_key_held(const uint8_t *pk)
 {
 	return cl.on && rkey_find(pk) != NULL;
@@ -524,7 +549,7 @@ key_excess(const uint8_t *pk)
 	}
 }
 
-void
+static void
 cluster_key_changed(const uint8_t *pk)
 {
 	struct session	*k;
@@ -546,7 +571,7 @@ rroom_find(const char *room, size_t len)
 	return r;
 }
 
-uint32_t
+static uint32_t
 cluster_room_sessions(const char *room, size_t len)
 {
 	struct rroom	*r;
@@ -556,7 +581,7 @@ cluster_room_sessions(const char *room, size_t len)
 	return r->nsess;
 }
 
-int
+static int
 cluster_room_has(const char *room, size_t len, const uint8_t *pk)
 {
 	struct rroom	*r;
@@ -568,7 +593,7 @@ cluster_room_has(const char *room, size_t len, const uint8_t *pk)
 	return m != NULL;
 }
 
-void
+static void
 cluster_room_keys(const char *room, size_t len,
     void (*fn)(const uint8_t *, void *), void *arg)
 {
@@ -581,7 +606,7 @@ cluster_room_keys(const char *room, size_t len,
 		fn(m->pk, arg);
 }
 
-void
+static void
 cluster_room_changed(const char *room, size_t len, const uint8_t *pk,
     uint32_t n)
 {
@@ -729,7 +754,7 @@ pend_find(uint64_t ref)
 	return p;
 }
 
-int
+static int
 cluster_send(struct session *s, const struct sws_req *req, int had_local,
     const char *local, const char **code, const char **message)
 {
@@ -809,7 +834,7 @@ pend_answer(struct pend *p, int late)
 	free(p);
 }
 
-void
+static void
 cluster_session_gone(struct session *s)
 {
 	struct pend	*p;
@@ -822,7 +847,7 @@ cluster_session_gone(struct session *s)
 	s->cpend = 0;
 }
 
-void
+static void
 cluster_publish(struct session *s, const struct sws_req *req)
 {
 	struct rroom	*r;

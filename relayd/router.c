@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster.h"
 #include "codec.h"
 #include "cwire.h"
 #include "khash.h"
@@ -73,6 +72,8 @@ RB_HEAD(room_serials, room);
 static struct room_serials router_room_serials =
     RB_INITIALIZER(&router_room_serials);
 static uint64_t		 router_room_serial;
+/* The other nodes, when this relay is one of a cluster (cluster.c). */
+static const struct router_cluster *rc;
 
 int	room_serial_cmp(const struct room *, const struct room *);
 RB_PROTOTYPE(room_serials, room, serial_entry, room_serial_cmp)
@@ -103,6 +104,12 @@ void
 router_init(void)
 {
 	khash_init();
+}
+
+void
+router_set_cluster(const struct router_cluster *c)
+{
+	rc = c;
 }
 
 size_t
@@ -160,9 +167,9 @@ router_register(struct session *s)
 	 * cluster the cap counts every node's sessions and the oldest may
 	 * be elsewhere: its node closes it when it hears of this one.
 	 */
-	if (k != NULL && cluster_on()) {
-		uint64_t	 mine = cluster_age(k->t_accept);
-		uint32_t	 remote = cluster_key_remote(s->pk, &mine);
+	if (k != NULL && rc != NULL) {
+		uint64_t	 mine = rc->age(k->t_accept);
+		uint32_t	 remote = rc->key_remote(s->pk, &mine);
 
 		if (k->nkey + remote >= relay->lim.max_sessions_per_key &&
 		    mine)
@@ -178,7 +185,8 @@ router_register(struct session *s)
 	TAILQ_INSERT_TAIL(&k->u.key.sessions, s, key_entry);
 	k->nkey++;
 	s->keyed = 1;
-	cluster_key_changed(s->pk);
+	if (rc != NULL)
+		rc->key_changed(s->pk);
 	return NULL;
 }
 
@@ -188,7 +196,8 @@ router_unregister(struct session *s)
 	struct member	*m;
 	struct session	*k, *next;
 
-	cluster_session_gone(s);
+	if (rc != NULL)
+		rc->session_gone(s);
 	while ((m = LIST_FIRST(&s->rooms)) != NULL)
 		member_remove(m);
 	if (!s->keyed)
@@ -210,7 +219,8 @@ router_unregister(struct session *s)
 			HASH_ADD(u.key.hh, router_keys, pk, SWS_KEY_LEN, next);
 		}
 	}
-	cluster_key_changed(s->pk);
+	if (rc != NULL)
+		rc->key_changed(s->pk);
 }
 
 /* The ERROR the sender gets, when its request has an id. */
@@ -320,10 +330,10 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 	int		 r = ROUTE_OK;
 
 	HASH_FIND(u.key.hh, router_keys, req->key, SWS_KEY_LEN, k);
-	if (!cluster_key_held(req->key)) {
+	if (rc == NULL || !rc->key_held(req->key)) {
 		if (k != NULL)
 			return send_local(k, s->pk, req, code, message);
-		if (cluster_on() && !cluster_linked())
+		if (rc != NULL && !rc->linked())
 			return router_fail(code, message, SWS_E_UNAVAILABLE,
 			    "the cluster is out of reach: other nodes' keys "
 			    "are unknown");
@@ -332,7 +342,7 @@ router_send(struct session *s, struct sws_req *req, const char **code,
 	}
 	if (k != NULL)
 		r = send_local(k, s->pk, req, code, message);
-	return cluster_send(s, req, k != NULL, r == ROUTE_FAILED ? *code :
+	return rc->send(s, req, k != NULL, r == ROUTE_FAILED ? *code :
 	    NULL, code, message);
 }
 
@@ -395,7 +405,8 @@ router_publish(struct session *s, struct sws_req *req, const char **code,
 			    "the message would exceed the size limit");
 	}
 	room_deliver(room, s, s->pk, req);
-	cluster_publish(s, req);
+	if (rc != NULL)
+		rc->publish(s, req);
 	return ROUTE_OK;
 }
 
@@ -528,7 +539,8 @@ router_joined(struct session *s, struct room *room, struct sws_req *req)
 		fatal("reallocarray");
 	HASH_ITER(hh, room->keys, rk, tmp)
 		memcpy(kl.keys[kl.n++], rk->pk, SWS_KEY_LEN);
-	cluster_room_keys(room->name, room->len, keylist_add, &kl);
+	if (rc != NULL)
+		rc->room_keys(room->name, room->len, keylist_add, &kl);
 	i = kl.n;
 	cap = enc_joined_size(s->proto, room->len, i);
 	if ((buf = malloc(cap)) == NULL)
@@ -563,8 +575,9 @@ router_join(struct session *s, struct sws_req *req, const char **code,
 		    "this session is in as many rooms as it may be");
 	HASH_FIND(hh, router_rooms, req->room, req->room_len, room);
 	/* Members count over the cluster. */
-	if ((room != NULL ? room->nmembers : 0) + cluster_room_sessions(
-	    req->room, req->room_len) >= relay->lim.max_room_members)
+	if ((room != NULL ? room->nmembers : 0) + (rc != NULL ?
+	    rc->room_sessions(req->room, req->room_len) : 0) >=
+	    relay->lim.max_room_members)
 		return router_fail(code, message, SWS_E_ROOM_FULL,
 		    "the room is full");
 	if (room == NULL) {
@@ -594,11 +607,12 @@ router_join(struct session *s, struct sws_req *req, const char **code,
 		HASH_ADD(hh, room->keys, pk, SWS_KEY_LEN, rk);
 		room->nkeys++;
 		/* The key's first session in the room: tell the others. */
-		if (!cluster_room_has(room->name, room->len, s->pk))
+		if (rc == NULL || !rc->room_has(room->name, room->len, s->pk))
 			router_presence(room, s, s->pk, 1);
 	}
 	rk->n++;
-	cluster_room_changed(room->name, room->len, s->pk, rk->n);
+	if (rc != NULL)
+		rc->room_changed(room->name, room->len, s->pk, rk->n);
 	router_joined(s, room, req);
 	return ROUTE_ANSWERED;
 }
@@ -633,12 +647,13 @@ member_remove(struct member *m)
 		HASH_DEL(room->keys, rk);
 		free(rk);
 		room->nkeys--;
-		cluster_room_changed(room->name, room->len, s->pk, 0);
+		if (rc != NULL)
+			rc->room_changed(room->name, room->len, s->pk, 0);
 		/* The key's last session left: tell who remains. */
-		if (!cluster_room_has(room->name, room->len, s->pk))
+		if (rc == NULL || !rc->room_has(room->name, room->len, s->pk))
 			router_presence(room, s, s->pk, 0);
-	} else if (rk != NULL)
-		cluster_room_changed(room->name, room->len, s->pk, rk->n);
+	} else if (rk != NULL && rc != NULL)
+		rc->room_changed(room->name, room->len, s->pk, rk->n);
 	if (room->nmembers == 0) {
 		HASH_DEL(router_rooms, room);
 		RB_REMOVE(room_serials, &router_room_serials, room);

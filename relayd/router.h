@@ -69,6 +69,31 @@ int	router_room_after(uint64_t after, struct router_room_info *);
 const char *router_room_name(const struct room *, size_t *len);
 
 /*
+ * The other nodes of a cluster, answered for by cluster.c (a part of the
+ * process layer, above the router): the router asks through this table
+ * whether they hold a key or room members, and tells them of its own
+ * changes.  Without a cluster there is none.  See cluster.h for each.
+ */
+struct router_cluster {
+	int	 (*linked)(void);
+	uint64_t (*age)(uint64_t t_accept);
+	uint32_t (*key_remote)(const uint8_t *pk, uint64_t *mine);
+	int	 (*key_held)(const uint8_t *pk);
+	void	 (*key_changed)(const uint8_t *pk);
+	int	 (*send)(struct session *, const struct sws_req *, int,
+		    const char *, const char **, const char **);
+	void	 (*publish)(struct session *, const struct sws_req *);
+	void	 (*session_gone)(struct session *);
+	void	 (*room_changed)(const char *, size_t, const uint8_t *,
+		    uint32_t);
+	uint32_t (*room_sessions)(const char *, size_t);
+	int	 (*room_has)(const char *, size_t, const uint8_t *);
+	void	 (*room_keys)(const char *, size_t,
+		    void (*)(const uint8_t *, void *), void *);
+};
+void	router_set_cluster(const struct router_cluster *);
+
+/*
  * For cluster.c: deliveries other nodes ask for, what local members a
  * room has, PRESENCE for its local members, and every local key and
  * room member (the state a node announces).

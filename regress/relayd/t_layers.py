@@ -34,19 +34,20 @@ src = os.path.join(top, "relayd")
 # top to bottom
 LAYERS = ["relay", "conn", "session", "router", "outq"]
 BOTTOM = ["clock", "limit", "khash", "codec", "json", "http", "proxy", "tlsctx",
-    "metrics", "admin",
+    "metrics", "admin", "cwire",
     "config"]
 # headers that are not the module of their file name
 MODULE_OF = {
 	"relay.h": "relay.h (types)",
 	"relay_main.h": "relay",
 	"relay_ctl": "relay",
+	"cluster": "relay",
 	"codec_local.h": "codec",
 	"codec_json": "codec",
 	"codec_msgpack": "codec",
 }
 # the parent process and its grammar: not part of the relay process
-OUTSIDE = {"relayd", "parse", "certs", "control"}
+OUTSIDE = {"relayd", "parse", "certs", "control", "clusterconf"}
 
 passed = failed = 0
 
