@@ -1117,4 +1117,6 @@ cluster_bye(void)
 	put_empty(-1, CW_BYE);
 	cluster_flush();
 	(void)imsgbuf_flush(&cl.ib);
+	/* The sessions' closes that follow are ours alone now. */
+	cl.linked = 0;
 }
