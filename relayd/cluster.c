@@ -275,8 +275,11 @@ obuf_flush(struct obuf *o, int dest, const char *node)
 {
 	if (o->len == 0)
 		return;
-	if (cl.linked)
+	if (cl.linked) {
 		chan_put(dest, node, o->p, o->len);
+		METRIC_INC(M_CLUSTER_BATCHES_OUT);
+		METRIC_ADD(M_CLUSTER_BYTES_OUT, o->len);
+	}
 	o->len = 0;
 }
 
@@ -694,6 +697,7 @@ node_dead(uint32_t node)
 
 	cl.nodes[node].alive = 0;
 	cl.nodes[node].out.len = 0;
+	METRIC_INC(M_CLUSTER_NODES_DOWN);
 	HASH_ITER(hh, cl.keys, k, ktmp) {
 		for (e = k->ents; e != NULL; e = e->next)
 			if (e->node == node)
@@ -793,6 +797,7 @@ cluster_send(struct session *s, const struct sws_req *req, int had_local,
 		    &cap);
 		out_commit((int)e->node, cw_put_send(w, cap, p != NULL ?
 		    p->ref : 0, s->pk, req->key, req->body, req->body_len));
+		METRIC_INC(M_CLUSTER_SENDS_OUT);
 		n++;
 	}
 	if (p == NULL)
@@ -814,6 +819,8 @@ pend_answer(struct pend *p, int late)
 	HASH_DEL(cl.pend, p);
 	TAILQ_REMOVE(&cl.pendq, p, entry);
 	cl.npend--;
+	if (late)
+		METRIC_INC(M_CLUSTER_TIMEOUTS);
 	if (s != NULL) {
 		s->cpend--;
 		if (p->busy)
@@ -887,7 +894,10 @@ batch_run(const uint8_t *p, size_t len, int dest)
 	struct pend	*pe;
 	int		 node, rv, code;
 
+	METRIC_INC(M_CLUSTER_BATCHES_IN);
+	METRIC_ADD(M_CLUSTER_BYTES_IN, len);
 	if (cw_batch_open(p, len, &b) == -1) {
+		METRIC_INC(M_CLUSTER_BAD_BATCHES);
 		log_warnx("cluster: a batch that is not ours (%zu bytes)",
 		    len);
 		return;
@@ -922,6 +932,7 @@ batch_run(const uint8_t *p, size_t len, int dest)
 			    r.n);
 			break;
 		case CW_SEND:
+			METRIC_INC(M_CLUSTER_SENDS_IN);
 			code = router_deliver(r.from, r.pk, r.body,
 			    r.body_len);
 			if (r.ref != 0)
@@ -945,9 +956,11 @@ batch_run(const uint8_t *p, size_t len, int dest)
 			break;
 		}
 	}
-	if (rv == -1)
+	if (rv == -1) {
+		METRIC_INC(M_CLUSTER_BAD_BATCHES);
 		log_warnx("cluster: node %s: a bad record; the rest of its "
 		    "batch dropped", b.node);
+	}
 	(void)dest;
 }
 
@@ -973,6 +986,7 @@ link_state(const struct imsg_cluster_link *lk)
 	if (!cl.linked)
 		return;
 	cl.linked = 0;
+	METRIC_INC(M_CLUSTER_LINK_LOST);
 	log_warnx("cluster: lost NATS: serving local sessions only");
 	for (i = 0; i < cl.nnodes; i++)
 		if (cl.nodes[i].alive)
@@ -1119,4 +1133,20 @@ cluster_bye(void)
 	(void)imsgbuf_flush(&cl.ib);
 	/* The sessions' closes that follow are ours alone now. */
 	cl.linked = 0;
+}
+
+void
+cluster_gauges(struct metrics_gauges *g)
+{
+	uint32_t	 i;
+
+	if (!cl.on)
+		return;
+	g->cluster = 1;
+	g->cluster_linked = (uint64_t)cl.linked;
+	for (i = 0; i < cl.nnodes; i++)
+		if (cl.nodes[i].alive)
+			g->cluster_nodes++;
+	g->cluster_keys = HASH_COUNT(cl.keys);
+	g->cluster_pending = cl.npend;
 }

@@ -50,6 +50,9 @@ int	cluster_on(void);
 void	cluster_tick(void);
 /* After each loop turn: the turn's records leave, one batch a node. */
 void	cluster_flush(void);
+/* The gauges of metrics.h about the cluster. */
+struct metrics_gauges;
+void	cluster_gauges(struct metrics_gauges *);
 /* SIGTERM: tell the others we go (best effort). */
 void	cluster_bye(void);
 

@@ -202,6 +202,29 @@ static const struct metric_row rows[M_NCOUNTERS] = {
 	    "code=\"other\""),
 	FAMILY(M_SEND_BUFFER_CLOSED, "sws_send_buffer_closes_total", NULL,
 	    "Sessions closed (1013) for output full past the idle timeout."),
+	FAMILY(M_CLUSTER_BATCHES_OUT, "sws_cluster_batches_sent_total", NULL,
+	    "Batches of records sent to other nodes (one NATS message "
+	    "each)."),
+	FAMILY(M_CLUSTER_BATCHES_IN, "sws_cluster_batches_received_total",
+	    NULL, "Batches of records received from other nodes."),
+	FAMILY(M_CLUSTER_BYTES_OUT, "sws_cluster_sent_bytes_total", NULL,
+	    "Bytes of the batches sent to other nodes."),
+	FAMILY(M_CLUSTER_BYTES_IN, "sws_cluster_received_bytes_total", NULL,
+	    "Bytes of the batches received from other nodes."),
+	FAMILY(M_CLUSTER_SENDS_OUT, "sws_cluster_sends_forwarded_total", NULL,
+	    "SENDs forwarded to other nodes, once per node."),
+	FAMILY(M_CLUSTER_SENDS_IN, "sws_cluster_sends_received_total", NULL,
+	    "SENDs other nodes forwarded here."),
+	FAMILY(M_CLUSTER_TIMEOUTS, "sws_cluster_send_timeouts_total", NULL,
+	    "SENDs answered before every node had: the cluster timeout or "
+	    "the loss of NATS."),
+	FAMILY(M_CLUSTER_NODES_DOWN, "sws_cluster_nodes_down_total", NULL,
+	    "Other nodes taken as down: silent for the cluster timeout, or "
+	    "stopped."),
+	FAMILY(M_CLUSTER_LINK_LOST, "sws_cluster_link_lost_total", NULL,
+	    "Times the cluster bridge lost NATS."),
+	FAMILY(M_CLUSTER_BAD_BATCHES, "sws_cluster_bad_batches_total", NULL,
+	    "Batches from NATS that were not ours, or held a bad record."),
 };
 
 static const struct {
@@ -455,6 +478,19 @@ metrics_prometheus(char *buf, size_t len, const struct metrics_gauges *g)
 	    "Bytes the relay process has allocated from malloc.", g->heap);
 	prom_gauge(&o, "sws_listeners", "Client listeners open.",
 	    g->listeners);
+	if (g->cluster) {
+		prom_gauge(&o, "sws_cluster_linked",
+		    "1 while the cluster bridge is connected to NATS.",
+		    g->cluster_linked);
+		prom_gauge(&o, "sws_cluster_nodes",
+		    "Other nodes of the cluster heard from within the "
+		    "cluster timeout.", g->cluster_nodes);
+		prom_gauge(&o, "sws_cluster_remote_keys",
+		    "Keys with sessions on other nodes.", g->cluster_keys);
+		prom_gauge(&o, "sws_cluster_sends_pending",
+		    "SENDs waiting for other nodes' answers.",
+		    g->cluster_pending);
+	}
 	prom_gauge(&o, "sws_start_time_seconds",
 	    "When the relay process started, in seconds since the epoch.",
 	    (uint64_t)g->start_time);
@@ -532,6 +568,12 @@ metrics_summary(char *buf, size_t len, const struct metrics_gauges *g)
 	    "listeners: %llu\n", (unsigned long long)g->sessions,
 	    (unsigned long long)g->keys, (unsigned long long)g->rooms,
 	    (unsigned long long)g->listeners);
+	if (g->cluster)
+		out_printf(&o, "cluster: %s, %llu other nodes up, %llu remote "
+		    "keys, %llu sends waiting\n", g->cluster_linked ? "linked" :
+		    "NATS out of reach", (unsigned long long)g->cluster_nodes,
+		    (unsigned long long)g->cluster_keys,
+		    (unsigned long long)g->cluster_pending);
 	out_printf(&o, "pending registrations: %llu\n"
 	    "cryptod requests in flight: %llu\n"
 	    "cryptod requests queued: %llu\n", (unsigned long long)g->pending,

@@ -126,6 +126,17 @@ enum metric_id {
 	M_CLOSE_RCVD_NONE,
 	M_CLOSE_RCVD_OTHER,
 	M_SEND_BUFFER_CLOSED,	/* full past the idle timeout: 1013 */
+	/* clusters (cluster.c) */
+	M_CLUSTER_BATCHES_OUT,
+	M_CLUSTER_BATCHES_IN,
+	M_CLUSTER_BYTES_OUT,
+	M_CLUSTER_BYTES_IN,
+	M_CLUSTER_SENDS_OUT,	/* SEND records to other nodes */
+	M_CLUSTER_SENDS_IN,	/* SEND records from them */
+	M_CLUSTER_TIMEOUTS,	/* SENDs another node did not answer */
+	M_CLUSTER_NODES_DOWN,	/* nodes taken as down (silent, BYE) */
+	M_CLUSTER_LINK_LOST,
+	M_CLUSTER_BAD_BATCHES,
 	M_NCOUNTERS
 };
 
@@ -170,6 +181,12 @@ struct metrics_gauges {
 	uint64_t	 outbuf_pool;		/* idle output buffers */
 	uint64_t	 heap;			/* bytes malloc has handed out */
 	uint64_t	 listeners;
+	/* clusters: all 0 without a cluster block */
+	uint64_t	 cluster;		/* 1: a node of a cluster */
+	uint64_t	 cluster_linked;	/* 1: the bridge has NATS */
+	uint64_t	 cluster_nodes;		/* other nodes up */
+	uint64_t	 cluster_keys;		/* keys other nodes hold */
+	uint64_t	 cluster_pending;	/* SENDs waiting for them */
 	int64_t		 start_time;		/* UNIX seconds */
 	int64_t		 now;
 };

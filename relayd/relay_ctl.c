@@ -37,6 +37,7 @@
 
 #include "b64.h"
 #include "clock.h"
+#include "cluster.h"
 #include "conn.h"
 #include "log.h"
 #include "metrics.h"
@@ -142,6 +143,7 @@ relay_ctl_gauges(struct metrics_gauges *g)
 	TAILQ_FOREACH(l, &relay->listeners, entry)
 		if (!(l->flags & LISTENER_METRICS))
 			g->listeners++;
+	cluster_gauges(g);
 	g->start_time = relay->start_time;
 	g->now = time(NULL);
 }
