@@ -572,6 +572,124 @@ listen on 127.0.0.1 port 8080
 @BASE@
 chroot "@TMP@/server.key"'
 
+# --- cluster blocks ---------------------------------------------------
+
+printf 'SUAAVWRZG6M5FQ5XKRPI2YJ6WWWQ5MYTK3CKDOO4X6MS3ZG2XQHYFGB5ZU\n' \
+    >"$tmp/nats.nk"; chmod 0600 "$tmp/nats.nk"
+printf 'SUAAVWRZG6M5FQ5XKRPI2YJ6WWWQ5MYTK3CKDOO4X6MS3ZG2XQHYFGB5ZU\n' \
+    >"$tmp/nats-open.nk"; chmod 0644 "$tmp/nats-open.nk"
+printf 'not a seed\n' >"$tmp/bad.nk"; chmod 0600 "$tmp/bad.nk"
+
+row "cluster: a full block" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "chat-1" {
+	node "a_1"
+	nats "nats://127.0.0.1:4222"
+	nats "nats://[::1]:4223"
+	nats "nats://localhost"
+
+	nkey "@TMP@/nats.nk"
+	timeout 5
+}'
+
+row "cluster: TLS with a CA file and a name" 0 '~configuration OK' '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	nats "tls://127.0.0.1:4222"
+	user "relay" password "pw"
+	tls ca "@KEY@"
+	tls name "nats.example.net"
+}'
+
+row "cluster: bad names, URLs, timeout, two credentials" 1 \
+    "=$P: @CONF@:5: cluster name \"c.1\": 1-63 letters, digits, '_' or '-'
+=$P: @CONF@:6: node name \"a b\": 1-63 letters, digits, '_' or '-'
+=$P: @CONF@:7: nats server \"http://x\": the URL starts with nats:// or tls://
+=$P: @CONF@:8: nats server \"nats://u:p@h\": host and port only (the credentials have their own lines)
+=$P: @CONF@:9: nats server \"nats://h:0\": bad port
+=$P: @CONF@:10: nats server \"nats://[::1\": no ']'
+=$P: @CONF@:12: a second NATS credential in the cluster block
+=$P: @CONF@:13: cluster timeout 99 is out of range (1-60 seconds)
+=$P: @CONF@:14: cluster block without a node name
+=$P: @CONF@:14: cluster block without a nats server" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c.1" {
+	node "a b"
+	nats "http://x"
+	nats "nats://u:p@h"
+	nats "nats://h:0"
+	nats "nats://[::1"
+	token "t"
+	user "u" password "p"
+	timeout 99
+}'
+
+row "cluster: a second block" 1 \
+    "~@CONF@:9: a second cluster block (the first is at @CONF@:5)" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "a" {
+	node "a"
+	nats "nats://127.0.0.1"
+}
+cluster "b" {
+	node "b"
+	nats "nats://127.0.0.1"
+}'
+
+row "cluster: a host that does not resolve" 1 \
+    "~@CONF@:7: nats server no-such-host.invalid:" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	nats "nats://no-such-host.invalid:4222"
+}'
+
+row "cluster: an nkey file open to others" 1 \
+    "=$P: @CONF@:7: @TMP@/nats-open.nk is accessible by others (chmod o-rw)" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	nkey "@TMP@/nats-open.nk"
+	nats "nats://127.0.0.1"
+}'
+
+row "cluster: an nkey file that holds no seed" 1 \
+    "=$P: @CONF@:7: @TMP@/bad.nk is not a NATS user seed (\"SU...\")" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	nkey "@TMP@/bad.nk"
+	nats "nats://127.0.0.1"
+}'
+
+row "cluster: a CA file that is not there" 1 \
+    "~@CONF@:7: @TMP@/no-ca.pem: No such file or directory" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	tls ca "@TMP@/no-ca.pem"
+	nats "tls://127.0.0.1"
+}'
+
+row "cluster: tls and plain servers mixed, with no CA" 1 \
+    "~nats server nats://127.0.0.1:4223 is not tls:// in a cluster that uses TLS" '
+listen on 127.0.0.1 port 8080
+@BASE@
+cluster "c" {
+	node "a"
+	nats "tls://127.0.0.1:4222"
+	nats "nats://127.0.0.1:4223"
+}'
+
 row "chroot not owned by root" 1 \
     "=$P: @CONF@: chroot @TMP@/notroot is not owned by root" '
 listen on 127.0.0.1 port 8080
