@@ -1,4 +1,35 @@
-import socket, subprocess, time, os, sys, base64, random
+#!/usr/bin/python3
+# Copyright (c) 2026 The sws authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# The directory designs of docs/ARCHITECTURE.md ("Clusters") measured on
+# a 3-server NATS cluster on loopback: N subscriptions, one subject per
+# key (the time until the server has them, when another server sees the
+# last, and what each server's memory grew by per key) against N key
+# records broadcast in 1 MiB messages (the time until a subscriber on
+# another server has them all).
+#
+#   /usr/bin/python3 bench/natsdir.py [N]     N keys, 100000 by default
+import base64
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+os.chdir(tempfile.mkdtemp(prefix="natsdir."))
 def free():
     s=socket.socket(); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]; s.close(); return p
 N=int(sys.argv[1]) if len(sys.argv)>1 else 100000

@@ -15,8 +15,8 @@
 
 # The children's calls narrowed by argument (relayd(8) and cryptod(8)
 # SECURITY), in the filters the running daemon loaded.  The relay: read
-# and write on any socket, recvmsg and sendmsg on its channels 3, 4 and
-# 5 (parent, cryptod, relayd: ca) only, setsockopt with TCP_NODELAY, SO_SNDBUF and SO_RCVBUF only, fcntl
+# and write on any socket, recvmsg and sendmsg on its channels 3, 4, 5
+# and 6 (parent, cryptod, relayd: ca, relayd: cluster) only, setsockopt with TCP_NODELAY, SO_SNDBUF and SO_RCVBUF only, fcntl
 # F_SETFL O_NONBLOCK only, no getsockopt, ioctl, prctl, readv or writev.
 # cryptod: recvmsg and sendmsg on 3 and 4, write on 2, nothing else of
 # the kind.  Both: anonymous memory only, never executable.  The daemon
@@ -60,7 +60,7 @@ def common():
 	    ("sendmsg", (4,), ALLOW),
 	    ("recvmsg", (CLIENT,), KILL),
 	    ("sendmsg", (CLIENT,), KILL),
-	    ("sendmsg", (6,), KILL),
+	    ("sendmsg", (7,), KILL),
 	    ("readv", (CLIENT,), KILL),
 	    ("writev", (CLIENT,), KILL),
 	    ("getsockopt", (CLIENT, socket.SOL_SOCKET, socket.SO_ERROR), KILL),
@@ -83,6 +83,8 @@ def relay_verdicts():
 	return common() + [
 	    ("sendmsg", (5,), ALLOW),		# its channel to relayd: ca
 	    ("recvmsg", (5,), ALLOW),
+	    ("sendmsg", (6,), ALLOW),		# and to relayd: cluster
+	    ("recvmsg", (6,), ALLOW),
 	    ("read", (CLIENT,), ALLOW),
 	    ("write", (CLIENT,), ALLOW),
 	    ("write", (2,), ALLOW),
@@ -116,6 +118,7 @@ def relay_verdicts():
 def cryptod_verdicts():
 	return common() + [
 	    ("sendmsg", (5,), KILL),
+	    ("sendmsg", (6,), KILL),
 	    ("write", (2,), ALLOW),
 	    ("write", (1,), KILL),
 	    ("write", (3,), KILL),

@@ -544,8 +544,8 @@ test_errors(void)
 	    conffile);
 	expect_error(with_base("path \"/a\tb\"\n"),
 	    "%s:5: control character 0x09 in string", conffile);
-	expect_error(with_base("max connections { 5\n"),
-	    "%s:5: unexpected character '{'", conffile);
+	expect_error(with_base("max connections ! 5\n"),
+	    "%s:5: unexpected character '!'", conffile);
 	expect_error(with_base("max connections \001\n"),
 	    "%s:5: unexpected byte 0x01", conffile);
 	expect_error(with_base("listen on 127.0.0.1 port 0\n"),
