@@ -67,11 +67,18 @@
 #define CHAN_MAX	(512U * 1024 * 1024)
 #define CHAN_SOFT	(16U * 1024 * 1024)
 
-/* Records to one node, or to all: a batch being filled. */
+/*
+ * Records to one node, or to all: a batch being filled.  State records
+ * (KEY, ROOM) must reach a node in the order they were made, whichever
+ * subject they take (a dump to one node, then a change to all): state
+ * says the batch holds some, and one to another subject makes it leave
+ * first (state_order()).
+ */
 struct obuf {
 	uint8_t		*p;
 	size_t		 len;
 	size_t		 cap;
+	int		 state;
 };
 
 struct node {
@@ -281,6 +288,7 @@ obuf_flush(struct obuf *o, int dest, const char *node)
 		METRIC_ADD(M_CLUSTER_BYTES_OUT, o->len);
 	}
 	o->len = 0;
+	o->state = 0;
 }
 
 void
@@ -337,14 +345,42 @@ out_commit(int dest, size_t n)
 	o->len += n;
 }
 
+/*
+ * A state record is about to go to dest: the state records waiting for
+ * other subjects leave first, so that no node applies them out of order.
+ */
+static void
+state_order(int dest)
+{
+	uint32_t	 i;
+
+	if (dest >= 0) {
+		if (cl.all.state)
+			obuf_flush(&cl.all, CLUSTER_DEST_ALL, NULL);
+		return;
+	}
+	for (i = 0; i < cl.nnodes; i++)
+		if (cl.nodes[i].out.state)
+			obuf_flush(&cl.nodes[i].out, CLUSTER_DEST_NODE,
+			    cl.nodes[i].name);
+}
+
+static void
+state_commit(int dest, size_t n)
+{
+	out_commit(dest, n);
+	(dest < 0 ? &cl.all : &cl.nodes[dest].out)->state = 1;
+}
+
 static void
 put_key(int dest, const uint8_t *pk, uint32_t n, uint64_t oldest)
 {
 	uint8_t	*p;
 	size_t	 cap;
 
+	state_order(dest);
 	p = out_reserve(dest, CW_REC_HDR + SWS_KEY_LEN + 12, &cap);
-	out_commit(dest, cw_put_key(p, cap, pk, n, oldest));
+	state_commit(dest, cw_put_key(p, cap, pk, n, oldest));
 }
 
 static void
@@ -354,8 +390,9 @@ put_room(int dest, const char *room, size_t len, const uint8_t *pk,
 	uint8_t	*p;
 	size_t	 cap;
 
+	state_order(dest);
 	p = out_reserve(dest, CW_REC_HDR + SWS_KEY_LEN + 5 + len, &cap);
-	out_commit(dest, cw_put_room(p, cap, pk, n, room, len));
+	state_commit(dest, cw_put_room(p, cap, pk, n, room, len));
 }
 
 static void
@@ -697,6 +734,7 @@ node_dead(uint32_t node)
 
 	cl.nodes[node].alive = 0;
 	cl.nodes[node].out.len = 0;
+	cl.nodes[node].out.state = 0;
 	METRIC_INC(M_CLUSTER_NODES_DOWN);
 	HASH_ITER(hh, cl.keys, k, ktmp) {
 		for (e = k->ents; e != NULL; e = e->next)
@@ -978,6 +1016,7 @@ link_state(const struct imsg_cluster_link *lk)
 		    (int)strnlen(lk->server, sizeof(lk->server)), lk->server);
 		/* Our state to all, and theirs to us. */
 		cl.all.len = 0;
+		cl.all.state = 0;
 		put_hello(-1, CW_HELLO_ASK);
 		dump_state(-1);
 		cl.last_beat = relay_msec();
@@ -992,6 +1031,7 @@ link_state(const struct imsg_cluster_link *lk)
 		if (cl.nodes[i].alive)
 			node_dead(i);
 	cl.all.len = 0;
+	cl.all.state = 0;
 	while ((p = TAILQ_FIRST(&cl.pendq)) != NULL)
 		pend_answer(p, 1);
 }
